@@ -1,0 +1,28 @@
+//! Generates the low-level client from `openapi.json` into `$OUT_DIR`.
+//!
+//! With `UNITYSVC_UPDATE_GENERATED=1` it also refreshes the committed, readable copy in
+//! `generated/`; otherwise the source directory is only read, so the crate builds from a
+//! read-only checkout or the registry.
+
+use std::path::PathBuf;
+
+fn main() {
+    println!("cargo:rerun-if-changed=openapi.json");
+    println!("cargo:rerun-if-env-changed=UNITYSVC_UPDATE_GENERATED");
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+
+    let spec = std::fs::read_to_string(manifest.join("openapi.json"))
+        .unwrap_or_else(|e| panic!("cannot read openapi.json: {e}"));
+    let generated = unitysvc_codegen::generate(&spec, &unitysvc_codegen::Options::default())
+        .unwrap_or_else(|e| panic!("cannot generate the client from openapi.json: {e}"));
+    std::fs::write(out.join("unitysvc_client.rs"), &generated.code)
+        .unwrap_or_else(|e| panic!("cannot write the generated client: {e}"));
+
+    if std::env::var_os("UNITYSVC_UPDATE_GENERATED").is_some_and(|v| v == "1") {
+        let dir = manifest.join("generated");
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create generated/: {e}"));
+        std::fs::write(dir.join("client.rs"), &generated.code)
+            .unwrap_or_else(|e| panic!("cannot write generated/client.rs: {e}"));
+    }
+}

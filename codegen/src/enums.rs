@@ -1,0 +1,148 @@
+//! Open enums: the values a spec lists, plus a catch-all so a value the platform adds later
+//! still decodes instead of failing the whole response.
+
+use crate::OpenEnum;
+use std::fmt::Write;
+
+fn variant_name(value: &str) -> String {
+    let mut out = String::new();
+    for word in value.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.push_str(chars.as_str());
+        }
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'V');
+    }
+    out
+}
+
+/// Renders the `open_enums` module for `enums`.
+pub(crate) fn render(enums: &[OpenEnum]) -> String {
+    let mut s = String::new();
+    s.push_str("/// Enumerations of the API, open to values added after this crate was built.\n");
+    s.push_str("pub mod open_enums {\n");
+    for e in enums {
+        render_one(&mut s, e);
+    }
+    s.push_str("}\n");
+    s
+}
+
+fn render_one(s: &mut String, e: &OpenEnum) {
+    let name = &e.name;
+    let variants: Vec<(String, &str)> = e
+        .values
+        .iter()
+        .map(|v| (variant_name(v), v.as_str()))
+        .collect();
+    let other = if variants.iter().any(|(v, _)| v == "Unknown") {
+        "UnknownValue"
+    } else {
+        "Unknown"
+    };
+    // `write!` into a String cannot fail; the results are ignored on purpose.
+    let _ = writeln!(s, "    /// The `{name}` values of the API.");
+    let _ = writeln!(
+        s,
+        "    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]"
+    );
+    let _ = writeln!(s, "    pub enum {name} {{");
+    for (variant, value) in &variants {
+        let _ = writeln!(s, "        /// `{value}`");
+        let _ = writeln!(s, "        {variant},");
+    }
+    let _ = writeln!(
+        s,
+        "        /// A value this version of the crate does not know."
+    );
+    let _ = writeln!(s, "        {other}(String),");
+    let _ = writeln!(s, "    }}");
+    let _ = writeln!(s, "    impl {name} {{");
+    let _ = writeln!(s, "        /// The value as sent on the wire.");
+    let _ = writeln!(s, "        pub fn as_str(&self) -> &str {{");
+    let _ = writeln!(s, "            match self {{");
+    for (variant, value) in &variants {
+        let _ = writeln!(s, "                Self::{variant} => {value:?},");
+    }
+    let _ = writeln!(s, "                Self::{other}(v) => v.as_str(),");
+    let _ = writeln!(s, "            }}");
+    let _ = writeln!(s, "        }}");
+    let _ = writeln!(s, "        /// Whether the value is one this crate knows.");
+    let _ = writeln!(s, "        pub fn is_known(&self) -> bool {{");
+    let _ = writeln!(s, "            !matches!(self, Self::{other}(_))");
+    let _ = writeln!(s, "        }}");
+    let _ = writeln!(s, "    }}");
+    let _ = writeln!(s, "    impl From<&str> for {name} {{");
+    let _ = writeln!(s, "        fn from(value: &str) -> Self {{");
+    let _ = writeln!(s, "            match value {{");
+    for (variant, value) in &variants {
+        let _ = writeln!(s, "                {value:?} => Self::{variant},");
+    }
+    let _ = writeln!(s, "                other => Self::{other}(other.to_owned()),");
+    let _ = writeln!(s, "            }}");
+    let _ = writeln!(s, "        }}");
+    let _ = writeln!(s, "    }}");
+    let _ = writeln!(s, "    impl ::std::str::FromStr for {name} {{");
+    let _ = writeln!(s, "        type Err = ::std::convert::Infallible;");
+    let _ = writeln!(
+        s,
+        "        fn from_str(value: &str) -> Result<Self, Self::Err> {{"
+    );
+    let _ = writeln!(s, "            Ok(Self::from(value))");
+    let _ = writeln!(s, "        }}");
+    let _ = writeln!(s, "    }}");
+    let _ = writeln!(s, "    impl ::std::fmt::Display for {name} {{");
+    let _ = writeln!(
+        s,
+        "        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{"
+    );
+    let _ = writeln!(s, "            f.write_str(self.as_str())");
+    let _ = writeln!(s, "        }}");
+    let _ = writeln!(s, "    }}");
+    let _ = writeln!(s, "    impl ::serde::Serialize for {name} {{");
+    let _ = writeln!(
+        s,
+        "        fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {{"
+    );
+    let _ = writeln!(s, "            serializer.serialize_str(self.as_str())");
+    let _ = writeln!(s, "        }}");
+    let _ = writeln!(s, "    }}");
+    let _ = writeln!(s, "    impl<'de> ::serde::Deserialize<'de> for {name} {{");
+    let _ = writeln!(
+        s,
+        "        fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {{"
+    );
+    let _ = writeln!(
+        s,
+        "            let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;"
+    );
+    let _ = writeln!(s, "            Ok(Self::from(value.as_ref()))");
+    let _ = writeln!(s, "        }}");
+    let _ = writeln!(s, "    }}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variant_names_are_pascal_case_identifiers() {
+        assert_eq!(variant_name("code_example_output"), "CodeExampleOutput");
+        assert_eq!(variant_name("async"), "Async");
+        assert_eq!(variant_name("3d"), "V3d");
+        assert_eq!(variant_name("-"), "V");
+    }
+
+    #[test]
+    fn a_value_named_unknown_moves_the_catch_all() {
+        let out = render(&[OpenEnum {
+            name: "E".into(),
+            values: vec!["unknown".into(), "a".into()],
+        }]);
+        assert!(out.contains("UnknownValue(String)"));
+        assert!(out.contains("\"unknown\" => Self::Unknown,"));
+    }
+}

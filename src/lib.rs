@@ -1,0 +1,2 @@
+//! placeholder
+pub mod low_level;
