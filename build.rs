@@ -14,7 +14,11 @@ fn main() {
 
     let spec = std::fs::read_to_string(manifest.join("openapi.json"))
         .unwrap_or_else(|e| panic!("cannot read openapi.json: {e}"));
-    let generated = unitysvc_codegen::generate(&spec, &unitysvc_codegen::Options::default())
+    let options = unitysvc_codegen::Options {
+        inner_type: Some("crate::http::Hooks".into()),
+        ..Default::default()
+    };
+    let generated = unitysvc_codegen::generate(&spec, &options)
         .unwrap_or_else(|e| panic!("cannot generate the client from openapi.json: {e}"));
     std::fs::write(out.join("unitysvc_client.rs"), &generated.code)
         .unwrap_or_else(|e| panic!("cannot write the generated client: {e}"));

@@ -22,12 +22,16 @@ pub struct Options {
     /// The absolute Rust path of the module the generated file is included in; open enums
     /// are referenced through it (e.g. `crate::low_level`).
     pub module_path: String,
+    /// The type carried by the generated client and handed to its hooks (progenitor's
+    /// `inner` type), as a Rust path; `None` for none.
+    pub inner_type: Option<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             module_path: "crate::low_level".into(),
+            inner_type: None,
         }
     }
 }
@@ -56,6 +60,11 @@ pub fn generate(spec_json: &str, options: &Options) -> Result<Generated, String>
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
         .with_derive("PartialEq");
+    if let Some(inner) = &options.inner_type {
+        let ty: syn::Type =
+            syn::parse_str(inner).map_err(|e| format!("inner type {inner:?} is not a type: {e}"))?;
+        settings.with_inner_type(quote::quote!(#ty));
+    }
     let enum_mod = format!("{}::open_enums", options.module_path);
     for e in &enums {
         settings.with_replacement(

@@ -398,3 +398,156 @@ fn hoist_walk(
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc(schemas: Value) -> Value {
+        json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {},
+               "components": {"schemas": schemas}})
+    }
+
+    fn schema(out: &Normalized, name: &str) -> Value {
+        out.spec["components"]["schemas"][name].clone()
+    }
+
+    #[test]
+    fn version_becomes_3_0_3() {
+        let out = normalize(&doc(json!({}))).unwrap();
+        assert_eq!(out.spec["openapi"], "3.0.3");
+        assert_eq!(out.spec["info"]["title"], "t");
+    }
+
+    #[test]
+    fn any_of_with_null_becomes_nullable() {
+        let out = normalize(&doc(json!({"A": {"type": "object", "properties": {
+            "s": {"anyOf": [{"type": "string", "maxLength": 5}, {"type": "null"}], "title": "S"}}}})))
+        .unwrap();
+        assert_eq!(
+            schema(&out, "A")["properties"]["s"],
+            json!({"type": "string", "maxLength": 5, "nullable": true})
+        );
+    }
+
+    #[test]
+    fn nullable_reference_goes_under_all_of() {
+        let out = normalize(&doc(json!({"B": {"type": "object"}, "A": {"type": "object", "properties": {
+            "b": {"anyOf": [{"$ref": "#/components/schemas/B"}, {"type": "null"}]}}}})))
+        .unwrap();
+        assert_eq!(
+            schema(&out, "A")["properties"]["b"],
+            json!({"allOf": [{"$ref": "#/components/schemas/B"}], "nullable": true})
+        );
+    }
+
+    #[test]
+    fn one_of_with_several_variants_keeps_them_and_adds_nullable() {
+        let out = normalize(&doc(json!({"A": {"oneOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]}})))
+            .unwrap();
+        assert_eq!(
+            schema(&out, "A"),
+            json!({"oneOf": [{"type": "string"}, {"type": "integer"}], "nullable": true})
+        );
+    }
+
+    #[test]
+    fn type_array_with_null_becomes_nullable() {
+        let out = normalize(&doc(json!({"A": {"type": ["integer", "null"]}}))).unwrap();
+        assert_eq!(schema(&out, "A"), json!({"type": "integer", "nullable": true}));
+    }
+
+    #[test]
+    fn numeric_exclusive_bounds_become_booleans() {
+        let out = normalize(&doc(json!({"A": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}})))
+            .unwrap();
+        assert_eq!(
+            schema(&out, "A"),
+            json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 1, "exclusiveMaximum": true})
+        );
+    }
+
+    #[test]
+    fn const_becomes_a_one_value_enum() {
+        let out = normalize(&doc(json!({"A": {"type": "object", "properties": {"k": {"type": "integer", "const": 3}}}})))
+            .unwrap();
+        assert_eq!(schema(&out, "A")["properties"]["k"], json!({"type": "integer", "enum": [3]}));
+    }
+
+    #[test]
+    fn examples_content_media_type_and_titles_are_dropped() {
+        let out = normalize(&doc(json!({"A": {"type": "object", "title": "A", "properties": {
+            "title": {"type": "string", "title": "Title", "examples": ["x"], "contentMediaType": "text/plain"}}}})))
+        .unwrap();
+        assert_eq!(
+            schema(&out, "A"),
+            json!({"type": "object", "properties": {"title": {"type": "string"}}})
+        );
+    }
+
+    #[test]
+    fn closed_objects_are_opened_for_forward_compatibility() {
+        let out = normalize(&doc(json!({"A": {"type": "object", "additionalProperties": false}}))).unwrap();
+        assert_eq!(schema(&out, "A"), json!({"type": "object"}));
+    }
+
+    #[test]
+    fn auth_headers_are_dropped_and_other_parameters_kept() {
+        let input = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"get": {
+            "operationId": "x", "parameters": [
+                {"name": "authorization", "in": "header", "schema": {"type": "string"}},
+                {"name": "X-Role-Id", "in": "header", "schema": {"type": "string"}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "ok"}}}}}});
+        let out = normalize(&input).unwrap();
+        let params = out.spec["paths"]["/x"]["get"]["parameters"].as_array().unwrap().clone();
+        assert_eq!(params.len(), 1);
+        assert_eq!(params[0]["name"], "limit");
+    }
+
+    #[test]
+    fn only_the_lowest_success_response_is_kept() {
+        let input = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"post": {
+            "operationId": "x",
+            "responses": {"422": {"description": "bad"}, "204": {"description": "none"}, "200": {"description": "ok"}}}}}});
+        let out = normalize(&input).unwrap();
+        let responses = out.spec["paths"]["/x"]["post"]["responses"].as_object().unwrap().clone();
+        assert_eq!(responses.keys().collect::<Vec<_>>(), vec!["200"]);
+    }
+
+    #[test]
+    fn inline_enums_are_hoisted_and_shared_by_value() {
+        let out = normalize(&doc(json!({
+            "A": {"type": "object", "properties": {"scope": {"type": "string", "enum": ["x", "y"], "default": "x"}}},
+            "B": {"type": "object", "properties": {"scope": {"anyOf": [{"type": "string", "enum": ["x", "y"]}, {"type": "null"}]}}},
+            "Named": {"type": "string", "enum": ["p", "q"]}})))
+        .unwrap();
+        assert_eq!(schema(&out, "A")["properties"]["scope"], json!({"$ref": "#/components/schemas/Scope"}));
+        assert_eq!(
+            schema(&out, "B")["properties"]["scope"],
+            json!({"allOf": [{"$ref": "#/components/schemas/Scope"}], "nullable": true})
+        );
+        assert_eq!(schema(&out, "Scope"), json!({"type": "string", "enum": ["x", "y"]}));
+        let names: Vec<_> = out.enums.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, vec!["Named", "Scope"]);
+    }
+
+    #[test]
+    fn same_field_name_with_other_values_is_qualified_by_owner() {
+        let out = normalize(&doc(json!({
+            "A": {"type": "object", "properties": {"mode": {"type": "string", "enum": ["a"]}}},
+            "B": {"type": "object", "properties": {"mode": {"type": "string", "enum": ["b"]}}}})))
+        .unwrap();
+        let names: Vec<_> = out.enums.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, vec!["BMode", "Mode"]);
+    }
+
+    #[test]
+    fn output_is_deterministic() {
+        let spec: Value = serde_json::from_str(include_str!("../../openapi.json")).unwrap();
+        let a = serde_json::to_string(&normalize(&spec).unwrap().spec).unwrap();
+        let b = serde_json::to_string(&normalize(&spec).unwrap().spec).unwrap();
+        assert_eq!(a, b);
+    }
+}

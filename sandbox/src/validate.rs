@@ -67,6 +67,20 @@ impl Query {
         Query { pairs }
     }
 
+    /// Builds a query from decoded pairs.
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Query { pairs }
+    }
+
+    /// Re-encodes the query (without a leading `?`).
+    pub fn encode(&self) -> String {
+        let mut ser = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &self.pairs {
+            ser.append_pair(k, v);
+        }
+        ser.finish()
+    }
+
     /// Returns all pairs in order.
     pub fn pairs(&self) -> &[(String, String)] {
         &self.pairs

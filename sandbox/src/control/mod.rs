@@ -13,7 +13,6 @@ mod secrets;
 mod services;
 
 pub use files::storage_routes;
-pub use recurrent::fire_recurrent;
 
 use crate::state::AppState;
 use axum::http::StatusCode;

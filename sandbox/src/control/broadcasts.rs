@@ -1,0 +1,204 @@
+//! Broadcasts: targets the gateway fans one request out to.
+
+use super::{ok, page, reply, to_json};
+use crate::auth;
+use crate::errors::{ApiError, ApiResult};
+use crate::state::{now, AppState, Broadcast, BroadcastTarget, Db};
+use crate::validate::{body_array, body_object, path_uuid, Obj, Query};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use bytes::Bytes;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+fn target_from(b: &Obj, broadcast_id: Uuid) -> ApiResult<BroadcastTarget> {
+    Ok(BroadcastTarget {
+        id: Uuid::new_v4(),
+        broadcast_id,
+        name: b.req_str("name", Some(64))?,
+        target_path: b.req_str("target_path", Some(500))?,
+        routing_key_override: b.opt_obj("routing_key_override")?.map(Value::Object),
+        sort_order: b.opt_int("sort_order")?.unwrap_or(0),
+    })
+}
+
+fn sorted(mut targets: Vec<BroadcastTarget>) -> Vec<BroadcastTarget> {
+    targets.sort_by_key(|t| t.sort_order);
+    targets
+}
+
+/// POST /broadcasts/
+pub async fn create(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    let shared = Query::parse(q.as_deref()).bool("shared", false)?;
+    let b = body_object(&body)?;
+    let id = Uuid::new_v4();
+    let name = b.req_str("name", Some(64))?;
+    let description = b.opt_str("description", Some(500))?;
+    let mode = b.opt_choice("mode", &["sync", "async"])?.unwrap_or_else(|| "sync".into());
+    let target_timeout_ms = b.opt_int("target_timeout_ms")?.unwrap_or(30000);
+    let enabled = b.opt_bool("enabled")?.unwrap_or(true);
+    let targets = b
+        .opt_objects("targets")?
+        .unwrap_or_default()
+        .iter()
+        .map(|t| target_from(t, id))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let mut db = st.db();
+    if db.broadcasts.iter().any(|x| x.customer_id == caller.id && x.name == name) {
+        return Err(ApiError::Conflict(format!("Broadcast '{name}' already exists")));
+    }
+    let x = Broadcast {
+        id,
+        customer_id: caller.id,
+        owner_id: if shared { None } else { Some(caller.user_id) },
+        name,
+        description,
+        mode,
+        target_timeout_ms,
+        enabled,
+        details: None,
+        created_at: now(),
+        updated_at: None,
+        targets: sorted(targets),
+    };
+    let out = to_json(&x);
+    db.broadcasts.push(x);
+    Ok(reply(StatusCode::CREATED, out))
+}
+
+/// GET /broadcasts/
+pub async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    let q = Query::parse(q.as_deref());
+    let skip = q.int("skip", 0, None, None)?;
+    let limit = q.int("limit", 100, None, None)?;
+    let shared = q.bool("shared", false)?;
+    let db = st.db();
+    let all: Vec<&Broadcast> = db
+        .broadcasts
+        .iter()
+        .filter(|x| x.customer_id == caller.id && (!shared || x.owner_id.is_none()))
+        .collect();
+    let data: Vec<Value> = page(&all, skip, limit).into_iter().map(to_json).collect();
+    Ok(ok(json!({"data": data, "count": all.len()})))
+}
+
+fn find<'a>(db: &'a mut Db, caller: Uuid, raw: &str) -> ApiResult<&'a mut Broadcast> {
+    let id = path_uuid("broadcast_id", raw)?;
+    db.broadcasts
+        .iter_mut()
+        .find(|x| x.id == id && x.customer_id == caller)
+        .ok_or_else(|| ApiError::not_found("Broadcast"))
+}
+
+/// GET /broadcasts/{broadcast_id}
+pub async fn get_one(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    let mut db = st.db();
+    Ok(ok(to_json(find(&mut db, caller.id, &id)?)))
+}
+
+/// PATCH /broadcasts/{broadcast_id}
+pub async fn update(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    path_uuid("broadcast_id", &id)?;
+    let b = body_object(&body)?;
+    let description = b.opt_str("description", Some(500))?;
+    let mode = b.opt_choice("mode", &["sync", "async"])?;
+    let timeout = b.opt_int("target_timeout_ms")?;
+    let enabled = b.opt_bool("enabled")?;
+    let mut db = st.db();
+    let x = find(&mut db, caller.id, &id)?;
+    if b.has("description") {
+        x.description = description;
+    }
+    if let Some(m) = mode {
+        x.mode = m;
+    }
+    if let Some(t) = timeout {
+        x.target_timeout_ms = t;
+    }
+    if let Some(e) = enabled {
+        x.enabled = e;
+    }
+    x.updated_at = Some(now());
+    Ok(ok(to_json(x)))
+}
+
+/// DELETE /broadcasts/{broadcast_id}
+pub async fn remove(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    let mut db = st.db();
+    let bid = find(&mut db, caller.id, &id)?.id;
+    db.broadcasts.retain(|x| x.id != bid);
+    Ok(ok(json!({"message": "Broadcast deleted", "id": bid})))
+}
+
+/// PUT /broadcasts/{broadcast_id}/targets
+pub async fn replace_targets(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    let bid = path_uuid("broadcast_id", &id)?;
+    let targets = body_array(&body)?
+        .iter()
+        .map(|t| target_from(t, bid))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let mut db = st.db();
+    let x = find(&mut db, caller.id, &id)?;
+    x.targets = sorted(targets);
+    x.updated_at = Some(now());
+    Ok(ok(to_json(x)))
+}
+
+/// POST /broadcasts/{broadcast_id}/targets
+pub async fn add_target(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    let bid = path_uuid("broadcast_id", &id)?;
+    let t = target_from(&body_object(&body)?, bid)?;
+    let mut db = st.db();
+    let x = find(&mut db, caller.id, &id)?;
+    let out = to_json(&t);
+    x.targets.push(t);
+    x.targets.sort_by_key(|t| t.sort_order);
+    Ok(reply(StatusCode::CREATED, out))
+}
+
+/// DELETE /broadcasts/{broadcast_id}/targets/{target_id}
+pub async fn remove_target(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((id, target)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    path_uuid("broadcast_id", &id)?;
+    let tid = path_uuid("target_id", &target)?;
+    let mut db = st.db();
+    let x = find(&mut db, caller.id, &id)?;
+    let before = x.targets.len();
+    x.targets.retain(|t| t.id != tid);
+    if x.targets.len() == before {
+        return Err(ApiError::not_found("Target"));
+    }
+    Ok(ok(json!({"message": "Target deleted", "id": tid})))
+}

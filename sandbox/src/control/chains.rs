@@ -1,0 +1,243 @@
+//! Chains: ordered steps tried one after another by the gateway.
+
+use super::{ok, page, reply, to_json};
+use crate::auth;
+use crate::errors::{ApiError, ApiResult};
+use crate::state::{now, AppState, Chain, ChainStep, Db};
+use crate::validate::{body_array, body_object, path_uuid, Obj, Query};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use bytes::Bytes;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+fn step_from(b: &Obj, chain_id: Uuid) -> ApiResult<ChainStep> {
+    Ok(ChainStep {
+        id: Uuid::new_v4(),
+        chain_id,
+        name: b.req_str("name", Some(64))?,
+        target_path: b.req_str("target_path", Some(500))?,
+        on_success: b.opt_str("on_success", None)?.unwrap_or_else(|| "stop".into()),
+        on_failure: b.opt_str("on_failure", None)?.unwrap_or_else(|| "relay".into()),
+        timeout_ms: b.opt_int("timeout_ms")?,
+        sort_order: b.req_int("sort_order")?,
+    })
+}
+
+fn sorted(mut steps: Vec<ChainStep>) -> Vec<ChainStep> {
+    steps.sort_by_key(|s| s.sort_order);
+    steps
+}
+
+/// POST /chains/
+pub async fn create(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    let shared = Query::parse(q.as_deref()).bool("shared", false)?;
+    let b = body_object(&body)?;
+    let id = Uuid::new_v4();
+    let name = b.req_str("name", Some(64))?;
+    let description = b.opt_str("description", Some(500))?;
+    let default_timeout_ms = b.opt_int("default_timeout_ms")?.unwrap_or(10000);
+    let enabled = b.opt_bool("enabled")?.unwrap_or(true);
+    let steps = b
+        .opt_objects("steps")?
+        .unwrap_or_default()
+        .iter()
+        .map(|s| step_from(s, id))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let mut db = st.db();
+    if db.chains.iter().any(|c| c.customer_id == caller.id && c.name == name) {
+        return Err(ApiError::Conflict(format!("Chain '{name}' already exists")));
+    }
+    let c = Chain {
+        id,
+        customer_id: caller.id,
+        owner_id: if shared { None } else { Some(caller.user_id) },
+        name,
+        description,
+        default_timeout_ms,
+        enabled,
+        details: None,
+        created_at: now(),
+        updated_at: None,
+        steps: sorted(steps),
+    };
+    let out = to_json(&c);
+    db.chains.push(c);
+    Ok(reply(StatusCode::CREATED, out))
+}
+
+/// GET /chains/
+pub async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    let q = Query::parse(q.as_deref());
+    let skip = q.int("skip", 0, None, None)?;
+    let limit = q.int("limit", 100, None, None)?;
+    let shared = q.bool("shared", false)?;
+    let db = st.db();
+    let all: Vec<&Chain> = db
+        .chains
+        .iter()
+        .filter(|c| c.customer_id == caller.id && (!shared || c.owner_id.is_none()))
+        .collect();
+    let data: Vec<Value> = page(&all, skip, limit).into_iter().map(to_json).collect();
+    Ok(ok(json!({"data": data, "count": all.len()})))
+}
+
+fn find<'a>(db: &'a mut Db, caller: Uuid, raw: &str) -> ApiResult<&'a mut Chain> {
+    let id = path_uuid("chain_id", raw)?;
+    db.chains
+        .iter_mut()
+        .find(|c| c.id == id && c.customer_id == caller)
+        .ok_or_else(|| ApiError::not_found("Chain"))
+}
+
+/// GET /chains/{chain_id}
+pub async fn get_one(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    let mut db = st.db();
+    Ok(ok(to_json(find(&mut db, caller.id, &id)?)))
+}
+
+/// PATCH /chains/{chain_id}
+pub async fn update(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    path_uuid("chain_id", &id)?;
+    let b = body_object(&body)?;
+    let description = b.opt_str("description", Some(500))?;
+    let timeout = b.opt_int("default_timeout_ms")?;
+    let enabled = b.opt_bool("enabled")?;
+    let mut db = st.db();
+    let c = find(&mut db, caller.id, &id)?;
+    if b.has("description") {
+        c.description = description;
+    }
+    if let Some(t) = timeout {
+        c.default_timeout_ms = t;
+    }
+    if let Some(e) = enabled {
+        c.enabled = e;
+    }
+    c.updated_at = Some(now());
+    Ok(ok(to_json(c)))
+}
+
+/// DELETE /chains/{chain_id}
+pub async fn remove(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    let mut db = st.db();
+    let cid = find(&mut db, caller.id, &id)?.id;
+    db.chains.retain(|c| c.id != cid);
+    Ok(ok(json!({"message": "Chain deleted", "id": cid})))
+}
+
+/// PUT /chains/{chain_id}/steps
+pub async fn replace_steps(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    let cid = path_uuid("chain_id", &id)?;
+    let steps = body_array(&body)?
+        .iter()
+        .map(|s| step_from(s, cid))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let mut db = st.db();
+    let c = find(&mut db, caller.id, &id)?;
+    c.steps = sorted(steps);
+    c.updated_at = Some(now());
+    Ok(ok(to_json(c)))
+}
+
+/// POST /chains/{chain_id}/steps
+pub async fn add_step(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    let cid = path_uuid("chain_id", &id)?;
+    let step = step_from(&body_object(&body)?, cid)?;
+    let mut db = st.db();
+    let c = find(&mut db, caller.id, &id)?;
+    let out = to_json(&step);
+    c.steps.push(step);
+    c.steps.sort_by_key(|s| s.sort_order);
+    Ok(reply(StatusCode::CREATED, out))
+}
+
+/// PATCH /chains/{chain_id}/steps/{step_id}
+pub async fn update_step(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((id, step)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    path_uuid("chain_id", &id)?;
+    let sid = path_uuid("step_id", &step)?;
+    let b = body_object(&body)?;
+    let name = b.opt_str("name", Some(64))?;
+    let target = b.opt_str("target_path", Some(500))?;
+    let on_success = b.opt_str("on_success", None)?;
+    let on_failure = b.opt_str("on_failure", None)?;
+    let timeout = b.opt_int("timeout_ms")?;
+    let sort_order = b.opt_int("sort_order")?;
+    let mut db = st.db();
+    let c = find(&mut db, caller.id, &id)?;
+    let s = c.steps.iter_mut().find(|s| s.id == sid).ok_or_else(|| ApiError::not_found("Step"))?;
+    if let Some(v) = name {
+        s.name = v;
+    }
+    if let Some(v) = target {
+        s.target_path = v;
+    }
+    if let Some(v) = on_success {
+        s.on_success = v;
+    }
+    if let Some(v) = on_failure {
+        s.on_failure = v;
+    }
+    if b.has("timeout_ms") {
+        s.timeout_ms = timeout;
+    }
+    if let Some(v) = sort_order {
+        s.sort_order = v;
+    }
+    let out = to_json(s);
+    c.steps.sort_by_key(|s| s.sort_order);
+    Ok(ok(out))
+}
+
+/// DELETE /chains/{chain_id}/steps/{step_id}
+pub async fn remove_step(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((id, step)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    path_uuid("chain_id", &id)?;
+    let sid = path_uuid("step_id", &step)?;
+    let mut db = st.db();
+    let c = find(&mut db, caller.id, &id)?;
+    let before = c.steps.len();
+    c.steps.retain(|s| s.id != sid);
+    if c.steps.len() == before {
+        return Err(ApiError::not_found("Step"));
+    }
+    Ok(ok(json!({"message": "Step deleted", "id": sid})))
+}

@@ -1,0 +1,309 @@
+//! [`Client`], its builder, and the accessors to every resource.
+
+use crate::config::{
+    self, ApiKey, Config, RetryPolicy, DEFAULT_API_URL, DEFAULT_STREAM_IDLE_TIMEOUT,
+    DEFAULT_TIMEOUT, ENV_API_BASE_URL, ENV_API_KEY, ENV_API_URL, ENV_S3_BASE_URL,
+    ENV_SMTP_BASE_URL,
+};
+use crate::error::{Error, ErrorKind, Result};
+use crate::http::Hooks;
+use crate::low_level;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The asynchronous UnitySVC client.
+///
+/// It is cheap to clone: clones share one connection pool and configuration.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn run() -> unitysvc::Result<()> {
+/// let client = unitysvc::Client::new("svcpass_...")?;
+/// let groups = client.groups().list().await?;
+/// for group in &groups {
+///     println!("{}", group.name);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    pub(crate) low: low_level::Client,
+    pub(crate) hooks: Hooks,
+    /// Gateway calls share the pool but carry no total timeout, so long streams live.
+    pub(crate) http: reqwest::Client,
+}
+
+impl Client {
+    /// Builds a client for `api_key` with defaults and environment fallbacks for the URLs.
+    ///
+    /// # Errors
+    ///
+    /// An [`ErrorKind::InvalidInput`] error when the key is empty or a URL from the
+    /// environment is malformed.
+    pub fn new(api_key: impl Into<String>) -> Result<Client> {
+        Client::builder().api_key(api_key).build()
+    }
+
+    /// Builds a client from `UNITYSVC_API_KEY`, `UNITYSVC_API_URL` and the gateway URL
+    /// variables; without a key the client is anonymous and can only browse the catalog.
+    pub fn from_env() -> Result<Client> {
+        let mut builder = Client::builder();
+        if let Some(key) = config::env_var(ENV_API_KEY) {
+            builder = builder.api_key(key);
+        }
+        builder.build()
+    }
+
+    /// Builds a client without an API key, for browsing groups, services and documents.
+    pub fn anonymous() -> Result<Client> {
+        Client::builder().build()
+    }
+
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The resolved configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The generated low-level client, for operations the hand-written layer does not wrap.
+    ///
+    /// It shares this client's base URL, authentication, timeout and retry policy.
+    pub fn low_level(&self) -> &low_level::Client {
+        &self.inner.low
+    }
+
+    /// The HTTP API gateway root, e.g. `https://api.unitysvc.com`.
+    pub fn gateway_url(&self) -> &str {
+        self.inner.config.gateway_url()
+    }
+
+    /// The HTTP API gateway URL as configured, for downstream SDKs.
+    pub fn api_base_url(&self) -> Option<&str> {
+        self.inner.config.api_base_url()
+    }
+
+    /// The S3 gateway URL as configured, for downstream SDKs.
+    pub fn s3_base_url(&self) -> Option<&str> {
+        self.inner.config.s3_base_url()
+    }
+
+    /// The SMTP gateway URL as configured, for downstream SDKs.
+    pub fn smtp_base_url(&self) -> Option<&str> {
+        self.inner.config.smtp_base_url()
+    }
+
+    /// Fails before sending when the call needs an API key and the client has none.
+    pub(crate) fn require_key(&self, operation: &str) -> Result<()> {
+        if self.inner.config.api_key.is_some() {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::Authentication,
+                format!(
+                    "{operation} needs an API key; this client is anonymous (set {ENV_API_KEY} or use Client::new)"
+                ),
+            ))
+        }
+    }
+}
+
+/// Configures and builds a [`Client`].
+#[derive(Debug, Default)]
+#[must_use]
+pub struct ClientBuilder {
+    api_key: Option<String>,
+    base_url: Option<String>,
+    api_base_url: Option<String>,
+    s3_base_url: Option<String>,
+    smtp_base_url: Option<String>,
+    timeout: Option<Option<Duration>>,
+    stream_idle_timeout: Option<Option<Duration>>,
+    verify_ssl: Option<bool>,
+    user_agent: Option<String>,
+    http_client: Option<reqwest::Client>,
+    retry: Option<RetryPolicy>,
+    ignore_env: bool,
+}
+
+impl ClientBuilder {
+    /// Sets the customer API key (`svcpass_…`).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// Sets the control-plane URL; the default is `UNITYSVC_API_URL`, then
+    /// `https://api.unitysvc.com/v1`.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Sets the HTTP API gateway URL; the default is `UNITYSVC_API_BASE_URL`, then the
+    /// control-plane URL without its `/v1`.
+    pub fn api_base_url(mut self, url: impl Into<String>) -> Self {
+        self.api_base_url = Some(url.into());
+        self
+    }
+
+    /// Sets the S3 gateway URL; the default is `UNITYSVC_S3_BASE_URL`.
+    pub fn s3_base_url(mut self, url: impl Into<String>) -> Self {
+        self.s3_base_url = Some(url.into());
+        self
+    }
+
+    /// Sets the SMTP gateway URL; the default is `UNITYSVC_SMTP_BASE_URL`.
+    pub fn smtp_base_url(mut self, url: impl Into<String>) -> Self {
+        self.smtp_base_url = Some(url.into());
+        self
+    }
+
+    /// Sets the per-request timeout (30 s by default); `None` waits forever.
+    ///
+    /// Streams are not cut by it once their headers arrive; see
+    /// [`stream_idle_timeout`](Self::stream_idle_timeout).
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets how long a streaming body may go without bytes before it fails (60 s by
+    /// default); `None` waits forever.
+    pub fn stream_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.stream_idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Turns TLS certificate verification off when `false`; only for test setups.
+    pub fn verify_ssl(mut self, verify: bool) -> Self {
+        self.verify_ssl = Some(verify);
+        self
+    }
+
+    /// Sets the `User-Agent` header.
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.user_agent = Some(agent.into());
+        self
+    }
+
+    /// Uses a caller-built `reqwest::Client` (proxies, custom TLS); its own timeouts apply.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Sets the retry policy of control-plane calls (2 retries by default).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Ignores the `UNITYSVC_*` environment variables for URLs.
+    pub fn ignore_env(mut self) -> Self {
+        self.ignore_env = true;
+        self
+    }
+
+    fn env(&self, name: &str) -> Option<String> {
+        if self.ignore_env {
+            None
+        } else {
+            config::env_var(name)
+        }
+    }
+
+    /// Checks the configuration and builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] for an empty key, a malformed URL, or a TLS setup
+    /// reqwest rejects.
+    pub fn build(self) -> Result<Client> {
+        let api_key = self.api_key.as_deref().map(ApiKey::new).transpose()?;
+        let base_url = match self.base_url.clone().or_else(|| self.env(ENV_API_URL)) {
+            Some(url) => config::normalize_url("base_url", &url)?,
+            None => DEFAULT_API_URL.to_owned(),
+        };
+        let optional = |explicit: &Option<String>, env: &str, what: &str| {
+            explicit
+                .clone()
+                .or_else(|| self.env(env))
+                .map(|url| config::normalize_url(what, &url))
+                .transpose()
+        };
+        let api_base_url = optional(&self.api_base_url, ENV_API_BASE_URL, "api_base_url")?;
+        let s3_base_url = optional(&self.s3_base_url, ENV_S3_BASE_URL, "s3_base_url")?;
+        let smtp_base_url = optional(&self.smtp_base_url, ENV_SMTP_BASE_URL, "smtp_base_url")?;
+        let config = Config {
+            api_key,
+            base_url,
+            api_base_url,
+            s3_base_url,
+            smtp_base_url,
+            timeout: self.timeout.unwrap_or(Some(DEFAULT_TIMEOUT)),
+            stream_idle_timeout: self
+                .stream_idle_timeout
+                .unwrap_or(Some(DEFAULT_STREAM_IDLE_TIMEOUT)),
+            verify_ssl: self.verify_ssl.unwrap_or(true),
+            user_agent: self
+                .user_agent
+                .unwrap_or_else(|| format!("unitysvc-rust/{}", env!("CARGO_PKG_VERSION"))),
+            retry: self.retry.unwrap_or_default(),
+        };
+        let http = match self.http_client {
+            Some(client) => client,
+            None => build_http(&config)?,
+        };
+        let hooks = Hooks::new(
+            config.api_key.as_ref(),
+            &config.user_agent,
+            config.timeout,
+            config.retry,
+        )?;
+        let low = low_level::Client::new_with_client(&config.base_url, http.clone(), hooks.clone());
+        Ok(Client {
+            inner: Arc::new(Inner {
+                config,
+                low,
+                hooks,
+                http,
+            }),
+        })
+    }
+}
+
+fn build_http(config: &Config) -> Result<reqwest::Client> {
+    install_crypto_provider();
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(config.timeout.unwrap_or(DEFAULT_TIMEOUT).min(DEFAULT_TIMEOUT));
+    if !config.verify_ssl {
+        builder = builder.tls_danger_accept_invalid_certs(true);
+    }
+    builder.build().map_err(|e| {
+        Error::new(ErrorKind::InvalidInput, "cannot build the HTTP client").with_source(e)
+    })
+}
+
+/// reqwest is built without a bundled crypto provider (ring is lighter to build than
+/// aws-lc); install ring once unless the application installed its own.
+fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            // Losing this race to another installer is fine: a provider is in place either way.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
+    });
+}

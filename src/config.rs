@@ -1,0 +1,176 @@
+//! Client configuration and its environment fallbacks.
+
+use crate::error::{Error, Result};
+use std::fmt;
+use std::time::Duration;
+
+/// The control-plane URL used when none is configured.
+pub const DEFAULT_API_URL: &str = "https://api.unitysvc.com/v1";
+/// Environment variable holding the customer API key (`svcpass_…`).
+pub const ENV_API_KEY: &str = "UNITYSVC_API_KEY";
+/// Environment variable overriding the control-plane URL.
+pub const ENV_API_URL: &str = "UNITYSVC_API_URL";
+/// Environment variable for the HTTP API gateway URL.
+pub const ENV_API_BASE_URL: &str = "UNITYSVC_API_BASE_URL";
+/// Environment variable for the S3 gateway URL.
+pub const ENV_S3_BASE_URL: &str = "UNITYSVC_S3_BASE_URL";
+/// Environment variable for the SMTP gateway URL.
+pub const ENV_SMTP_BASE_URL: &str = "UNITYSVC_SMTP_BASE_URL";
+/// The per-request timeout used when none is configured.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a stream may go without bytes before it fails, when not configured.
+pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A customer API key; its value never appears in `Debug`, `Display`, errors or logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Wraps a key, rejecting an empty or whitespace-only one.
+    pub fn new(key: impl Into<String>) -> Result<ApiKey> {
+        let key = key.into();
+        let trimmed = key.trim();
+        if trimmed.is_empty() {
+            return Err(Error::invalid_input(
+                "the API key is empty; pass a `svcpass_…` key or build an anonymous client",
+            ));
+        }
+        if trimmed.chars().any(|c| c.is_control()) {
+            return Err(Error::invalid_input(
+                "the API key contains control characters",
+            ));
+        }
+        Ok(ApiKey(trimmed.to_owned()))
+    }
+
+    /// The key itself, for code that must send it somewhere else.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// How failed control-plane requests are retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt; 0 turns retrying off.
+    pub max_retries: u32,
+    /// The first backoff; it doubles on each retry.
+    pub initial_backoff: Duration,
+    /// The longest single wait, `Retry-After` included.
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(10),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries.
+    pub fn none() -> RetryPolicy {
+        RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        }
+    }
+}
+
+/// The resolved settings of a [`Client`](crate::Client).
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub(crate) api_key: Option<ApiKey>,
+    pub(crate) base_url: String,
+    pub(crate) api_base_url: Option<String>,
+    pub(crate) s3_base_url: Option<String>,
+    pub(crate) smtp_base_url: Option<String>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) stream_idle_timeout: Option<Duration>,
+    pub(crate) verify_ssl: bool,
+    pub(crate) user_agent: String,
+    pub(crate) retry: RetryPolicy,
+}
+
+impl Config {
+    /// The control-plane base URL, e.g. `https://api.unitysvc.com/v1`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The HTTP API gateway root that gateway-relative paths are sent to.
+    ///
+    /// It is the configured `api_base_url`, else the control-plane URL with a trailing
+    /// `/v1` removed.
+    pub fn gateway_url(&self) -> &str {
+        match &self.api_base_url {
+            Some(url) => url,
+            None => self
+                .base_url
+                .strip_suffix("/v1")
+                .unwrap_or(&self.base_url),
+        }
+    }
+
+    /// The configured HTTP API gateway URL, if any.
+    pub fn api_base_url(&self) -> Option<&str> {
+        self.api_base_url.as_deref()
+    }
+
+    /// The configured S3 gateway URL, if any.
+    pub fn s3_base_url(&self) -> Option<&str> {
+        self.s3_base_url.as_deref()
+    }
+
+    /// The configured SMTP gateway URL, if any.
+    pub fn smtp_base_url(&self) -> Option<&str> {
+        self.smtp_base_url.as_deref()
+    }
+
+    /// The per-request timeout; `None` means no limit.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// Whether an API key is configured.
+    pub fn has_api_key(&self) -> bool {
+        self.api_key.is_some()
+    }
+}
+
+/// Checks and normalizes a base URL: absolute http(s), no trailing slash.
+pub(crate) fn normalize_url(what: &str, url: &str) -> Result<String> {
+    let url = url.trim();
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| Error::invalid_input(format!("{what} {url:?} is not a valid URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Error::invalid_input(format!(
+            "{what} {url:?} must be an http or https URL"
+        )));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(Error::invalid_input(format!(
+            "{what} {url:?} must not have a query or fragment"
+        )));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+pub(crate) fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}

@@ -1,0 +1,303 @@
+//! Account files: listing, presigned download links, and presigned uploads.
+
+use crate::args;
+use crate::client::Client;
+use crate::error::{self, Error, Result};
+use crate::http::call;
+use crate::open_enums::Scope;
+use crate::pagination::{cursor_stream, CursorPage, ItemStream};
+use crate::types::{
+    AccountFileDownloadResponse, AccountFileObject, AccountFileUploadRequest,
+    AccountFileUploadResponse, AccountFilesListResponse,
+};
+use std::fmt::Display;
+use std::time::Duration;
+
+/// Operations on the account's file store (`/files`).
+#[derive(Debug, Clone)]
+pub struct Files {
+    client: Client,
+}
+
+impl Client {
+    /// The account's file store.
+    pub fn files(&self) -> Files {
+        Files {
+            client: self.clone(),
+        }
+    }
+}
+
+impl Files {
+    /// Starts a list request over personal files; set options, then `send()` or `into_stream()`.
+    pub fn list(&self) -> ListFiles {
+        ListFiles {
+            client: self.client.clone(),
+            scope: Scope::Personal,
+            path: String::new(),
+            max_keys: 100,
+            continuation_token: None,
+        }
+    }
+
+    /// Starts a request for a time-limited download URL of the personal file `key`.
+    pub fn download_url(&self, key: impl Into<String>) -> DownloadUrl {
+        DownloadUrl {
+            client: self.client.clone(),
+            key: key.into(),
+            scope: Scope::Personal,
+            expires_in: Duration::from_secs(900),
+        }
+    }
+
+    /// Asks for a presigned upload form for one file; the bytes go to the returned URL.
+    ///
+    /// The response's `fields` must be posted as `multipart/form-data` along with the file,
+    /// which [`Files::upload_bytes`] does for you.
+    pub async fn upload<B>(&self, request: B) -> Result<AccountFileUploadResponse>
+    where
+        B: TryInto<AccountFileUploadRequest>,
+        B::Error: Display,
+    {
+        let request: AccountFileUploadRequest = args::body("upload request", request)?;
+        args::non_empty("filename", &request.filename)?;
+        if request.size < 0 {
+            return Err(Error::invalid_input(format!(
+                "size must not be negative, got {}",
+                request.size
+            )));
+        }
+        self.client.require_key("uploading a file")?;
+        call(
+            self.client
+                .low_level()
+                .customer_upload_account_file()
+                .body(request)
+                .send(),
+        )
+        .await
+    }
+
+    /// Uploads `bytes` as the personal file `key` (`dir/name`), returning the stored key.
+    ///
+    /// It asks for a presigned form, then posts the form fields and the file to the storage
+    /// URL as `multipart/form-data`, without the API key.
+    pub async fn upload_bytes(
+        &self,
+        key: &str,
+        bytes: impl Into<bytes::Bytes>,
+        content_type: &str,
+    ) -> Result<String> {
+        let bytes = bytes.into();
+        let key = key.trim_start_matches('/');
+        let (dir, filename) = key.rsplit_once('/').unwrap_or(("", key));
+        if filename.is_empty() {
+            return Err(Error::invalid_input(format!(
+                "file key {key:?} must end in a file name"
+            )));
+        }
+        let size = args::signed("file size", bytes.len() as u64)?;
+        let request = AccountFileUploadRequest {
+            content_type: Some(content_type.to_owned()),
+            filename: filename.to_owned(),
+            path: dir.to_owned(),
+            scope: Some(Scope::Personal),
+            size,
+        };
+        let ticket = self.upload(request).await?;
+        if u64::try_from(ticket.max_bytes).is_ok_and(|max| bytes.len() as u64 > max) {
+            return Err(Error::invalid_input(format!(
+                "the file is {} bytes; the upload allows at most {}",
+                bytes.len(),
+                ticket.max_bytes
+            )));
+        }
+        let (boundary, body) = multipart_form(&ticket, filename, content_type, &bytes);
+        let resp = self
+            .client
+            .inner
+            .http
+            .post(&ticket.url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .map_err(Error::from_reqwest)?;
+        if !resp.status().is_success() {
+            return Err(error::from_response(resp).await);
+        }
+        Ok(ticket.key)
+    }
+
+    /// Downloads the personal file `key` through a short-lived presigned URL.
+    pub async fn download_bytes(&self, key: &str) -> Result<bytes::Bytes> {
+        let link = self
+            .download_url(key)
+            .expires_in(Duration::from_secs(60))
+            .send()
+            .await?;
+        let resp = self
+            .client
+            .inner
+            .http
+            .get(&link.url)
+            .send()
+            .await
+            .map_err(Error::from_reqwest)?;
+        if !resp.status().is_success() {
+            return Err(error::from_response(resp).await);
+        }
+        resp.bytes().await.map_err(Error::from_reqwest)
+    }
+}
+
+/// Builds an S3-style POST form: the presigned fields first, the file last, as S3 requires.
+fn multipart_form(
+    ticket: &AccountFileUploadResponse,
+    filename: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> (String, Vec<u8>) {
+    let boundary = format!("unitysvc-{}", uuid::Uuid::new_v4().simple());
+    let mut body = Vec::with_capacity(bytes.len() + 1024);
+    let quote = |s: &str| s.replace('"', "%22").replace(['\r', '\n'], " ");
+    let mut fields: Vec<_> = ticket.fields.iter().collect();
+    // A stable order keeps requests reproducible; S3 does not care about field order.
+    fields.sort();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n{value}\r\n",
+                quote(name)
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
+            quote(filename),
+            quote(content_type)
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (boundary, body)
+}
+
+/// A request for one page of file listings under a path prefix.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send()` or `into_stream()`"]
+pub struct ListFiles {
+    client: Client,
+    scope: Scope,
+    path: String,
+    max_keys: u64,
+    continuation_token: Option<String>,
+}
+
+impl ListFiles {
+    /// Lists personal (default) or account-shared files.
+    pub fn scope(mut self, scope: Scope) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// Lists only keys under this prefix; deeper "directories" come back as common prefixes.
+    pub fn path(mut self, prefix: impl Into<String>) -> Self {
+        self.path = prefix.into();
+        self
+    }
+
+    /// Asks for at most this many objects per page, 1 to 1000 (default 100).
+    pub fn max_keys(mut self, max_keys: u64) -> Self {
+        self.max_keys = max_keys;
+        self
+    }
+
+    /// Continues a listing from a previous page's `next_continuation_token`.
+    pub fn continuation_token(mut self, token: impl Into<String>) -> Self {
+        self.continuation_token = Some(token.into());
+        self
+    }
+
+    /// Fetches the page, with its common prefixes and continuation token.
+    pub async fn send(self) -> Result<AccountFilesListResponse> {
+        let max_keys = args::page_size("max_keys", self.max_keys, 1000)?;
+        self.client.require_key("listing files")?;
+        let mut req = self
+            .client
+            .low_level()
+            .customer_list_account_files()
+            .scope(self.scope)
+            .path(self.path)
+            .max_keys(max_keys);
+        if let Some(token) = self.continuation_token {
+            req = req.continuation_token(token);
+        }
+        call(req.send()).await
+    }
+
+    /// Streams every object under the prefix (not the common prefixes), page by page.
+    pub fn into_stream(self) -> ItemStream<AccountFileObject> {
+        let start = self.continuation_token.clone();
+        cursor_stream(start, move |token| {
+            let mut req = self.clone();
+            req.continuation_token = token;
+            async move {
+                let page = req.send().await?;
+                Ok(CursorPage {
+                    items: page.objects,
+                    has_more: page.is_truncated,
+                    next_cursor: page.next_continuation_token,
+                })
+            }
+        })
+    }
+}
+
+/// A request for a presigned download URL.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send()`"]
+pub struct DownloadUrl {
+    client: Client,
+    key: String,
+    scope: Scope,
+    expires_in: Duration,
+}
+
+impl DownloadUrl {
+    /// Looks the key up among personal (default) or account-shared files.
+    pub fn scope(mut self, scope: Scope) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// How long the URL stays valid, 60 seconds to one hour (default 15 minutes).
+    pub fn expires_in(mut self, lifetime: Duration) -> Self {
+        self.expires_in = lifetime;
+        self
+    }
+
+    /// Fetches the URL.
+    pub async fn send(self) -> Result<AccountFileDownloadResponse> {
+        args::non_empty("file key", &self.key)?;
+        let secs = args::in_range("expires_in seconds", self.expires_in.as_secs(), 60, 3600)?;
+        let secs = args::signed("expires_in", secs)?;
+        self.client.require_key("downloading a file")?;
+        call(
+            self.client
+                .low_level()
+                .customer_download_account_file()
+                .key(self.key)
+                .scope(self.scope)
+                .expires_in(secs)
+                .send(),
+        )
+        .await
+    }
+}

@@ -1,0 +1,503 @@
+//! Framing-agnostic streaming body decoder: bytes in, [`Event`]s out.
+//!
+//! The decoder is push/pull and I/O-free so that any transport (an async byte stream,
+//! a blocking reader, a test vector) can drive it: call [`Decoder::push`] with each
+//! chunk, drain [`Decoder::next_event`] until it returns `None`, and call
+//! [`Decoder::finish`] once the body ends. Work per chunk is linear in its length;
+//! buffered bytes are never rescanned.
+
+use std::collections::VecDeque;
+use std::fmt;
+
+use bytes::Bytes;
+use serde_json::Value;
+
+use super::lines::{is_blank, LineEnding, LineSplitter};
+pub use super::sse::{SseFrame, SseParser};
+
+/// Longest excerpt of an offending line kept in a [`DecodeError`], in characters.
+const ERROR_EXCERPT_CHARS: usize = 200;
+
+/// How a response body is cut into events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Framing {
+    /// `text/event-stream`: Server-Sent Events.
+    Sse,
+    /// Newline-delimited JSON: one JSON value per non-blank line.
+    Ndjson,
+    /// Any other text: one event per line.
+    Lines,
+    /// Opaque bytes: one event per received chunk.
+    Bytes,
+}
+
+impl Framing {
+    /// Picks the framing for a `Content-Type` header value (case-insensitive, parameters ignored).
+    pub fn from_content_type(ct: Option<&str>) -> Framing {
+        let Some(ct) = ct else {
+            return Framing::Bytes;
+        };
+        let essence = ct.split(';').next().unwrap_or_default().trim();
+        let is = |name: &str| essence.eq_ignore_ascii_case(name);
+        if is("text/event-stream") {
+            Framing::Sse
+        } else if is("application/x-ndjson")
+            || is("application/ndjson")
+            || is("application/jsonl")
+            || is("application/x-jsonlines")
+            || is("application/jsonlines")
+        {
+            Framing::Ndjson
+        } else if essence
+            .get(..5)
+            .is_some_and(|t| t.eq_ignore_ascii_case("text/"))
+        {
+            Framing::Lines
+        } else {
+            Framing::Bytes
+        }
+    }
+}
+
+/// One decoded item of a streaming body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A server-sent event; `json` holds `data` parsed as JSON when it parses.
+    Sse {
+        /// The SSE event type, `None` for the default `message`.
+        event: Option<String>,
+        /// The `id` field carried by this event, if any.
+        id: Option<String>,
+        /// The event's data lines joined with `\n`.
+        data: String,
+        /// `data` parsed as JSON, or `None` when it is not valid JSON.
+        json: Option<Value>,
+    },
+    /// One NDJSON line.
+    Json(Value),
+    /// One line of a text body, without its terminator.
+    Line(String),
+    /// One chunk of an opaque body, passed through without copying.
+    Bytes(Bytes),
+    /// The SSE `data: [DONE]` sentinel; the decoder yields nothing after it.
+    Done,
+}
+
+/// A line that could not be decoded; the stream continues after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// The offending text, truncated to about 200 characters.
+    pub line: String,
+    /// Why the line was rejected.
+    pub message: String,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (in line {:?})", self.message, self.line)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// Incremental decoder for one response body.
+#[derive(Debug, Clone)]
+pub struct Decoder {
+    framing: Framing,
+    state: State,
+    /// Decoded items waiting to be taken (SSE frames wait inside the parser instead,
+    /// so their JSON is only parsed when, and if, they are taken).
+    ready: VecDeque<Result<Event, DecodeError>>,
+    done: bool,
+    finished: bool,
+}
+
+#[derive(Debug, Clone)]
+enum State {
+    Sse(SseParser),
+    Lines(LineSplitter),
+    Bytes,
+}
+
+impl Decoder {
+    /// Creates a decoder for a body with the given framing.
+    pub fn new(framing: Framing) -> Self {
+        let state = match framing {
+            Framing::Sse => State::Sse(SseParser::new()),
+            Framing::Ndjson | Framing::Lines => State::Lines(LineSplitter::new(LineEnding::Lf)),
+            Framing::Bytes => State::Bytes,
+        };
+        Self {
+            framing,
+            state,
+            ready: VecDeque::new(),
+            done: false,
+            finished: false,
+        }
+    }
+
+    /// Returns the framing this decoder was created with.
+    pub fn framing(&self) -> Framing {
+        self.framing
+    }
+
+    /// Feeds the next chunk of the body; ignored after [`finish`](Self::finish) or `[DONE]`.
+    pub fn push(&mut self, chunk: Bytes) {
+        if self.done || self.finished || chunk.is_empty() {
+            return;
+        }
+        let ndjson = self.framing == Framing::Ndjson;
+        let ready = &mut self.ready;
+        match &mut self.state {
+            State::Sse(parser) => parser.push(&chunk),
+            State::Lines(lines) => lines.push(&chunk, |line| on_line(ndjson, line, ready)),
+            State::Bytes => ready.push_back(Ok(Event::Bytes(chunk))),
+        }
+    }
+
+    /// Takes the next complete item, or `None` until more input (or `finish`) arrives.
+    pub fn next_event(&mut self) -> Option<Result<Event, DecodeError>> {
+        if self.done {
+            return None;
+        }
+        if let Some(item) = self.ready.pop_front() {
+            return Some(item);
+        }
+        let State::Sse(parser) = &mut self.state else {
+            return None;
+        };
+        let frame = parser.next_frame()?;
+        if frame.data.trim() == "[DONE]" {
+            self.done = true;
+            // Frames behind the sentinel are never surfaced, so free them now.
+            parser.clear_ready();
+            return Some(Ok(Event::Done));
+        }
+        let json = serde_json::from_str(&frame.data).ok();
+        Some(Ok(Event::Sse {
+            event: frame.event,
+            id: frame.id,
+            data: frame.data,
+            json,
+        }))
+    }
+
+    /// Signals the end of the body: flushes an unterminated last line (NDJSON, text) or
+    /// discards an unfinished SSE event, per the WHATWG rules.
+    pub fn finish(&mut self) {
+        if self.finished {
+            return;
+        }
+        self.finished = true;
+        let ndjson = self.framing == Framing::Ndjson;
+        let ready = &mut self.ready;
+        match &mut self.state {
+            State::Sse(parser) => parser.finish(),
+            State::Lines(lines) => lines.finish(|line| on_line(ndjson, line, ready)),
+            State::Bytes => {}
+        }
+    }
+
+    /// Reports whether the SSE `[DONE]` sentinel has been yielded.
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// The SSE "last event ID" to send as `Last-Event-ID` when reconnecting, if any.
+    pub fn last_event_id(&self) -> Option<&str> {
+        match &self.state {
+            State::Sse(parser) if !parser.last_event_id().is_empty() => {
+                Some(parser.last_event_id())
+            }
+            _ => None,
+        }
+    }
+
+    /// The latest SSE `retry` hint in milliseconds, if the server sent one.
+    pub fn retry(&self) -> Option<u64> {
+        match &self.state {
+            State::Sse(parser) => parser.retry(),
+            _ => None,
+        }
+    }
+}
+
+/// Turns one complete NDJSON or text line into a queued item.
+fn on_line(ndjson: bool, line: &[u8], ready: &mut VecDeque<Result<Event, DecodeError>>) {
+    if !ndjson {
+        ready.push_back(Ok(Event::Line(String::from_utf8_lossy(line).into_owned())));
+        return;
+    }
+    if is_blank(line) {
+        return;
+    }
+    // Parsing straight from the borrowed slice avoids copying the line first.
+    ready.push_back(match serde_json::from_slice(line) {
+        Ok(value) => Ok(Event::Json(value)),
+        Err(err) => Err(DecodeError {
+            line: excerpt(line),
+            message: err.to_string(),
+        }),
+    });
+}
+
+/// Lossily decodes at most [`ERROR_EXCERPT_CHARS`] characters of `line`, marking a cut with `…`.
+fn excerpt(line: &[u8]) -> String {
+    // Decoding only a bounded prefix keeps huge bad lines cheap. A char is at most four
+    // bytes, so the prefix holds enough characters, and a character cut at the prefix
+    // end sits past the excerpt limit.
+    let prefix = line.get(..ERROR_EXCERPT_CHARS * 4 + 4).unwrap_or(line);
+    let text = String::from_utf8_lossy(prefix);
+    let mut out: String = text.chars().take(ERROR_EXCERPT_CHARS).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn decode_chunks(framing: Framing, chunks: &[&[u8]]) -> Vec<Result<Event, DecodeError>> {
+        let mut decoder = Decoder::new(framing);
+        let mut out = Vec::new();
+        for chunk in chunks {
+            decoder.push(Bytes::copy_from_slice(chunk));
+            out.extend(std::iter::from_fn(|| decoder.next_event()));
+        }
+        decoder.finish();
+        out.extend(std::iter::from_fn(|| decoder.next_event()));
+        out
+    }
+
+    fn decode(framing: Framing, input: &[u8]) -> Vec<Result<Event, DecodeError>> {
+        decode_chunks(framing, &[input])
+    }
+
+    fn sse(data: &str, json: Option<Value>) -> Result<Event, DecodeError> {
+        Ok(Event::Sse {
+            event: None,
+            id: None,
+            data: data.into(),
+            json,
+        })
+    }
+
+    #[test]
+    fn framing_from_content_type_sse() {
+        for ct in [
+            "text/event-stream",
+            "Text/Event-Stream; charset=utf-8",
+            "  text/event-stream  ;x=y",
+        ] {
+            assert_eq!(Framing::from_content_type(Some(ct)), Framing::Sse, "{ct}");
+        }
+    }
+
+    #[test]
+    fn framing_from_content_type_ndjson_variants() {
+        for ct in [
+            "application/x-ndjson",
+            "application/jsonl",
+            "APPLICATION/NDJSON; charset=utf-8",
+            "application/x-jsonlines",
+        ] {
+            assert_eq!(
+                Framing::from_content_type(Some(ct)),
+                Framing::Ndjson,
+                "{ct}"
+            );
+        }
+    }
+
+    #[test]
+    fn framing_from_content_type_text_and_fallbacks() {
+        let of = |ct| Framing::from_content_type(ct);
+        assert_eq!(of(Some("text/plain; charset=utf-8")), Framing::Lines);
+        assert_eq!(of(Some("TEXT/CSV")), Framing::Lines);
+        assert_eq!(of(Some("application/json")), Framing::Bytes);
+        assert_eq!(of(Some("application/octet-stream")), Framing::Bytes);
+        assert_eq!(of(Some("")), Framing::Bytes);
+        assert_eq!(of(Some("tex")), Framing::Bytes);
+        assert_eq!(of(Some("té")), Framing::Bytes);
+        assert_eq!(of(None), Framing::Bytes);
+    }
+
+    #[test]
+    fn sse_json_is_parsed_when_valid() {
+        let out = decode(Framing::Sse, b"data: {\"a\":1}\n\ndata: not json\n\n");
+        assert_eq!(
+            out,
+            [
+                sse("{\"a\":1}", Some(json!({"a": 1}))),
+                sse("not json", None)
+            ]
+        );
+    }
+
+    #[test]
+    fn sse_event_and_id_are_surfaced() {
+        let out = decode(Framing::Sse, b"event: delta\nid: 9\ndata: 1\n\n");
+        assert_eq!(
+            out,
+            [Ok(Event::Sse {
+                event: Some("delta".into()),
+                id: Some("9".into()),
+                data: "1".into(),
+                json: Some(json!(1)),
+            })]
+        );
+    }
+
+    #[test]
+    fn done_ends_the_stream() {
+        let mut decoder = Decoder::new(Framing::Sse);
+        decoder.push(Bytes::from_static(
+            b"data: 1\n\ndata: [DONE]\n\ndata: 2\n\n",
+        ));
+        assert_eq!(decoder.next_event(), Some(sse("1", Some(json!(1)))));
+        assert!(!decoder.is_done());
+        assert_eq!(decoder.next_event(), Some(Ok(Event::Done)));
+        assert!(decoder.is_done());
+        assert_eq!(decoder.next_event(), None);
+        decoder.push(Bytes::from_static(b"data: 3\n\n"));
+        decoder.finish();
+        assert_eq!(decoder.next_event(), None);
+    }
+
+    #[test]
+    fn done_tolerates_surrounding_whitespace() {
+        let out = decode(Framing::Sse, b"data:  [DONE] \n\n");
+        assert_eq!(out, [Ok(Event::Done)]);
+    }
+
+    #[test]
+    fn sse_incomplete_frame_is_discarded_at_finish() {
+        let out = decode(Framing::Sse, b"data: a\n\ndata: b\n");
+        assert_eq!(out, [sse("a", None)]);
+    }
+
+    #[test]
+    fn sse_reconnect_hints_are_exposed() {
+        let mut decoder = Decoder::new(Framing::Sse);
+        assert_eq!(decoder.last_event_id(), None);
+        decoder.push(Bytes::from_static(b"id: e1\nretry: 250\ndata: x\n\n"));
+        assert_eq!(decoder.last_event_id(), Some("e1"));
+        assert_eq!(decoder.retry(), Some(250));
+    }
+
+    #[test]
+    fn ndjson_values_are_decoded() {
+        let out = decode(Framing::Ndjson, b"{\"a\":1}\n[1,2]\r\n\"s\"\nnull\n");
+        let want = [json!({"a": 1}), json!([1, 2]), json!("s"), Value::Null];
+        assert_eq!(out, want.map(|v| Ok(Event::Json(v))));
+    }
+
+    #[test]
+    fn ndjson_blank_lines_are_skipped() {
+        let out = decode(Framing::Ndjson, b"\n  \n1\n\t\r\n\r\n2\n \n");
+        assert_eq!(out, [Ok(Event::Json(json!(1))), Ok(Event::Json(json!(2)))]);
+    }
+
+    #[test]
+    fn ndjson_invalid_line_is_an_error_and_the_stream_continues() {
+        let out = decode(Framing::Ndjson, b"1\n{oops\n2\n");
+        assert_eq!(out.len(), 3);
+        assert_eq!(out.first(), Some(&Ok(Event::Json(json!(1)))));
+        let err = out
+            .get(1)
+            .cloned()
+            .and_then(Result::err)
+            .expect("error item");
+        assert_eq!(err.line, "{oops");
+        assert!(!err.message.is_empty());
+        assert_eq!(out.get(2), Some(&Ok(Event::Json(json!(2)))));
+    }
+
+    #[test]
+    fn ndjson_last_unterminated_line_is_emitted_at_finish() {
+        let out = decode_chunks(Framing::Ndjson, &[b"1\n{\"k\":", b"true}"]);
+        assert_eq!(
+            out,
+            [
+                Ok(Event::Json(json!(1))),
+                Ok(Event::Json(json!({"k": true})))
+            ]
+        );
+    }
+
+    #[test]
+    fn ndjson_value_split_inside_multibyte_char() {
+        let input = "{\"t\":\"\u{1F600}\u{e9}\"}\n".as_bytes();
+        for cut in 0..=input.len() {
+            let (a, b) = input.split_at(cut);
+            let out = decode_chunks(Framing::Ndjson, &[a, b]);
+            assert_eq!(out, [Ok(Event::Json(json!({"t": "\u{1F600}\u{e9}"})))]);
+        }
+    }
+
+    #[test]
+    fn decode_error_line_is_truncated() {
+        let long = "é".repeat(500);
+        let out = decode(Framing::Ndjson, long.as_bytes());
+        let err = out
+            .first()
+            .cloned()
+            .and_then(Result::err)
+            .expect("error item");
+        assert_eq!(err.line.chars().count(), ERROR_EXCERPT_CHARS + 1);
+        assert!(err.line.ends_with('…'));
+        assert_eq!(excerpt(b"short"), "short");
+        assert_eq!(excerpt(&[b'x'; 200]).len(), 200);
+        assert_eq!(excerpt(b"bad \xFF"), "bad \u{FFFD}");
+    }
+
+    #[test]
+    fn text_lines_keep_empty_lines() {
+        let out = decode(Framing::Lines, b"a\n\nb\r\n\xFFc\nlast");
+        let lines = ["a", "", "b", "\u{FFFD}c", "last"];
+        assert_eq!(out, lines.map(|l| Ok(Event::Line(l.into()))));
+    }
+
+    #[test]
+    fn bytes_chunks_pass_through_without_copy() {
+        let mut decoder = Decoder::new(Framing::Bytes);
+        let chunk = Bytes::from(vec![1u8, 2, 3]);
+        let ptr = chunk.as_ptr();
+        decoder.push(chunk);
+        decoder.push(Bytes::new());
+        decoder.push(Bytes::from_static(b"\n"));
+        decoder.finish();
+        match decoder.next_event() {
+            Some(Ok(Event::Bytes(b))) => assert_eq!(b.as_ptr(), ptr),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(
+            decoder.next_event(),
+            Some(Ok(Event::Bytes(Bytes::from_static(b"\n"))))
+        );
+        assert_eq!(decoder.next_event(), None);
+    }
+
+    #[test]
+    fn push_after_finish_is_ignored() {
+        let mut decoder = Decoder::new(Framing::Lines);
+        decoder.push(Bytes::from_static(b"a"));
+        decoder.finish();
+        decoder.push(Bytes::from_static(b"b\n"));
+        decoder.finish();
+        let out: Vec<_> = std::iter::from_fn(|| decoder.next_event()).collect();
+        assert_eq!(out, [Ok(Event::Line("a".into()))]);
+    }
+
+    #[test]
+    fn decode_error_displays_message_and_line() {
+        let err = DecodeError {
+            line: "x".into(),
+            message: "bad".into(),
+        };
+        assert_eq!(err.to_string(), "bad (in line \"x\")");
+    }
+}
