@@ -108,7 +108,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("sse_openai_8MiB");
     group
         .sample_size(10)
-        .warm_up_time(Duration::from_millis(200))
+        .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(1))
         .sampling_mode(SamplingMode::Flat)
         .throughput(Throughput::Bytes(body.len() as u64));

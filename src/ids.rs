@@ -36,13 +36,3 @@ impl<T: Id + ?Sized> Id for &T {
         (**self).to_uuid()
     }
 }
-
-/// Parses a UUID that arrived as text in a response.
-pub(crate) fn parse_response_id(what: &str, value: &str) -> Result<Uuid> {
-    Uuid::parse_str(value).map_err(|e| {
-        Error::new(
-            crate::ErrorKind::Decode,
-            format!("the {what} {value:?} in the response is not a UUID: {e}"),
-        )
-    })
-}

@@ -22,7 +22,9 @@ pub fn require(state: &Shared, headers: &HeaderMap) -> ApiResult<Customer> {
 
 /// Accepts an anonymous caller but still rejects an invalid key.
 pub fn optional(state: &Shared, headers: &HeaderMap) -> ApiResult<Option<Customer>> {
-    let Some(token) = bearer(headers) else { return Ok(None) };
+    let Some(token) = bearer(headers) else {
+        return Ok(None);
+    };
     state
         .db()
         .customer_by_key(&token)

@@ -20,7 +20,10 @@ pub const LLM_SERVICE_COUNT: usize = 130;
 pub const GROUPS: [&str; 3] = ["llm", "embeddings", "search"];
 
 fn id(kind: &str, name: &str) -> Uuid {
-    Uuid::new_v5(&Uuid::NAMESPACE_URL, format!("unitysvc-sandbox:{kind}:{name}").as_bytes())
+    Uuid::new_v5(
+        &Uuid::NAMESPACE_URL,
+        format!("unitysvc-sandbox:{kind}:{name}").as_bytes(),
+    )
 }
 
 /// Deterministic id of the seeded service called `name`.
@@ -39,11 +42,17 @@ pub fn demo_customer_id() -> Uuid {
 }
 
 fn base_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).single().unwrap_or_default()
+    Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default()
 }
 
 fn iface(name: &str, description: &str, byok: bool) -> InterfaceSeed {
-    InterfaceSeed { name: name.into(), description: description.into(), byok }
+    InterfaceSeed {
+        name: name.into(),
+        description: description.into(),
+        byok,
+    }
 }
 
 fn docs(name: &str) -> Vec<Document> {
@@ -114,12 +123,28 @@ fn specs() -> Vec<Spec<'static>> {
     ];
     let providers = [
         ("openai", "OpenAI", ["gpt", "o-mini", "turbo"]),
-        ("anthropic", "Anthropic", ["claude-haiku", "claude-opus", "claude-instant"]),
-        ("mistral", "Mistral AI", ["mistral-large", "codestral", "ministral"]),
+        (
+            "anthropic",
+            "Anthropic",
+            ["claude-haiku", "claude-opus", "claude-instant"],
+        ),
+        (
+            "mistral",
+            "Mistral AI",
+            ["mistral-large", "codestral", "ministral"],
+        ),
         ("meta", "Meta", ["llama", "llama-vision", "llama-guard"]),
         ("google", "Google", ["gemini-flash", "gemini-pro", "gemma"]),
-        ("deepseek", "DeepSeek", ["deepseek-chat", "deepseek-coder", "deepseek-reasoner"]),
-        ("qwen", "Alibaba Cloud", ["qwen-plus", "qwen-max", "qwen-turbo"]),
+        (
+            "deepseek",
+            "DeepSeek",
+            ["deepseek-chat", "deepseek-coder", "deepseek-reasoner"],
+        ),
+        (
+            "qwen",
+            "Alibaba Cloud",
+            ["qwen-plus", "qwen-max", "qwen-turbo"],
+        ),
         ("cohere", "Cohere", ["command-r", "command-r-plus", "aya"]),
     ];
     let mut i = 0usize;
@@ -129,7 +154,12 @@ fn specs() -> Vec<Spec<'static>> {
         let rev = i / (providers.len() * families.len()) + 1;
         out.push(Spec {
             name: format!("{slug}-{family}-{:03}", i + 1),
-            display: format!("{} {} r{rev} #{}", provider, family.replace('-', " "), i + 1),
+            display: format!(
+                "{} {} r{rev} #{}",
+                provider,
+                family.replace('-', " "),
+                i + 1
+            ),
             provider,
             service_type: "llm",
             group: "llm",
@@ -139,7 +169,11 @@ fn specs() -> Vec<Spec<'static>> {
         i += 1;
     }
     for (name, display, provider) in [
-        ("openai-text-embedding-3-small", "Text Embedding 3 Small", "OpenAI"),
+        (
+            "openai-text-embedding-3-small",
+            "Text Embedding 3 Small",
+            "OpenAI",
+        ),
         ("cohere-embed-english-v3", "Embed English v3", "Cohere"),
         ("voyage-3-lite", "Voyage 3 Lite", "Voyage AI"),
     ] {
@@ -174,13 +208,25 @@ fn specs() -> Vec<Spec<'static>> {
 pub fn seed() -> Db {
     let mut db = Db {
         customers: vec![
-            Customer { id: demo_customer_id(), user_id: id("user", "demo"), key: DEMO_KEY.into() },
-            Customer { id: id("customer", "second"), user_id: id("user", "second"), key: SECOND_KEY.into() },
+            Customer {
+                id: demo_customer_id(),
+                user_id: id("user", "demo"),
+                key: DEMO_KEY.into(),
+            },
+            Customer {
+                id: id("customer", "second"),
+                user_id: id("user", "second"),
+                key: SECOND_KEY.into(),
+            },
         ],
         ..Db::default()
     };
     let group_meta = [
-        ("llm", "Large language models", "Chat and completion models behind one OpenAI-compatible endpoint."),
+        (
+            "llm",
+            "Large language models",
+            "Chat and completion models behind one OpenAI-compatible endpoint.",
+        ),
         ("embeddings", "Embeddings", "Text embedding models."),
         ("search", "Web search", "Search APIs."),
     ];

@@ -42,7 +42,10 @@ fn parse(spec: &str) -> Vec<Directive> {
                 None => (head.to_ascii_lowercase(), None),
             };
             let opts = parts
-                .filter_map(|p| p.split_once('=').map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string())))
+                .filter_map(|p| {
+                    p.split_once('=')
+                        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+                })
                 .collect();
             Some(Directive { name, value, opts })
         })
@@ -70,16 +73,24 @@ async fn cut(resp: Response, end: End) -> Response {
     parts.headers.remove("content-length");
     let known = axum::body::HttpBody::size_hint(&body).exact().is_some();
     let head: Vec<Bytes> = if known {
-        let bytes = axum::body::to_bytes(body, 64 * 1024 * 1024).await.unwrap_or_default();
+        let bytes = axum::body::to_bytes(body, 64 * 1024 * 1024)
+            .await
+            .unwrap_or_default();
         let half = (bytes.len() / 2).max(1).min(bytes.len());
         vec![bytes.slice(..half)]
     } else {
-        body.into_data_stream().take(2).filter_map(|c| async move { c.ok() }).collect().await
+        body.into_data_stream()
+            .take(2)
+            .filter_map(|c| async move { c.ok() })
+            .collect()
+            .await
     };
     let tail = futures::stream::once(async move {
         if end == End::Stall {
             futures::future::pending::<()>().await;
         }
+        // Pausing lets hyper flush what was sent before the abort; otherwise it drops it all.
+        tokio::time::sleep(Duration::from_millis(30)).await;
         Err::<Bytes, std::io::Error>(io_err("sandbox fault: connection reset mid-stream"))
     });
     let stream = futures::stream::iter(head.into_iter().map(Ok)).chain(tail);
@@ -90,10 +101,19 @@ async fn cut(resp: Response, end: End) -> Response {
 async fn truncate(resp: Response) -> Response {
     let (mut parts, body) = resp.into_parts();
     let fut = axum::body::to_bytes(body, 16 * 1024 * 1024);
-    let bytes = tokio::time::timeout(Duration::from_secs(30), fut).await.ok().and_then(Result::ok).unwrap_or_default();
+    let bytes = tokio::time::timeout(Duration::from_secs(30), fut)
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
     let declared = bytes.len() * 2 + 64;
-    parts.headers.insert("content-length", HeaderValue::from(declared));
-    let tail = futures::stream::once(async { Err::<Bytes, std::io::Error>(io_err("sandbox fault: truncated body")) });
+    parts
+        .headers
+        .insert("content-length", HeaderValue::from(declared));
+    let tail = futures::stream::once(async {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        Err::<Bytes, std::io::Error>(io_err("sandbox fault: truncated body"))
+    });
     let stream = futures::stream::once(async move { Ok(bytes) }).chain(tail);
     Response::from_parts(parts, Body::from_stream(stream))
 }
@@ -103,23 +123,37 @@ fn oversized(n: usize) -> Response {
     let filler = n - 12;
     let chunks = filler.div_ceil(65536);
     let body = futures::stream::iter((0..chunks).map(move |i| {
-        let len = if i + 1 == chunks { filler - i * 65536 } else { 65536 };
+        let len = if i + 1 == chunks {
+            filler - i * 65536
+        } else {
+            65536
+        };
         Ok::<Bytes, std::io::Error>(Bytes::from(vec![b'x'; len]))
     }));
     let stream = futures::stream::once(async { Ok(Bytes::from_static(b"{\"data\": \"")) })
         .chain(body)
-        .chain(futures::stream::once(async { Ok(Bytes::from_static(b"\"}")) }));
+        .chain(futures::stream::once(async {
+            Ok(Bytes::from_static(b"\"}"))
+        }));
     let mut resp = Response::new(Body::from_stream(stream));
-    resp.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
-    resp.headers_mut().insert("content-length", HeaderValue::from(n));
+    resp.headers_mut()
+        .insert("content-type", HeaderValue::from_static("application/json"));
+    resp.headers_mut()
+        .insert("content-length", HeaderValue::from(n));
     resp
 }
 
 /// Middleware applying the requested faults around the real handler.
 pub async fn inject(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    let header = req.headers().get("x-sandbox-fault").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let header = req
+        .headers()
+        .get("x-sandbox-fault")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let spec = header.or_else(|| Query::parse(req.uri().query()).string("_sandbox_fault"));
-    let Some(spec) = spec.filter(|s| !s.trim().is_empty()) else { return next.run(req).await };
+    let Some(spec) = spec.filter(|s| !s.trim().is_empty()) else {
+        return next.run(req).await;
+    };
     let key = req
         .headers()
         .get("x-sandbox-fault-key")
@@ -138,12 +172,23 @@ pub async fn inject(State(st): State<AppState>, req: Request, next: Next) -> Res
         }
         let num = d.value.as_deref().and_then(|v| v.parse::<u64>().ok());
         match d.name.as_str() {
-            "delay" => tokio::time::sleep(Duration::from_millis(num.unwrap_or(0).min(60_000))).await,
+            "delay" => {
+                tokio::time::sleep(Duration::from_millis(num.unwrap_or(0).min(60_000))).await
+            }
             "status" => {
-                let code = num.and_then(|n| u16::try_from(n).ok()).and_then(|c| StatusCode::from_u16(c).ok());
-                let code = code.filter(|c| c.as_u16() >= 200).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                let mut resp = json_error(code, &format!("sandbox fault: status {}", code.as_u16()));
-                if let Some(ra) = d.opts.get("retry-after").and_then(|v| HeaderValue::from_str(v).ok()) {
+                let code = num
+                    .and_then(|n| u16::try_from(n).ok())
+                    .and_then(|c| StatusCode::from_u16(c).ok());
+                let code = code
+                    .filter(|c| c.as_u16() >= 200)
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let mut resp =
+                    json_error(code, &format!("sandbox fault: status {}", code.as_u16()));
+                if let Some(ra) = d
+                    .opts
+                    .get("retry-after")
+                    .and_then(|v| HeaderValue::from_str(v).ok())
+                {
                     resp.headers_mut().insert("retry-after", ra);
                 }
                 return resp;
@@ -155,15 +200,31 @@ pub async fn inject(State(st): State<AppState>, req: Request, next: Next) -> Res
             }
             "html-error" => {
                 let html = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n";
-                return (StatusCode::BAD_GATEWAY, [("content-type", "text/html")], html).into_response();
+                return (
+                    StatusCode::BAD_GATEWAY,
+                    [("content-type", "text/html")],
+                    html,
+                )
+                    .into_response();
             }
             "malformed-json" => {
-                let body = "{\"id\": \"chatcmpl-broken\", \"object\": \"chat.completion\", \"choices\": [";
-                return (StatusCode::OK, [("content-type", "application/json")], body).into_response();
+                let body =
+                    "{\"id\": \"chatcmpl-broken\", \"object\": \"chat.completion\", \"choices\": [";
+                return (StatusCode::OK, [("content-type", "application/json")], body)
+                    .into_response();
             }
-            "oversized" => return oversized(usize::try_from(num.unwrap_or(10 * 1024 * 1024)).unwrap_or(MAX_OVERSIZED)),
+            "oversized" => {
+                return oversized(
+                    usize::try_from(num.unwrap_or(10 * 1024 * 1024)).unwrap_or(MAX_OVERSIZED),
+                )
+            }
             "reset-mid-stream" | "stall-mid-stream" | "truncated" => post = Some(d.name.clone()),
-            _ => return json_error(StatusCode::BAD_REQUEST, &format!("unknown sandbox fault '{}'", d.name)),
+            _ => {
+                return json_error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("unknown sandbox fault '{}'", d.name),
+                )
+            }
         }
     }
     let resp = next.run(req).await;

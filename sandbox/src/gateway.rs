@@ -52,7 +52,11 @@ struct Meta {
 
 impl Meta {
     fn gateway(kind: &str) -> Self {
-        Meta { error_source: Some("gateway".into()), error_type: Some(kind.into()), ..Meta::default() }
+        Meta {
+            error_source: Some("gateway".into()),
+            error_type: Some(kind.into()),
+            ..Meta::default()
+        }
     }
 }
 
@@ -62,14 +66,28 @@ fn detail(status: StatusCode, msg: &str) -> Response {
 
 /// Root fallback handler serving every gateway path.
 pub async fn handler(State(st): State<AppState>, req: Request) -> Response {
-    let target = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+    let target = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
     let (parts, body) = req.into_parts();
     let mut resp = match auth::require(&st, &parts.headers) {
         Err(e) => e.into_response(),
         Ok(customer) => match axum::body::to_bytes(body, MAX_BODY).await {
-            Err(_) => detail(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large or unreadable"),
+            Err(_) => detail(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Request body too large or unreadable",
+            ),
             Ok(body) => {
-                let call = Call { customer, method: parts.method, target: target.clone(), headers: parts.headers, body, recurrent_id: None };
+                let call = Call {
+                    customer,
+                    method: parts.method,
+                    target: target.clone(),
+                    headers: parts.headers,
+                    body,
+                    recurrent_id: None,
+                };
                 execute(st, call).await
             }
         },
@@ -137,22 +155,40 @@ fn render(t: &Target, q: &Query) -> String {
 }
 
 fn drop_params(q: &Query, names: &[&str]) -> Query {
-    Query::from_pairs(q.pairs().iter().filter(|(k, _)| !names.contains(&k.as_str())).cloned().collect())
+    Query::from_pairs(
+        q.pairs()
+            .iter()
+            .filter(|(k, _)| !names.contains(&k.as_str()))
+            .cloned()
+            .collect(),
+    )
 }
 
 /// Parses a secondary path (`_else`, `_to`) and appends the primary's sub-path.
 fn secondary(raw: &str, primary: &Target) -> Result<Target, ApiError> {
     if raw.contains("://") {
-        return Err(ApiError::BadRequest("Secondary paths must be gateway-relative".into()));
+        return Err(ApiError::BadRequest(
+            "Secondary paths must be gateway-relative".into(),
+        ));
     }
     let mut t = routing::parse(raw)?;
     if !primary.rest.is_empty() {
-        t.rest = if t.rest.is_empty() { primary.rest.clone() } else { format!("{}/{}", t.rest, primary.rest) };
+        t.rest = if t.rest.is_empty() {
+            primary.rest.clone()
+        } else {
+            format!("{}/{}", t.rest, primary.rest)
+        };
     }
     Ok(t)
 }
 
-fn run(st: AppState, call: Call, t: Target, q: Query, depth: u8) -> BoxFuture<'static, (Response, Meta)> {
+fn run(
+    st: AppState,
+    call: Call,
+    t: Target,
+    q: Query,
+    depth: u8,
+) -> BoxFuture<'static, (Response, Meta)> {
     Box::pin(async move {
         if t.wrappers.contains(&'d') {
             return delayed(st, call, without(&t, 'd'), q);
@@ -166,7 +202,10 @@ fn run(st: AppState, call: Call, t: Target, q: Query, depth: u8) -> BoxFuture<'s
         if t.wrappers.contains(&'t') {
             let inner = without(&t, 't');
             let Some(to) = q.string("_to") else {
-                return (detail(StatusCode::BAD_REQUEST, "The t/ wrapper needs _to"), Meta::gateway("bad_wrapper"));
+                return (
+                    detail(StatusCode::BAD_REQUEST, "The t/ wrapper needs _to"),
+                    Meta::gateway("bad_wrapper"),
+                );
             };
             let sec = match secondary(&to, &inner) {
                 Ok(s) => s,
@@ -176,22 +215,27 @@ fn run(st: AppState, call: Call, t: Target, q: Query, depth: u8) -> BoxFuture<'s
             let (tee, _) = run(st, call, sec, q, depth + 1).await;
             let tee_status = tee.status().as_u16();
             drain(tee).await;
-            resp.headers_mut().insert("x-sandbox-tee-status", HeaderValue::from(tee_status));
+            resp.headers_mut()
+                .insert("x-sandbox-tee-status", HeaderValue::from(tee_status));
             return (resp, meta);
         }
         if t.wrappers.contains(&'f') {
             let inner = without(&t, 'f');
             let fallback = q.string("_else");
             let (resp, meta) = run(st.clone(), call.clone(), inner.clone(), q.clone(), depth).await;
-            let failed = resp.status().is_server_error() || resp.status() == StatusCode::TOO_MANY_REQUESTS;
-            let Some(fallback) = fallback.filter(|_| failed) else { return (resp, meta) };
+            let failed =
+                resp.status().is_server_error() || resp.status() == StatusCode::TOO_MANY_REQUESTS;
+            let Some(fallback) = fallback.filter(|_| failed) else {
+                return (resp, meta);
+            };
             let sec = match secondary(&fallback, &inner) {
                 Ok(s) => s,
                 Err(e) => return (e.into_response(), Meta::gateway("bad_wrapper")),
             };
             drain(resp).await;
             let (mut resp, meta) = run(st, call, sec, q, depth + 1).await;
-            resp.headers_mut().insert("x-sandbox-failover", HeaderValue::from_static("secondary"));
+            resp.headers_mut()
+                .insert("x-sandbox-failover", HeaderValue::from_static("secondary"));
             return (resp, meta);
         }
         dispatch(st, call, t, q, depth).await
@@ -206,11 +250,17 @@ async fn drain(resp: Response) {
 async fn dispatch(st: AppState, call: Call, t: Target, q: Query, depth: u8) -> (Response, Meta) {
     if t.kind == Kind::Alias {
         if depth > 4 {
-            return (detail(StatusCode::LOOP_DETECTED, "Alias resolution loops"), Meta::gateway("alias_loop"));
+            return (
+                detail(StatusCode::LOOP_DETECTED, "Alias resolution loops"),
+                Meta::gateway("alias_loop"),
+            );
         }
         let found = routing::alias(&st.db(), &call.customer, &t.ident, None);
         let Some(alias) = found else {
-            return (ApiError::not_found("Alias").into_response(), Meta::gateway("alias_not_found"));
+            return (
+                ApiError::not_found("Alias").into_response(),
+                Meta::gateway("alias_not_found"),
+            );
         };
         let inner = match secondary(&alias.target_path, &t) {
             Ok(i) => i,
@@ -220,16 +270,35 @@ async fn dispatch(st: AppState, call: Call, t: Target, q: Query, depth: u8) -> (
     }
     let picked = {
         let db = st.db();
-        routing::candidates(&db, &call.customer, &t, None, 0)
-            .map(|c| c.into_iter().next().and_then(|c| db.service(c.service_id).cloned().map(|s| (s, c.enrollment_id))))
+        routing::candidates(&db, &call.customer, &t, None, 0).map(|c| {
+            c.into_iter().next().and_then(|c| {
+                db.service(c.service_id)
+                    .cloned()
+                    .map(|s| (s, c.enrollment_id))
+            })
+        })
     };
     let (svc, enrollment_id) = match picked {
         Ok(Some(found)) => found,
-        Ok(None) => return (detail(StatusCode::SERVICE_UNAVAILABLE, "No service available in this group"), Meta::gateway("no_candidate")),
+        Ok(None) => {
+            return (
+                detail(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "No service available in this group",
+                ),
+                Meta::gateway("no_candidate"),
+            )
+        }
         Err(e) => return (e.into_response(), Meta::gateway("route_not_found")),
     };
     let upstream_q = drop_params(&q, &CONTROL_PARAMS);
-    let req = UpstreamRequest { method: &call.method, rest: &t.rest, query: &upstream_q, headers: &call.headers, body: &call.body };
+    let req = UpstreamRequest {
+        method: &call.method,
+        rest: &t.rest,
+        query: &upstream_q,
+        headers: &call.headers,
+        body: &call.body,
+    };
     let mut resp = upstream::respond(&svc, &req);
     if let Ok(v) = HeaderValue::from_str(&svc.id.to_string()) {
         resp.headers_mut().insert("x-sandbox-service-id", v);
@@ -248,52 +317,100 @@ fn memo_key(call: &Call, t: &Target, q: &Query) -> String {
     let mut h = DefaultHasher::new();
     call.body.hash(&mut h);
     let upstream_q = drop_params(q, &CONTROL_PARAMS).encode();
-    format!("{}|{}|{}|{:x}", call.customer.id, call.method, render(t, &Query::parse(Some(&upstream_q))), h.finish())
+    format!(
+        "{}|{}|{}|{:x}",
+        call.customer.id,
+        call.method,
+        render(t, &Query::parse(Some(&upstream_q))),
+        h.finish()
+    )
 }
 
 async fn memoize(st: AppState, call: Call, t: Target, q: Query, depth: u8) -> (Response, Meta) {
     let inner = without(&t, 'm');
     let ttl = match q.get("_ttl").filter(|v| !v.is_empty()) {
         None => chrono::Duration::hours(1),
-        Some(raw) => match parse_duration(raw).filter(|d| *d > chrono::Duration::zero() && *d <= chrono::Duration::days(7)) {
+        Some(raw) => match parse_duration(raw)
+            .filter(|d| *d > chrono::Duration::zero() && *d <= chrono::Duration::days(7))
+        {
             Some(d) => d,
-            None => return (detail(StatusCode::BAD_REQUEST, "Invalid _ttl (use e.g. 30s, 10m, 1h, max 7d)"), Meta::gateway("bad_wrapper")),
+            None => {
+                return (
+                    detail(
+                        StatusCode::BAD_REQUEST,
+                        "Invalid _ttl (use e.g. 30s, 10m, 1h, max 7d)",
+                    ),
+                    Meta::gateway("bad_wrapper"),
+                )
+            }
         },
     };
     let key = memo_key(&call, &inner, &q);
     if !q.has("_renew") {
-        let hit = st.db().memo.get(&key).filter(|e| e.expires > now()).cloned();
+        let hit = st
+            .db()
+            .memo
+            .get(&key)
+            .filter(|e| e.expires > now())
+            .cloned();
         if let Some(e) = hit {
             let mut resp = Response::new(Body::from(e.body));
             *resp.status_mut() = StatusCode::from_u16(e.status).unwrap_or(StatusCode::OK);
             for (k, v) in &e.headers {
-                if let (Ok(k), Ok(v)) = (axum::http::HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v)) {
+                if let (Ok(k), Ok(v)) = (
+                    axum::http::HeaderName::from_bytes(k.as_bytes()),
+                    HeaderValue::from_str(v),
+                ) {
                     resp.headers_mut().insert(k, v);
                 }
             }
-            resp.headers_mut().insert("x-cache", HeaderValue::from_static("hit"));
+            resp.headers_mut()
+                .insert("x-cache", HeaderValue::from_static("hit"));
             return (resp, Meta::default());
         }
     }
     let (resp, meta) = run(st.clone(), call, inner, q, depth).await;
     let (parts, body) = resp.into_parts();
-    let bytes = match tokio::time::timeout(Duration::from_secs(60), axum::body::to_bytes(body, MAX_MEMO)).await {
+    let bytes = match tokio::time::timeout(
+        Duration::from_secs(60),
+        axum::body::to_bytes(body, MAX_MEMO),
+    )
+    .await
+    {
         Ok(Ok(b)) => b,
-        _ => return (detail(StatusCode::BAD_GATEWAY, "Upstream response could not be cached"), Meta::gateway("memoize_failed")),
+        _ => {
+            return (
+                detail(
+                    StatusCode::BAD_GATEWAY,
+                    "Upstream response could not be cached",
+                ),
+                Meta::gateway("memoize_failed"),
+            )
+        }
     };
     if parts.status.as_u16() < 500 {
         let headers = parts
             .headers
             .iter()
             .filter(|(k, _)| k.as_str() != "content-length")
-            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_string(), v.to_string())))
+            .filter_map(|(k, v)| {
+                v.to_str()
+                    .ok()
+                    .map(|v| (k.as_str().to_string(), v.to_string()))
+            })
             .collect();
-        let entry = MemoEntry { status: parts.status.as_u16(), headers, body: bytes.clone(), expires: now() + ttl };
+        let entry = MemoEntry {
+            status: parts.status.as_u16(),
+            headers,
+            body: bytes.clone(),
+            expires: now() + ttl,
+        };
         st.db().memo.insert(key, entry);
     }
     let mut resp = Response::from_parts(parts, Body::from(bytes));
     resp.headers_mut().remove("content-length");
-    resp.headers_mut().insert("x-cache", HeaderValue::from_static("miss"));
+    resp.headers_mut()
+        .insert("x-cache", HeaderValue::from_static("miss"));
     (resp, meta)
 }
 
@@ -306,7 +423,13 @@ fn delayed(st: AppState, call: Call, inner: Target, q: Query) -> (Response, Meta
         None
     };
     let Some(wait) = wait else {
-        return (detail(StatusCode::BAD_REQUEST, "The d/ wrapper needs _in=<duration> or _at=<timestamp>"), Meta::gateway("bad_wrapper"));
+        return (
+            detail(
+                StatusCode::BAD_REQUEST,
+                "The d/ wrapper needs _in=<duration> or _at=<timestamp>",
+            ),
+            Meta::gateway("bad_wrapper"),
+        );
     };
     let fire_at = now() + wait;
     let path = render(&inner, &drop_params(&q, &["_in", "_at"]));
@@ -314,7 +437,10 @@ fn delayed(st: AppState, call: Call, inner: Target, q: Query) -> (Response, Meta
     // Only near-term firings are really scheduled: a sandbox does not outlive a test run.
     if let Ok(w) = wait.to_std() {
         if w <= Duration::from_secs(3600) {
-            let next = Call { target: path.clone(), ..call };
+            let next = Call {
+                target: path.clone(),
+                ..call
+            };
             tokio::spawn(async move {
                 tokio::time::sleep(w).await;
                 drain(execute(st, next).await).await;
@@ -322,13 +448,25 @@ fn delayed(st: AppState, call: Call, inner: Target, q: Query) -> (Response, Meta
         }
     }
     let body = json!({"id": id, "status": "scheduled", "fire_at": fire_at, "path": path});
-    ((StatusCode::ACCEPTED, axum::Json(body)).into_response(), Meta::default())
+    (
+        (StatusCode::ACCEPTED, axum::Json(body)).into_response(),
+        Meta::default(),
+    )
 }
 
 fn recurrent(st: &AppState, call: &Call, inner: Target, q: &Query) -> (Response, Meta) {
-    let every = q.get("_every").and_then(parse_duration).filter(|d| d.num_seconds() >= 1);
+    let every = q
+        .get("_every")
+        .and_then(parse_duration)
+        .filter(|d| d.num_seconds() >= 1);
     let Some(every) = every else {
-        return (detail(StatusCode::BAD_REQUEST, "The r/ wrapper needs _every=<duration> of at least 1s"), Meta::gateway("bad_wrapper"));
+        return (
+            detail(
+                StatusCode::BAD_REQUEST,
+                "The r/ wrapper needs _every=<duration> of at least 1s",
+            ),
+            Meta::gateway("bad_wrapper"),
+        );
     };
     let path = render(&inner, &drop_params(q, &["_every"]));
     let schedule = json!({"schedule_type": "interval", "interval_seconds": every.num_seconds()});
@@ -354,7 +492,10 @@ fn recurrent(st: &AppState, call: &Call, inner: Target, q: &Query) -> (Response,
     };
     let body = json!({"id": rec.id, "status": "active", "schedule": schedule, "request_path": rec.request_path});
     st.db().recurrent.push(rec);
-    ((StatusCode::CREATED, axum::Json(body)).into_response(), Meta::default())
+    (
+        (StatusCode::CREATED, axum::Json(body)).into_response(),
+        Meta::default(),
+    )
 }
 
 fn preview(bytes: &[u8], limit: usize) -> Value {
@@ -373,23 +514,43 @@ fn preview(bytes: &[u8], limit: usize) -> Value {
 fn header_map(h: &HeaderMap) -> Map<String, Value> {
     h.iter()
         .filter(|(k, _)| k.as_str() != "authorization")
-        .map(|(k, v)| (k.as_str().to_string(), Value::from(String::from_utf8_lossy(v.as_bytes()).into_owned())))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                Value::from(String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            )
+        })
         .collect()
 }
 
-async fn record(st: &AppState, call: &Call, resp: Response, meta: Meta, started: Instant, force: bool) -> Response {
+async fn record(
+    st: &AppState,
+    call: &Call,
+    resp: Response,
+    meta: Meta,
+    started: Instant,
+    force: bool,
+) -> Response {
     let mode = st.db().logging.get(&call.customer.id).cloned();
     if mode.is_none() && !force {
         return resp;
     }
-    let limit = if mode.as_deref() == Some("complete") { usize::MAX } else { PREVIEW };
+    let limit = if mode.as_deref() == Some("complete") {
+        usize::MAX
+    } else {
+        PREVIEW
+    };
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let status = resp.status().as_u16();
     let response_headers = header_map(resp.headers());
-    let small = axum::body::HttpBody::size_hint(resp.body()).exact().is_some_and(|n| n <= 1024 * 1024);
+    let small = axum::body::HttpBody::size_hint(resp.body())
+        .exact()
+        .is_some_and(|n| n <= 1024 * 1024);
     let (resp, response_body) = if small {
         let (parts, body) = resp.into_parts();
-        let bytes = axum::body::to_bytes(body, 1024 * 1024).await.unwrap_or_default();
+        let bytes = axum::body::to_bytes(body, 1024 * 1024)
+            .await
+            .unwrap_or_default();
         let p = preview(&bytes, limit);
         (Response::from_parts(parts, Body::from(bytes)), p)
     } else {
@@ -408,11 +569,22 @@ async fn record(st: &AppState, call: &Call, resp: Response, meta: Meta, started:
         enrollment_id: meta.enrollment_id,
         request_headers: header_map(&call.headers),
         request_body: preview(&call.body, limit),
-        content_type: call.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string(),
+        content_type: call
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string(),
         response_headers,
         response_body,
-        error_source: meta.error_source.clone().or_else(|| (status >= 400).then(|| "gateway".into())),
-        error_type: meta.error_type.clone().or_else(|| (status >= 400).then(|| format!("http_{status}"))),
+        error_source: meta
+            .error_source
+            .clone()
+            .or_else(|| (status >= 400).then(|| "gateway".into())),
+        error_type: meta
+            .error_type
+            .clone()
+            .or_else(|| (status >= 400).then(|| format!("http_{status}"))),
         recurrent_request_id: call.recurrent_id,
     };
     st.db().logs.push(row);

@@ -33,7 +33,10 @@ pub fn router(state: AppState) -> Router {
         .nest("/v1", control::router())
         .merge(control::storage_routes())
         .fallback(gateway::handler)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), faults::inject))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            faults::inject,
+        ))
         .layer(DefaultBodyLimit::max(96 * 1024 * 1024))
         .with_state(state)
 }
@@ -106,11 +109,21 @@ impl Sandbox {
     pub async fn start_on(addr: SocketAddr) -> std::io::Result<Sandbox> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let host = if addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { addr.ip().to_string() };
+        let host = if addr.ip().is_unspecified() {
+            "127.0.0.1".to_string()
+        } else {
+            addr.ip().to_string()
+        };
         let state = Shared::new(&format!("http://{host}:{}", addr.port()));
         let (stop, rx) = watch::channel(false);
         let task = tokio::spawn(serve(listener, router(state.clone()), rx));
-        Ok(Sandbox { addr, state, stop, task: Some(task), runtime: None })
+        Ok(Sandbox {
+            addr,
+            state,
+            stop,
+            task: Some(task),
+            runtime: None,
+        })
     }
 
     /// Starts a sandbox on its own background runtime, for callers without one.

@@ -18,7 +18,9 @@ fn parse_args() -> Result<SocketAddr, String> {
             other => return Err(format!("unknown argument '{other}'")),
         }
     }
-    format!("{host}:{port}").parse().map_err(|_| format!("invalid address {host}:{port}"))
+    format!("{host}:{port}")
+        .parse()
+        .map_err(|_| format!("invalid address {host}:{port}"))
 }
 
 #[tokio::main]
@@ -42,7 +44,11 @@ async fn main() {
     println!("  gateway:       {}", sb.gateway_url());
     println!("  demo API key:  {}", sb.api_key());
     println!("  second key:    {}", sb.second_api_key());
-    println!("export UNITYSVC_API_URL={} UNITYSVC_API_KEY={}", sb.base_url(), sb.api_key());
+    println!(
+        "export UNITYSVC_API_URL={} UNITYSVC_API_KEY={}",
+        sb.base_url(),
+        sb.api_key()
+    );
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = sb.wait() => {}

@@ -51,10 +51,19 @@ pub fn parse(path: &str) -> ApiResult<Target> {
     };
     let ident = match segs.next() {
         Some(i) if !i.is_empty() => i.to_string(),
-        _ => return Err(ApiError::NotFound(format!("Missing identifier in gateway path '{path}'"))),
+        _ => {
+            return Err(ApiError::NotFound(format!(
+                "Missing identifier in gateway path '{path}'"
+            )))
+        }
     };
     let rest = segs.collect::<Vec<_>>().join("/");
-    Ok(Target { wrappers, kind, ident, rest })
+    Ok(Target {
+        wrappers,
+        kind,
+        ident,
+        rest,
+    })
 }
 
 /// A service the gateway could send a request to.
@@ -91,7 +100,12 @@ fn key_subset(small: Option<&Value>, big: Option<&Map<String, Value>>) -> bool {
 }
 
 /// Finds the routing alias `ident` (name or id) of `caller`, preferring one whose key matches.
-pub fn alias(db: &Db, caller: &Customer, ident: &str, rk: Option<&Map<String, Value>>) -> Option<Alias> {
+pub fn alias(
+    db: &Db,
+    caller: &Customer,
+    ident: &str,
+    rk: Option<&Map<String, Value>>,
+) -> Option<Alias> {
     let id = Uuid::parse_str(ident).ok();
     let live: Vec<&Alias> = db
         .aliases
@@ -122,10 +136,14 @@ pub fn candidates(
     match t.kind {
         Kind::Service => {
             let id = Uuid::parse_str(&t.ident).map_err(|_| ApiError::not_found("Service"))?;
-            db.service(id).map(|s| vec![cand(s.id)]).ok_or_else(|| ApiError::not_found("Service"))
+            db.service(id)
+                .map(|s| vec![cand(s.id)])
+                .ok_or_else(|| ApiError::not_found("Service"))
         }
         Kind::Group => {
-            let g = db.visible_group(Some(caller.id), &t.ident).ok_or_else(|| ApiError::not_found("Group"))?;
+            let g = db
+                .visible_group(Some(caller.id), &t.ident)
+                .ok_or_else(|| ApiError::not_found("Group"))?;
             let mut members = g.members.clone();
             members.sort_by_key(|m| m.sort_order);
             let keyed: Vec<_> = members
@@ -133,8 +151,16 @@ pub fn candidates(
                 .filter(|m| m.routing_key.is_some() && key_subset(m.routing_key.as_ref(), rk))
                 .cloned()
                 .collect();
-            let chosen = if rk.is_some() && !keyed.is_empty() { keyed } else { members };
-            Ok(chosen.iter().filter(|m| db.service(m.service_id).is_some()).map(|m| cand(m.service_id)).collect())
+            let chosen = if rk.is_some() && !keyed.is_empty() {
+                keyed
+            } else {
+                members
+            };
+            Ok(chosen
+                .iter()
+                .filter(|m| db.service(m.service_id).is_some())
+                .map(|m| cand(m.service_id))
+                .collect())
         }
         Kind::Alias => {
             if depth > 4 {

@@ -518,14 +518,19 @@ impl Db {
             .iter()
             .filter(visible)
             .find(|g| g.owner.is_some() && g.name == key)
-            .or_else(|| self.groups.iter().filter(visible).find(|g| g.name == key || Some(g.id) == id))
+            .or_else(|| {
+                self.groups
+                    .iter()
+                    .filter(visible)
+                    .find(|g| g.name == key || Some(g.id) == id)
+            })
     }
 
     /// Finds the caller's active enrollment on a service.
     pub fn active_enrollment(&self, customer: Uuid, service: Uuid) -> Option<&Enrollment> {
-        self.enrollments
-            .iter()
-            .find(|e| e.customer_id == customer && e.service_id == service && e.status() == "active")
+        self.enrollments.iter().find(|e| {
+            e.customer_id == customer && e.service_id == service && e.status() == "active"
+        })
     }
 }
 

@@ -30,7 +30,13 @@ fn int_error(kind: &str, l: Vec<Value>, raw: Value) -> ApiError {
     ApiError::invalid(kind, l, msg, raw)
 }
 
-fn check_range(v: i64, min: Option<i64>, max: Option<i64>, l: Vec<Value>, raw: Value) -> ApiResult<i64> {
+fn check_range(
+    v: i64,
+    min: Option<i64>,
+    max: Option<i64>,
+    l: Vec<Value>,
+    raw: Value,
+) -> ApiResult<i64> {
     if let Some(min) = min {
         if v < min {
             let msg = format!("Input should be greater than or equal to {min}");
@@ -88,7 +94,11 @@ impl Query {
 
     /// Returns the last value given for `k`.
     pub fn get(&self, k: &str) -> Option<&str> {
-        self.pairs.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Tells whether `k` is present at all (value may be empty).
@@ -103,7 +113,9 @@ impl Query {
 
     /// Reads an optional integer within bounds.
     pub fn opt_int(&self, k: &str, min: Option<i64>, max: Option<i64>) -> ApiResult<Option<i64>> {
-        let Some(raw) = self.get(k) else { return Ok(None) };
+        let Some(raw) = self.get(k) else {
+            return Ok(None);
+        };
         let l = loc(&["query", k]);
         let v: i64 = raw
             .trim()
@@ -119,7 +131,9 @@ impl Query {
 
     /// Reads an optional boolean.
     pub fn opt_bool(&self, k: &str) -> ApiResult<Option<bool>> {
-        let Some(raw) = self.get(k) else { return Ok(None) };
+        let Some(raw) = self.get(k) else {
+            return Ok(None);
+        };
         parse_bool(raw).map(Some).ok_or_else(|| {
             ApiError::invalid(
                 "bool_parsing",
@@ -137,7 +151,9 @@ impl Query {
 
     /// Reads an optional UUID.
     pub fn uuid(&self, k: &str) -> ApiResult<Option<Uuid>> {
-        let Some(raw) = self.get(k) else { return Ok(None) };
+        let Some(raw) = self.get(k) else {
+            return Ok(None);
+        };
         Uuid::parse_str(raw).map(Some).map_err(|_| {
             ApiError::invalid(
                 "uuid_parsing",
@@ -150,7 +166,9 @@ impl Query {
 
     /// Reads an optional RFC 3339 timestamp.
     pub fn datetime(&self, k: &str) -> ApiResult<Option<DateTime<Utc>>> {
-        let Some(raw) = self.get(k) else { return Ok(None) };
+        let Some(raw) = self.get(k) else {
+            return Ok(None);
+        };
         parse_datetime(raw).map(Some).ok_or_else(|| {
             ApiError::invalid(
                 "datetime_from_date_parsing",
@@ -163,12 +181,19 @@ impl Query {
 
     /// Reads an optional value that must be one of `allowed`.
     pub fn choice(&self, k: &str, allowed: &[&str], default: &str) -> ApiResult<String> {
-        let Some(raw) = self.get(k) else { return Ok(default.to_string()) };
+        let Some(raw) = self.get(k) else {
+            return Ok(default.to_string());
+        };
         if allowed.contains(&raw) {
             return Ok(raw.to_string());
         }
         let msg = format!("Input should be {}", quoted_list(allowed));
-        Err(ApiError::invalid("literal_error", loc(&["query", k]), &msg, Value::from(raw)))
+        Err(ApiError::invalid(
+            "literal_error",
+            loc(&["query", k]),
+            &msg,
+            Value::from(raw),
+        ))
     }
 }
 
@@ -254,7 +279,12 @@ pub fn body_array(bytes: &Bytes) -> ApiResult<Vec<Obj>> {
             .enumerate()
             .map(|(i, v)| object_at(v, vec![Value::from("body"), Value::from(i)]))
             .collect(),
-        other => Err(ApiError::invalid("list_type", loc(&["body"]), "Input should be a valid list", other)),
+        other => Err(ApiError::invalid(
+            "list_type",
+            loc(&["body"]),
+            "Input should be a valid list",
+            other,
+        )),
     }
 }
 
@@ -287,21 +317,37 @@ impl Obj {
                 if let Some(max) = max {
                     if s.chars().count() > max {
                         let msg = format!("String should have at most {max} characters");
-                        return Err(ApiError::invalid("string_too_long", self.at(k), &msg, Value::from(s.as_str())));
+                        return Err(ApiError::invalid(
+                            "string_too_long",
+                            self.at(k),
+                            &msg,
+                            Value::from(s.as_str()),
+                        ));
                     }
                 }
                 Ok(Some(s.clone()))
             }
-            Some(other) => Err(ApiError::invalid("string_type", self.at(k), "Input should be a valid string", other.clone())),
+            Some(other) => Err(ApiError::invalid(
+                "string_type",
+                self.at(k),
+                "Input should be a valid string",
+                other.clone(),
+            )),
         }
     }
 
     /// Reads a required string.
     pub fn req_str(&self, k: &str, max: Option<usize>) -> ApiResult<String> {
         if matches!(self.map.get(k), Some(Value::Null)) {
-            return Err(ApiError::invalid("string_type", self.at(k), "Input should be a valid string", Value::Null));
+            return Err(ApiError::invalid(
+                "string_type",
+                self.at(k),
+                "Input should be a valid string",
+                Value::Null,
+            ));
         }
-        self.opt_str(k, max)?.ok_or_else(|| ApiError::missing(self.at(k), self.whole()))
+        self.opt_str(k, max)?
+            .ok_or_else(|| ApiError::missing(self.at(k), self.whole()))
     }
 
     /// Reads an optional nullable integer.
@@ -312,7 +358,11 @@ impl Obj {
                 Some(i) => Ok(Some(i)),
                 None => match n.as_f64() {
                     Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
-                    _ => Err(int_error("int_from_float", self.at(k), Value::Number(n.clone()))),
+                    _ => Err(int_error(
+                        "int_from_float",
+                        self.at(k),
+                        Value::Number(n.clone()),
+                    )),
                 },
             },
             Some(Value::String(s)) => s
@@ -326,7 +376,8 @@ impl Obj {
 
     /// Reads a required integer.
     pub fn req_int(&self, k: &str) -> ApiResult<i64> {
-        self.opt_int(k)?.ok_or_else(|| ApiError::missing(self.at(k), self.whole()))
+        self.opt_int(k)?
+            .ok_or_else(|| ApiError::missing(self.at(k), self.whole()))
     }
 
     /// Reads an optional nullable boolean.
@@ -335,8 +386,15 @@ impl Obj {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
             Some(Value::String(s)) if parse_bool(s).is_some() => Ok(parse_bool(s)),
-            Some(Value::Number(n)) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => Ok(Some(n.as_i64() == Some(1))),
-            Some(other) => Err(ApiError::invalid("bool_type", self.at(k), "Input should be a valid boolean", other.clone())),
+            Some(Value::Number(n)) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => {
+                Ok(Some(n.as_i64() == Some(1)))
+            }
+            Some(other) => Err(ApiError::invalid(
+                "bool_type",
+                self.at(k),
+                "Input should be a valid boolean",
+                other.clone(),
+            )),
         }
     }
 
@@ -345,15 +403,26 @@ impl Obj {
         match self.map.get(k) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Uuid::parse_str(s).map(Some).map_err(|_| {
-                ApiError::invalid("uuid_parsing", self.at(k), "Input should be a valid UUID", Value::from(s.as_str()))
+                ApiError::invalid(
+                    "uuid_parsing",
+                    self.at(k),
+                    "Input should be a valid UUID",
+                    Value::from(s.as_str()),
+                )
             }),
-            Some(other) => Err(ApiError::invalid("uuid_type", self.at(k), "UUID input should be a string, bytes or UUID object", other.clone())),
+            Some(other) => Err(ApiError::invalid(
+                "uuid_type",
+                self.at(k),
+                "UUID input should be a string, bytes or UUID object",
+                other.clone(),
+            )),
         }
     }
 
     /// Reads a required UUID.
     pub fn req_uuid(&self, k: &str) -> ApiResult<Uuid> {
-        self.opt_uuid(k)?.ok_or_else(|| ApiError::missing(self.at(k), self.whole()))
+        self.opt_uuid(k)?
+            .ok_or_else(|| ApiError::missing(self.at(k), self.whole()))
     }
 
     /// Reads an optional nullable JSON object.
@@ -361,18 +430,30 @@ impl Obj {
         match self.map.get(k) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Object(m)) => Ok(Some(m.clone())),
-            Some(other) => Err(ApiError::invalid("dict_type", self.at(k), "Input should be a valid dictionary", other.clone())),
+            Some(other) => Err(ApiError::invalid(
+                "dict_type",
+                self.at(k),
+                "Input should be a valid dictionary",
+                other.clone(),
+            )),
         }
     }
 
     /// Reads an optional nullable object whose values must all be strings.
     pub fn opt_str_map(&self, k: &str) -> ApiResult<Option<Map<String, Value>>> {
-        let Some(m) = self.opt_obj(k)? else { return Ok(None) };
+        let Some(m) = self.opt_obj(k)? else {
+            return Ok(None);
+        };
         for (key, v) in &m {
             if !v.is_string() {
                 let mut l = self.at(k);
                 l.push(Value::from(key.as_str()));
-                return Err(ApiError::invalid("string_type", l, "Input should be a valid string", v.clone()));
+                return Err(ApiError::invalid(
+                    "string_type",
+                    l,
+                    "Input should be a valid string",
+                    v.clone(),
+                ));
             }
         }
         Ok(Some(m))
@@ -404,7 +485,12 @@ impl Obj {
                 })
                 .collect::<ApiResult<Vec<_>>>()
                 .map(Some),
-            Some(other) => Err(ApiError::invalid("list_type", self.at(k), "Input should be a valid list", other.clone())),
+            Some(other) => Err(ApiError::invalid(
+                "list_type",
+                self.at(k),
+                "Input should be a valid list",
+                other.clone(),
+            )),
         }
     }
 
@@ -420,12 +506,24 @@ impl Obj {
                     let parsed = v.as_str().and_then(|s| Uuid::parse_str(s).ok());
                     match parsed {
                         Some(u) => out.push(u),
-                        None => return Err(ApiError::invalid("uuid_parsing", l, "Input should be a valid UUID", v.clone())),
+                        None => {
+                            return Err(ApiError::invalid(
+                                "uuid_parsing",
+                                l,
+                                "Input should be a valid UUID",
+                                v.clone(),
+                            ))
+                        }
                     }
                 }
                 Ok(Some(out))
             }
-            Some(other) => Err(ApiError::invalid("list_type", self.at(k), "Input should be a valid list", other.clone())),
+            Some(other) => Err(ApiError::invalid(
+                "list_type",
+                self.at(k),
+                "Input should be a valid list",
+                other.clone(),
+            )),
         }
     }
 }

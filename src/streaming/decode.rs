@@ -12,7 +12,7 @@ use std::fmt;
 use bytes::Bytes;
 use serde_json::Value;
 
-use super::lines::{is_blank, LineEnding, LineSplitter};
+use super::lines::{decode_lossy, is_blank, LineEnding, LineSplitter};
 pub use super::sse::{SseFrame, SseParser};
 
 /// Longest excerpt of an offending line kept in a [`DecodeError`], in characters.
@@ -225,7 +225,7 @@ impl Decoder {
 /// Turns one complete NDJSON or text line into a queued item.
 fn on_line(ndjson: bool, line: &[u8], ready: &mut VecDeque<Result<Event, DecodeError>>) {
     if !ndjson {
-        ready.push_back(Ok(Event::Line(String::from_utf8_lossy(line).into_owned())));
+        ready.push_back(Ok(Event::Line(decode_lossy(line).into_owned())));
         return;
     }
     if is_blank(line) {
@@ -247,7 +247,7 @@ fn excerpt(line: &[u8]) -> String {
     // bytes, so the prefix holds enough characters, and a character cut at the prefix
     // end sits past the excerpt limit.
     let prefix = line.get(..ERROR_EXCERPT_CHARS * 4 + 4).unwrap_or(line);
-    let text = String::from_utf8_lossy(prefix);
+    let text = decode_lossy(prefix);
     let mut out: String = text.chars().take(ERROR_EXCERPT_CHARS).collect();
     if out.len() < text.len() {
         out.push('…');

@@ -5,6 +5,8 @@
 //! buffer), so every input byte is scanned once and copied at most once, however the
 //! stream is chunked.
 
+use std::borrow::Cow;
+
 use memchr::{memchr, memchr2};
 
 /// Which byte sequences end a line.
@@ -35,16 +37,6 @@ impl LineSplitter {
             partial: Vec::new(),
             skip_lf: false,
         }
-    }
-
-    /// Returns the line-ending convention this splitter uses.
-    pub fn ending(&self) -> LineEnding {
-        self.ending
-    }
-
-    /// Returns how many bytes of an unterminated line are currently buffered.
-    pub fn buffered_len(&self) -> usize {
-        self.partial.len()
     }
 
     /// Feeds a chunk, calling `on_line` for every line it completes, in order.
@@ -123,6 +115,16 @@ fn split_line(chunk: &[u8], at: usize) -> Option<(&[u8], u8, &[u8])> {
 /// Removes one trailing `\r`, the remnant of a CRLF terminator.
 fn strip_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Decodes UTF-8, replacing invalid sequences with U+FFFD, without copying valid input.
+pub fn decode_lossy(bytes: &[u8]) -> Cow<'_, str> {
+    // `str::from_utf8` validates several times faster than the `Utf8Chunks` walk inside
+    // `String::from_utf8_lossy`, and valid input is the overwhelmingly common case.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 /// Reports whether a line holds only ASCII whitespace (such lines carry no NDJSON value).
@@ -213,9 +215,18 @@ mod tests {
     fn discard_drops_partial_line() {
         let mut splitter = LineSplitter::new(LineEnding::Any);
         splitter.push(b"abc", |_| panic!("no complete line yet"));
-        assert_eq!(splitter.buffered_len(), 3);
+        assert_eq!(splitter.partial, b"abc");
         splitter.discard();
         splitter.finish(|_| panic!("partial line was discarded"));
+    }
+
+    #[test]
+    fn lossy_decoding_borrows_valid_text_and_replaces_invalid_bytes() {
+        assert!(matches!(
+            decode_lossy("h\u{e9}".as_bytes()),
+            Cow::Borrowed("h\u{e9}")
+        ));
+        assert_eq!(decode_lossy(b"a\xFFb\xE2\x82"), "a\u{FFFD}b\u{FFFD}");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use std::mem;
 
 use memchr::memchr;
 
-use super::lines::{LineEnding, LineSplitter};
+use super::lines::{decode_lossy, LineEnding, LineSplitter};
 
 /// The UTF-8 encoding of U+FEFF, which the spec strips from the start of a stream.
 const BOM: &[u8; 3] = b"\xEF\xBB\xBF";
@@ -182,18 +182,18 @@ impl FrameBuilder {
                 if self.has_data {
                     self.data.push('\n');
                 }
-                self.data.push_str(&String::from_utf8_lossy(value));
+                self.data.push_str(&decode_lossy(value));
                 self.has_data = true;
             }
             b"event" => {
                 self.event = if value.is_empty() {
                     None
                 } else {
-                    Some(String::from_utf8_lossy(value).into_owned())
+                    Some(decode_lossy(value).into_owned())
                 };
             }
             b"id" if memchr(0, value).is_none() => {
-                let id = String::from_utf8_lossy(value);
+                let id = decode_lossy(value);
                 self.last_event_id.clear();
                 self.last_event_id.push_str(&id);
                 self.id = Some(id.into_owned());

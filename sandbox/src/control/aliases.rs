@@ -61,7 +61,11 @@ pub async fn create(
 }
 
 /// GET /aliases/
-pub async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
+pub async fn list(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let q = Query::parse(q.as_deref());
     let skip = q.int("skip", 0, None, None)?;
@@ -91,7 +95,11 @@ fn find_mut<'a>(db: &'a mut Db, caller: Uuid, raw: &str) -> ApiResult<&'a mut Al
 }
 
 /// GET /aliases/{alias_id}
-pub async fn get_one(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn get_one(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let mut db = st.db();
     Ok(ok(to_json(find_mut(&mut db, caller.id, &id)?)))
@@ -130,7 +138,11 @@ pub async fn update(
 }
 
 /// DELETE /aliases/{alias_id}
-pub async fn remove(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn remove(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let mut db = st.db();
     let alias_id = find_mut(&mut db, caller.id, &id)?.id;
@@ -148,24 +160,40 @@ fn key_matches(a: &Alias, needle: &str) -> bool {
     }
 }
 
-fn choose(db: &Db, caller: Uuid, ident: &str, on: bool, target: Option<&str>, rk: Option<&str>) -> ApiResult<Uuid> {
+fn choose(
+    db: &Db,
+    caller: Uuid,
+    ident: &str,
+    on: bool,
+    target: Option<&str>,
+    rk: Option<&str>,
+) -> ApiResult<Uuid> {
     let mine: Vec<&Alias> = db
         .aliases
         .iter()
         .filter(|a| a.customer_id == caller && a.deactivated_at.is_none())
         .collect();
     if let Ok(id) = Uuid::parse_str(ident) {
-        return mine.iter().find(|a| a.id == id).map(|a| a.id).ok_or_else(|| ApiError::not_found("Alias"));
+        return mine
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.id)
+            .ok_or_else(|| ApiError::not_found("Alias"));
     }
     let lower = ident.to_ascii_lowercase();
     let looks_hex = lower.len() >= 4 && lower.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
     let mut named: Vec<&&Alias> = mine.iter().filter(|a| a.name == ident).collect();
     if named.is_empty() && looks_hex {
-        let by_prefix: Vec<&&Alias> = mine.iter().filter(|a| a.id.to_string().starts_with(&lower)).collect();
+        let by_prefix: Vec<&&Alias> = mine
+            .iter()
+            .filter(|a| a.id.to_string().starts_with(&lower))
+            .collect();
         return match by_prefix.as_slice() {
             [one] => Ok(one.id),
             [] => Err(ApiError::not_found("Alias")),
-            _ => Err(ApiError::Conflict(format!("Alias prefix '{ident}' is ambiguous"))),
+            _ => Err(ApiError::Conflict(format!(
+                "Alias prefix '{ident}' is ambiguous"
+            ))),
         };
     }
     named.sort_by_key(|a| (a.created_at, a.id));
@@ -176,11 +204,15 @@ fn choose(db: &Db, caller: Uuid, ident: &str, on: bool, target: Option<&str>, rk
             (false, Some(i)) => named.get(i),
             (_, None) => named.first(),
         };
-        return pick.map(|a| a.id).ok_or_else(|| ApiError::not_found("Alias"));
+        return pick
+            .map(|a| a.id)
+            .ok_or_else(|| ApiError::not_found("Alias"));
     }
     named
         .iter()
-        .find(|a| target.is_none_or(|t| a.target_path.contains(t)) && rk.is_none_or(|k| key_matches(a, k)))
+        .find(|a| {
+            target.is_none_or(|t| a.target_path.contains(t)) && rk.is_none_or(|k| key_matches(a, k))
+        })
         .map(|a| a.id)
         .ok_or_else(|| ApiError::not_found("Alias"))
 }
@@ -196,7 +228,14 @@ pub async fn switch(
     let q = Query::parse(q.as_deref());
     let on = q.bool("on", true)?;
     let mut db = st.db();
-    let chosen = choose(&db, caller.id, &ident, on, q.get("target"), q.get("routing_key"))?;
+    let chosen = choose(
+        &db,
+        caller.id,
+        &ident,
+        on,
+        q.get("target"),
+        q.get("routing_key"),
+    )?;
     let (name, rrk) = match db.aliases.iter().find(|a| a.id == chosen) {
         Some(a) => (a.name.clone(), a.request_routing_key.clone()),
         None => return Err(ApiError::not_found("Alias")),
@@ -213,6 +252,11 @@ pub async fn switch(
             demoted.get_or_insert(a.id);
         }
     }
-    let alias = db.aliases.iter().find(|a| a.id == chosen).map(to_json).unwrap_or(Value::Null);
+    let alias = db
+        .aliases
+        .iter()
+        .find(|a| a.id == chosen)
+        .map(to_json)
+        .unwrap_or(Value::Null);
     Ok(ok(json!({"alias": alias, "demoted_alias_id": demoted})))
 }

@@ -41,7 +41,9 @@ pub async fn create(
     let id = Uuid::new_v4();
     let name = b.req_str("name", Some(64))?;
     let description = b.opt_str("description", Some(500))?;
-    let mode = b.opt_choice("mode", &["sync", "async"])?.unwrap_or_else(|| "sync".into());
+    let mode = b
+        .opt_choice("mode", &["sync", "async"])?
+        .unwrap_or_else(|| "sync".into());
     let target_timeout_ms = b.opt_int("target_timeout_ms")?.unwrap_or(30000);
     let enabled = b.opt_bool("enabled")?.unwrap_or(true);
     let targets = b
@@ -51,8 +53,14 @@ pub async fn create(
         .map(|t| target_from(t, id))
         .collect::<ApiResult<Vec<_>>>()?;
     let mut db = st.db();
-    if db.broadcasts.iter().any(|x| x.customer_id == caller.id && x.name == name) {
-        return Err(ApiError::Conflict(format!("Broadcast '{name}' already exists")));
+    if db
+        .broadcasts
+        .iter()
+        .any(|x| x.customer_id == caller.id && x.name == name)
+    {
+        return Err(ApiError::Conflict(format!(
+            "Broadcast '{name}' already exists"
+        )));
     }
     let x = Broadcast {
         id,
@@ -74,7 +82,11 @@ pub async fn create(
 }
 
 /// GET /broadcasts/
-pub async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
+pub async fn list(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let q = Query::parse(q.as_deref());
     let skip = q.int("skip", 0, None, None)?;
@@ -99,7 +111,11 @@ fn find<'a>(db: &'a mut Db, caller: Uuid, raw: &str) -> ApiResult<&'a mut Broadc
 }
 
 /// GET /broadcasts/{broadcast_id}
-pub async fn get_one(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn get_one(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let mut db = st.db();
     Ok(ok(to_json(find(&mut db, caller.id, &id)?)))
@@ -138,7 +154,11 @@ pub async fn update(
 }
 
 /// DELETE /broadcasts/{broadcast_id}
-pub async fn remove(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn remove(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let mut db = st.db();
     let bid = find(&mut db, caller.id, &id)?.id;

@@ -18,8 +18,12 @@ fn step_from(b: &Obj, chain_id: Uuid) -> ApiResult<ChainStep> {
         chain_id,
         name: b.req_str("name", Some(64))?,
         target_path: b.req_str("target_path", Some(500))?,
-        on_success: b.opt_str("on_success", None)?.unwrap_or_else(|| "stop".into()),
-        on_failure: b.opt_str("on_failure", None)?.unwrap_or_else(|| "relay".into()),
+        on_success: b
+            .opt_str("on_success", None)?
+            .unwrap_or_else(|| "stop".into()),
+        on_failure: b
+            .opt_str("on_failure", None)?
+            .unwrap_or_else(|| "relay".into()),
         timeout_ms: b.opt_int("timeout_ms")?,
         sort_order: b.req_int("sort_order")?,
     })
@@ -52,7 +56,11 @@ pub async fn create(
         .map(|s| step_from(s, id))
         .collect::<ApiResult<Vec<_>>>()?;
     let mut db = st.db();
-    if db.chains.iter().any(|c| c.customer_id == caller.id && c.name == name) {
+    if db
+        .chains
+        .iter()
+        .any(|c| c.customer_id == caller.id && c.name == name)
+    {
         return Err(ApiError::Conflict(format!("Chain '{name}' already exists")));
     }
     let c = Chain {
@@ -74,7 +82,11 @@ pub async fn create(
 }
 
 /// GET /chains/
-pub async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
+pub async fn list(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let q = Query::parse(q.as_deref());
     let skip = q.int("skip", 0, None, None)?;
@@ -99,7 +111,11 @@ fn find<'a>(db: &'a mut Db, caller: Uuid, raw: &str) -> ApiResult<&'a mut Chain>
 }
 
 /// GET /chains/{chain_id}
-pub async fn get_one(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn get_one(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let mut db = st.db();
     Ok(ok(to_json(find(&mut db, caller.id, &id)?)))
@@ -134,7 +150,11 @@ pub async fn update(
 }
 
 /// DELETE /chains/{chain_id}
-pub async fn remove(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn remove(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let mut db = st.db();
     let cid = find(&mut db, caller.id, &id)?.id;
@@ -199,7 +219,11 @@ pub async fn update_step(
     let sort_order = b.opt_int("sort_order")?;
     let mut db = st.db();
     let c = find(&mut db, caller.id, &id)?;
-    let s = c.steps.iter_mut().find(|s| s.id == sid).ok_or_else(|| ApiError::not_found("Step"))?;
+    let s = c
+        .steps
+        .iter_mut()
+        .find(|s| s.id == sid)
+        .ok_or_else(|| ApiError::not_found("Step"))?;
     if let Some(v) = name {
         s.name = v;
     }

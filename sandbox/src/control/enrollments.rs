@@ -18,7 +18,11 @@ use uuid::Uuid;
 pub const ACTIVATION_MS: i64 = 300;
 
 fn render(db: &Db, root: &str, e: &Enrollment, with_service: bool) -> Value {
-    let service = if with_service { db.service(e.service_id).map(detail_json) } else { None };
+    let service = if with_service {
+        db.service(e.service_id).map(detail_json)
+    } else {
+        None
+    };
     json!({
         "id": e.id, "service_id": e.service_id, "owner_id": e.owner_id, "status": e.status(),
         "parameters": e.parameters, "created_at": e.created_at, "updated_at": e.updated_at(),
@@ -37,7 +41,10 @@ pub async fn create(
     let shared = Query::parse(q.as_deref()).bool("shared", false)?;
     let b = body_object(&body)?;
     let service_id = b.req_uuid("service_id")?;
-    b.opt_choice("status", &["pending", "incomplete", "active", "paused", "cancelled"])?;
+    b.opt_choice(
+        "status",
+        &["pending", "incomplete", "active", "paused", "cancelled"],
+    )?;
     let parameters = b.opt_obj("parameters")?.map(Value::Object);
     b.opt_obj("recurrence_schedule")?;
     let mut db = st.db();
@@ -65,7 +72,11 @@ pub async fn create(
 }
 
 /// GET /enrollments/
-pub async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
+pub async fn list(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let q = Query::parse(q.as_deref());
     let skip = q.int("skip", 0, None, None)?;
@@ -82,7 +93,9 @@ pub async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): R
         .into_iter()
         .map(|e| render(&db, &st.gateway_root, e, with_service))
         .collect();
-    Ok(ok(json!({"data": data, "count": mine.len(), "skip": skip, "limit": limit})))
+    Ok(ok(
+        json!({"data": data, "count": mine.len(), "skip": skip, "limit": limit}),
+    ))
 }
 
 /// GET /enrollments/{enrollment_id}
@@ -105,7 +118,11 @@ pub async fn get_one(
 }
 
 /// DELETE /enrollments/{enrollment_id}
-pub async fn cancel(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn cancel(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let id = path_uuid("enrollment_id", &id)?;
     let mut db = st.db();
@@ -115,5 +132,7 @@ pub async fn cancel(State(st): State<AppState>, headers: HeaderMap, Path(id): Pa
         .find(|e| e.id == id && e.customer_id == caller.id)
         .ok_or_else(|| ApiError::not_found("Enrollment"))?;
     e.cancelled_at.get_or_insert_with(now);
-    Ok(ok(json!({"enrollment_id": e.id, "status": "cancelled", "message": "Enrollment cancelled"})))
+    Ok(ok(
+        json!({"enrollment_id": e.id, "status": "cancelled", "message": "Enrollment cancelled"}),
+    ))
 }

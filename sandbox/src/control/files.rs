@@ -24,7 +24,11 @@ fn ticket_url(root: &str, token: &str) -> String {
 }
 
 /// GET /files/list
-pub async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
+pub async fn list(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let q = Query::parse(q.as_deref());
     let scope = q.choice("scope", &["personal", "shared"], "personal")?;
@@ -37,7 +41,11 @@ pub async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): R
     let mut truncated = false;
     let mut last = None;
     for ((cid, sc, key), obj) in &db.files {
-        if *cid != caller.id || *sc != scope || !key.starts_with(&prefix) || key.as_str() <= after.as_str() {
+        if *cid != caller.id
+            || *sc != scope
+            || !key.starts_with(&prefix)
+            || key.as_str() <= after.as_str()
+        {
             continue;
         }
         let rest = &key[prefix.len()..];
@@ -61,14 +69,23 @@ pub async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): R
 }
 
 /// GET /files/download
-pub async fn download(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
+pub async fn download(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let q = Query::parse(q.as_deref());
-    let key = q.string("key").ok_or_else(|| ApiError::missing(loc(&["query", "key"]), Value::Null))?;
+    let key = q
+        .string("key")
+        .ok_or_else(|| ApiError::missing(loc(&["query", "key"]), Value::Null))?;
     let scope = q.choice("scope", &["personal", "shared"], "personal")?;
     let expires_in = q.int("expires_in", 900, Some(60), Some(3600))?;
     let mut db = st.db();
-    if !db.files.contains_key(&(caller.id, scope.clone(), key.clone())) {
+    if !db
+        .files
+        .contains_key(&(caller.id, scope.clone(), key.clone()))
+    {
         return Err(ApiError::not_found("File"));
     }
     let token = Uuid::new_v4().simple().to_string();
@@ -81,26 +98,45 @@ pub async fn download(State(st): State<AppState>, headers: HeaderMap, RawQuery(q
     };
     db.tickets.insert(token.clone(), ticket);
     let url = ticket_url(&st.gateway_root, &token);
-    Ok(ok(json!({"scope": scope, "key": key, "url": url, "expires_in": expires_in})))
+    Ok(ok(
+        json!({"scope": scope, "key": key, "url": url, "expires_in": expires_in}),
+    ))
 }
 
 /// POST /files/upload
-pub async fn upload(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
+pub async fn upload(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let b = body_object(&body)?;
     let filename = b.req_str("filename", None)?;
     let size = b.req_int("size")?;
     b.opt_str("content_type", None)?;
     let path = b.opt_str("path", None)?.unwrap_or_default();
-    let scope = b.opt_choice("scope", &["personal", "shared"])?.unwrap_or_else(|| "personal".into());
+    let scope = b
+        .opt_choice("scope", &["personal", "shared"])?
+        .unwrap_or_else(|| "personal".into());
     if filename.is_empty() || filename.contains('/') {
-        return Err(ApiError::invalid("value_error", loc(&["body", "filename"]), "Value error, invalid filename", Value::from(filename)));
+        return Err(ApiError::invalid(
+            "value_error",
+            loc(&["body", "filename"]),
+            "Value error, invalid filename",
+            Value::from(filename),
+        ));
     }
     if size < 0 || u64::try_from(size).unwrap_or(u64::MAX) > MAX_UPLOAD {
-        return Err(ApiError::BadRequest(format!("File size must be between 0 and {MAX_UPLOAD} bytes")));
+        return Err(ApiError::BadRequest(format!(
+            "File size must be between 0 and {MAX_UPLOAD} bytes"
+        )));
     }
     let dir = path.trim_matches('/');
-    let key = if dir.is_empty() { filename } else { format!("{dir}/{filename}") };
+    let key = if dir.is_empty() {
+        filename
+    } else {
+        format!("{dir}/{filename}")
+    };
     let token = Uuid::new_v4().simple().to_string();
     let ticket = FileTicket {
         customer_id: caller.id,
@@ -119,7 +155,9 @@ pub async fn upload(State(st): State<AppState>, headers: HeaderMap, body: Bytes)
 
 /// Extracts the `file` part of a multipart/form-data body.
 fn multipart_file(content_type: &str, body: &[u8]) -> Option<Bytes> {
-    let boundary = content_type.split(';').find_map(|p| p.trim().strip_prefix("boundary="))?;
+    let boundary = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))?;
     let delim = format!("--{}", boundary.trim_matches('"'));
     let text = body;
     let mut start = 0;
@@ -148,12 +186,25 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-async fn store(State(st): State<AppState>, Path(token): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+async fn store(
+    State(st): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let mut db = st.db();
-    let Some(t) = db.tickets.get(&token).cloned().filter(|t| t.max_bytes > 0 && t.expires > now()) else {
+    let Some(t) = db
+        .tickets
+        .get(&token)
+        .cloned()
+        .filter(|t| t.max_bytes > 0 && t.expires > now())
+    else {
         return (StatusCode::FORBIDDEN, "invalid or expired upload ticket").into_response();
     };
-    let ct = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let ct = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let data = if ct.starts_with("multipart/form-data") {
         match multipart_file(ct, &body) {
             Some(d) => d,
@@ -166,17 +217,34 @@ async fn store(State(st): State<AppState>, Path(token): Path<String>, headers: H
         return (StatusCode::PAYLOAD_TOO_LARGE, "file too large").into_response();
     }
     db.tickets.remove(&token);
-    db.files.insert((t.customer_id, t.scope, t.key), FileObject { data, last_modified: now() });
+    db.files.insert(
+        (t.customer_id, t.scope, t.key),
+        FileObject {
+            data,
+            last_modified: now(),
+        },
+    );
     StatusCode::NO_CONTENT.into_response()
 }
 
 async fn fetch(State(st): State<AppState>, Path(token): Path<String>) -> Response {
     let db = st.db();
-    let Some(t) = db.tickets.get(&token).filter(|t| t.max_bytes == 0 && t.expires > now()) else {
+    let Some(t) = db
+        .tickets
+        .get(&token)
+        .filter(|t| t.max_bytes == 0 && t.expires > now())
+    else {
         return (StatusCode::FORBIDDEN, "invalid or expired download ticket").into_response();
     };
-    match db.files.get(&(t.customer_id, t.scope.clone(), t.key.clone())) {
-        Some(obj) => ([("content-type", "application/octet-stream")], obj.data.clone()).into_response(),
+    match db
+        .files
+        .get(&(t.customer_id, t.scope.clone(), t.key.clone()))
+    {
+        Some(obj) => (
+            [("content-type", "application/octet-stream")],
+            obj.data.clone(),
+        )
+            .into_response(),
         None => (StatusCode::NOT_FOUND, "no such object").into_response(),
     }
 }

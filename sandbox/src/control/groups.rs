@@ -57,7 +57,11 @@ pub(crate) fn summary(s: &Service) -> Value {
 }
 
 /// GET /groups
-pub async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
+pub async fn list(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
     let caller = auth::optional(&st, &headers)?;
     let q = Query::parse(q.as_deref());
     let owner = q.get("owner").unwrap_or("all");
@@ -81,7 +85,10 @@ pub async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): R
             "own" => g.owner.is_some() && g.owner == cid,
             _ => g.owner.is_none() || (g.owner.is_some() && g.owner == cid),
         })
-        .filter(|g| name.as_ref().is_none_or(|n| g.name.to_lowercase().contains(n.as_str())))
+        .filter(|g| {
+            name.as_ref()
+                .is_none_or(|n| g.name.to_lowercase().contains(n.as_str()))
+        })
         .map(view)
         .collect();
     Ok(ok(json!({"count": data.len(), "data": data})))
@@ -101,11 +108,22 @@ pub async fn create(
     let display_name = b.opt_str("display_name", None)?;
     let description = b.opt_str("description", None)?;
     if name.trim().is_empty() {
-        return Err(ApiError::invalid("string_too_short", loc(&["body", "name"]), "String should have at least 1 character", Value::from(name)));
+        return Err(ApiError::invalid(
+            "string_too_short",
+            loc(&["body", "name"]),
+            "String should have at least 1 character",
+            Value::from(name),
+        ));
     }
     let mut db = st.db();
-    if db.groups.iter().any(|g| g.owner == Some(caller.id) && g.name == name) {
-        return Err(ApiError::Conflict(format!("Collection '{name}' already exists")));
+    if db
+        .groups
+        .iter()
+        .any(|g| g.owner == Some(caller.id) && g.name == name)
+    {
+        return Err(ApiError::Conflict(format!(
+            "Collection '{name}' already exists"
+        )));
     }
     let g = Group {
         id: Uuid::new_v4(),
@@ -124,7 +142,11 @@ pub async fn create(
 }
 
 fn own_group<'a>(db: &'a mut Db, caller: Uuid, id: Uuid) -> ApiResult<&'a mut Group> {
-    let g = db.groups.iter_mut().find(|g| g.id == id).ok_or_else(|| ApiError::not_found("Group"))?;
+    let g = db
+        .groups
+        .iter_mut()
+        .find(|g| g.id == id)
+        .ok_or_else(|| ApiError::not_found("Group"))?;
     match g.owner {
         Some(o) if o == caller => Ok(g),
         Some(_) => Err(ApiError::not_found("Group")),
@@ -160,7 +182,11 @@ pub async fn update(
 }
 
 /// DELETE /groups/{group_id}
-pub async fn remove(State(st): State<AppState>, headers: HeaderMap, Path(key): Path<String>) -> ApiResult<Response> {
+pub async fn remove(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let id = path_uuid("group_id", &key)?;
     let mut db = st.db();
@@ -170,16 +196,26 @@ pub async fn remove(State(st): State<AppState>, headers: HeaderMap, Path(key): P
 }
 
 /// GET /groups/{name}
-pub async fn detail(State(st): State<AppState>, headers: HeaderMap, Path(key): Path<String>) -> ApiResult<Response> {
+pub async fn detail(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+) -> ApiResult<Response> {
     let caller = auth::optional(&st, &headers)?;
     let db = st.db();
-    let g = db.visible_group(caller.map(|c| c.id), &key).ok_or_else(|| ApiError::not_found("Group"))?;
+    let g = db
+        .visible_group(caller.map(|c| c.id), &key)
+        .ok_or_else(|| ApiError::not_found("Group"))?;
     let mut out = view(g);
     if let Value::Object(m) = &mut out {
         m.insert("description".into(), json!(g.description));
         m.insert("enabled".into(), json!(g.enabled));
         m.insert("routing_policy".into(), json!({"strategy": "first"}));
-        let iface = if g.has_interface { interface(&st.gateway_root, g) } else { Value::Null };
+        let iface = if g.has_interface {
+            interface(&st.gateway_root, g)
+        } else {
+            Value::Null
+        };
         m.insert("interface".into(), iface);
     }
     Ok(ok(out))
@@ -216,13 +252,27 @@ pub async fn services(
     let after = match q.get("cursor").filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => Some(decode_cursor(c).ok_or_else(|| {
-            ApiError::invalid("value_error", loc(&["query", "cursor"]), "Value error, invalid cursor", Value::from(c))
+            ApiError::invalid(
+                "value_error",
+                loc(&["query", "cursor"]),
+                "Value error, invalid cursor",
+                Value::from(c),
+            )
         })?),
     };
-    let search = q.get("search").map(str::to_lowercase).filter(|s| !s.is_empty());
+    let search = q
+        .get("search")
+        .map(str::to_lowercase)
+        .filter(|s| !s.is_empty());
     let db = st.db();
-    let g = db.visible_group(caller.map(|c| c.id), &key).ok_or_else(|| ApiError::not_found("Group"))?;
-    let mut items: Vec<&Service> = g.members.iter().filter_map(|m| db.service(m.service_id)).collect();
+    let g = db
+        .visible_group(caller.map(|c| c.id), &key)
+        .ok_or_else(|| ApiError::not_found("Group"))?;
+    let mut items: Vec<&Service> = g
+        .members
+        .iter()
+        .filter_map(|m| db.service(m.service_id))
+        .collect();
     if let Some(s) = &search {
         items.retain(|svc| {
             [&svc.name, &svc.display_name, &svc.provider_name]
@@ -237,13 +287,23 @@ pub async fn services(
     let take = usize::try_from(limit).unwrap_or(50);
     let has_more = items.len() > take;
     items.truncate(take);
-    let next = if has_more { items.last().map(|s| encode_cursor(s)) } else { None };
+    let next = if has_more {
+        items.last().map(|s| encode_cursor(s))
+    } else {
+        None
+    };
     let data: Vec<Value> = items.into_iter().map(summary).collect();
-    Ok(ok(json!({"data": data, "next_cursor": next, "has_more": has_more})))
+    Ok(ok(
+        json!({"data": data, "next_cursor": next, "has_more": has_more}),
+    ))
 }
 
 /// GET /groups/{group_id}/members
-pub async fn members(State(st): State<AppState>, headers: HeaderMap, Path(key): Path<String>) -> ApiResult<Response> {
+pub async fn members(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let id = path_uuid("group_id", &key)?;
     let db = st.db();
@@ -274,9 +334,16 @@ pub async fn add_member(
     }
     let g = own_group(&mut db, caller.id, id)?;
     if g.members.iter().any(|m| m.service_id == service_id) {
-        return Err(ApiError::Conflict("Service is already a member of this collection".into()));
+        return Err(ApiError::Conflict(
+            "Service is already a member of this collection".into(),
+        ));
     }
-    let m = Member { id: Uuid::new_v4(), service_id, routing_key, sort_order };
+    let m = Member {
+        id: Uuid::new_v4(),
+        service_id,
+        routing_key,
+        sort_order,
+    };
     let out = to_json(&m);
     g.members.push(m);
     Ok(reply(StatusCode::CREATED, out))

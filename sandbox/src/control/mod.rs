@@ -61,32 +61,66 @@ pub fn router() -> Router<AppState> {
     let r = Router::new();
     let r = both!(r, "/groups", get(groups::list).post(groups::create));
     let r = r
-        .route("/groups/{key}", get(groups::detail).patch(groups::update).delete(groups::remove))
+        .route(
+            "/groups/{key}",
+            get(groups::detail)
+                .patch(groups::update)
+                .delete(groups::remove),
+        )
         .route("/groups/{key}/services", get(groups::services))
-        .route("/groups/{key}/members", get(groups::members).post(groups::add_member))
-        .route("/groups/{key}/members/{service_id}", delete(groups::remove_member))
+        .route(
+            "/groups/{key}/members",
+            get(groups::members).post(groups::add_member),
+        )
+        .route(
+            "/groups/{key}/members/{service_id}",
+            delete(groups::remove_member),
+        )
         .route("/services/{id}", get(services::detail))
         .route("/services/{id}/interfaces", get(services::interfaces))
-        .route("/services/{id}/groups", get(services::membership).put(services::set_membership))
+        .route(
+            "/services/{id}/groups",
+            get(services::membership).put(services::set_membership),
+        )
         .route("/services/{id}/documents", get(services::documents))
         .route("/services/{id}/documents/{doc}", get(services::document))
         .route("/services/{id}/usage", get(services::usage));
     let r = both!(r, "/secrets", get(secrets::list));
     let r = r.route(
         "/secrets/{name}",
-        get(secrets::get_one).put(secrets::set).delete(secrets::remove),
+        get(secrets::get_one)
+            .put(secrets::set)
+            .delete(secrets::remove),
     );
     let r = both!(r, "/aliases", get(aliases::list).post(aliases::create));
     let r = r
-        .route("/aliases/{id}", get(aliases::get_one).patch(aliases::update).delete(aliases::remove))
+        .route(
+            "/aliases/{id}",
+            get(aliases::get_one)
+                .patch(aliases::update)
+                .delete(aliases::remove),
+        )
         .route("/aliases/{id}/switch", post(aliases::switch));
-    let r = both!(r, "/enrollments", get(enrollments::list).post(enrollments::create));
-    let r = r.route("/enrollments/{id}", get(enrollments::get_one).delete(enrollments::cancel));
-    let r = both!(r, "/recurrent-requests", get(recurrent::list).post(recurrent::create));
+    let r = both!(
+        r,
+        "/enrollments",
+        get(enrollments::list).post(enrollments::create)
+    );
+    let r = r.route(
+        "/enrollments/{id}",
+        get(enrollments::get_one).delete(enrollments::cancel),
+    );
+    let r = both!(
+        r,
+        "/recurrent-requests",
+        get(recurrent::list).post(recurrent::create)
+    );
     let r = r
         .route(
             "/recurrent-requests/{id}",
-            get(recurrent::get_one).patch(recurrent::update).delete(recurrent::remove),
+            get(recurrent::get_one)
+                .patch(recurrent::update)
+                .delete(recurrent::remove),
         )
         .route("/recurrent-requests/{id}/trigger", post(recurrent::trigger));
     let r = both!(r, "/request-logs", get(request_logs::list));
@@ -101,15 +135,38 @@ pub fn router() -> Router<AppState> {
         .route("/files/upload", post(files::upload));
     let r = both!(r, "/chains", get(chains::list).post(chains::create));
     let r = r
-        .route("/chains/{id}", get(chains::get_one).patch(chains::update).delete(chains::remove))
-        .route("/chains/{id}/steps", put(chains::replace_steps).post(chains::add_step))
-        .route("/chains/{id}/steps/{step}", axum::routing::patch(chains::update_step).delete(chains::remove_step));
-    let r = both!(r, "/broadcasts", get(broadcasts::list).post(broadcasts::create));
+        .route(
+            "/chains/{id}",
+            get(chains::get_one)
+                .patch(chains::update)
+                .delete(chains::remove),
+        )
+        .route(
+            "/chains/{id}/steps",
+            put(chains::replace_steps).post(chains::add_step),
+        )
+        .route(
+            "/chains/{id}/steps/{step}",
+            axum::routing::patch(chains::update_step).delete(chains::remove_step),
+        );
+    let r = both!(
+        r,
+        "/broadcasts",
+        get(broadcasts::list).post(broadcasts::create)
+    );
     r.route(
         "/broadcasts/{id}",
-        get(broadcasts::get_one).patch(broadcasts::update).delete(broadcasts::remove),
+        get(broadcasts::get_one)
+            .patch(broadcasts::update)
+            .delete(broadcasts::remove),
     )
-    .route("/broadcasts/{id}/targets", put(broadcasts::replace_targets).post(broadcasts::add_target))
-    .route("/broadcasts/{id}/targets/{target}", delete(broadcasts::remove_target))
+    .route(
+        "/broadcasts/{id}/targets",
+        put(broadcasts::replace_targets).post(broadcasts::add_target),
+    )
+    .route(
+        "/broadcasts/{id}/targets/{target}",
+        delete(broadcasts::remove_target),
+    )
     .fallback(not_found)
 }

@@ -17,7 +17,12 @@ use uuid::Uuid;
 const STATUSES: [&str; 4] = ["draft", "active", "paused", "cancelled"];
 
 fn schedule_error(msg: &str, input: Value) -> ApiError {
-    ApiError::invalid("value_error", loc(&["body", "schedule"]), &format!("Value error, {msg}"), input)
+    ApiError::invalid(
+        "value_error",
+        loc(&["body", "schedule"]),
+        &format!("Value error, {msg}"),
+        input,
+    )
 }
 
 fn check_schedule(s: &Map<String, Value>) -> ApiResult<()> {
@@ -25,10 +30,16 @@ fn check_schedule(s: &Map<String, Value>) -> ApiResult<()> {
     match s.get("schedule_type").and_then(Value::as_str) {
         Some("interval") => match s.get("interval_seconds").and_then(Value::as_i64) {
             Some(n) if n >= 1 => Ok(()),
-            _ => Err(schedule_error("interval_seconds must be a positive integer", whole)),
+            _ => Err(schedule_error(
+                "interval_seconds must be a positive integer",
+                whole,
+            )),
         },
         Some("cron") => {
-            let expr = s.get("cron_expression").and_then(Value::as_str).unwrap_or("");
+            let expr = s
+                .get("cron_expression")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             let fields = expr.split_whitespace().count();
             if !(5..=6).contains(&fields) {
                 return Err(schedule_error("cron_expression must have 5 fields", whole));
@@ -38,7 +49,10 @@ fn check_schedule(s: &Map<String, Value>) -> ApiResult<()> {
                 Some(_) => Err(schedule_error("timezone must be a string", whole)),
             }
         }
-        _ => Err(schedule_error("schedule_type must be 'interval' or 'cron'", whole)),
+        _ => Err(schedule_error(
+            "schedule_type must be 'interval' or 'cron'",
+            whole,
+        )),
     }
 }
 
@@ -47,7 +61,11 @@ fn fmt_time() -> String {
 }
 
 /// POST /recurrent-requests/
-pub async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
+pub async fn create(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let b = body_object(&body)?;
     let r = Recurrent {
@@ -57,7 +75,9 @@ pub async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes)
         service_id: b.opt_uuid("service_id")?,
         enrollment_id: b.opt_uuid("enrollment_id")?,
         request_path: b.req_str("request_path", None)?,
-        http_method: b.opt_str("http_method", None)?.unwrap_or_else(|| "POST".into()),
+        http_method: b
+            .opt_str("http_method", None)?
+            .unwrap_or_else(|| "POST".into()),
         body_template: b.opt_obj("body_template")?.map(Value::Object),
         request_headers: b.opt_str_map("request_headers")?.map(Value::Object),
         schedule: None,
@@ -67,7 +87,12 @@ pub async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes)
         updated_at: None,
     };
     if Method::from_bytes(r.http_method.to_uppercase().as_bytes()).is_err() {
-        return Err(ApiError::invalid("value_error", loc(&["body", "http_method"]), "Value error, invalid HTTP method", json!(r.http_method)));
+        return Err(ApiError::invalid(
+            "value_error",
+            loc(&["body", "http_method"]),
+            "Value error, invalid HTTP method",
+            json!(r.http_method),
+        ));
     }
     let out = to_json(&r);
     st.db().recurrent.push(r);
@@ -75,7 +100,11 @@ pub async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes)
 }
 
 /// GET /recurrent-requests/
-pub async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
+pub async fn list(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let q = Query::parse(q.as_deref());
     let service_id = q.uuid("service_id")?;
@@ -108,7 +137,11 @@ fn find<'a>(db: &'a mut Db, caller: Uuid, raw: &str) -> ApiResult<&'a mut Recurr
 }
 
 /// GET /recurrent-requests/{request_id}
-pub async fn get_one(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn get_one(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let mut db = st.db();
     Ok(ok(to_json(find(&mut db, caller.id, &id)?)))
@@ -168,7 +201,11 @@ pub async fn update(
 }
 
 /// DELETE /recurrent-requests/{request_id}
-pub async fn remove(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn remove(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let mut db = st.db();
     let rid = find(&mut db, caller.id, &id)?.id;
@@ -188,7 +225,11 @@ fn gateway_target(root: &str, path: &str) -> Option<String> {
 }
 
 /// POST /recurrent-requests/{request_id}/trigger
-pub async fn trigger(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn trigger(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let rec = {
         let mut db = st.db();
@@ -210,10 +251,15 @@ pub async fn trigger(State(st): State<AppState>, headers: HeaderMap, Path(id): P
                 }
             }
             hdrs.insert("content-type", HeaderValue::from_static("application/json"));
-            let body = rec.body_template.as_ref().map(|b| Bytes::from(b.to_string())).unwrap_or_default();
+            let body = rec
+                .body_template
+                .as_ref()
+                .map(|b| Bytes::from(b.to_string()))
+                .unwrap_or_default();
             let call = Call {
                 customer: caller,
-                method: Method::from_bytes(rec.http_method.to_uppercase().as_bytes()).unwrap_or(Method::POST),
+                method: Method::from_bytes(rec.http_method.to_uppercase().as_bytes())
+                    .unwrap_or(Method::POST),
                 target,
                 headers: hdrs,
                 body,
@@ -222,15 +268,28 @@ pub async fn trigger(State(st): State<AppState>, headers: HeaderMap, Path(id): P
             let resp = gateway::execute(st.clone(), call).await;
             let code = resp.status().as_u16();
             let fut = axum::body::to_bytes(resp.into_body(), 64 * 1024);
-            let bytes = tokio::time::timeout(Duration::from_secs(10), fut).await.ok().and_then(Result::ok);
-            let text = bytes.map(|b| String::from_utf8_lossy(&b).chars().take(500).collect::<String>());
+            let bytes = tokio::time::timeout(Duration::from_secs(10), fut)
+                .await
+                .ok()
+                .and_then(Result::ok);
+            let text = bytes.map(|b| {
+                String::from_utf8_lossy(&b)
+                    .chars()
+                    .take(500)
+                    .collect::<String>()
+            });
             (code, json!(text))
         }
     };
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let mut db = st.db();
     let runs = if let Some(r) = db.recurrent.iter_mut().find(|r| r.id == rec.id) {
-        let prev = r.state.as_ref().and_then(|s| s.get("run_count")).and_then(Value::as_i64).unwrap_or(0);
+        let prev = r
+            .state
+            .as_ref()
+            .and_then(|s| s.get("run_count"))
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
         r.state = Some(json!({
             "last_run_at": fired_at, "last_status_code": code, "run_count": prev + 1,
             "last_duration_ms": duration_ms,

@@ -31,7 +31,10 @@ fn detail(r: &LogRow) -> Value {
     let usage = (r.status < 400).then(|| {
         json!({"customer_charge": "0.000100", "usage_metrics": json!({"requests": 1}).to_string()})
     });
-    let error = r.error_type.as_ref().map(|t| json!({"category": t, "request_id": r.id.to_string()}));
+    let error = r
+        .error_type
+        .as_ref()
+        .map(|t| json!({"category": t, "request_id": r.id.to_string()}));
     json!({
         "log_id": r.id.to_string(), "event_id": r.id.to_string(), "event_timestamp": r.at.to_rfc3339(),
         "gateway_source": "apisix", "customer_id": r.customer_id.to_string(), "user_id": r.user_id.to_string(),
@@ -47,7 +50,11 @@ fn detail(r: &LogRow) -> Value {
 }
 
 /// GET /request-logs
-pub async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
+pub async fn list(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let q = Query::parse(q.as_deref());
     let skip = q.int("skip", 0, Some(0), None)?;
@@ -76,7 +83,14 @@ pub async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): R
         .filter(|r| status_min.is_none_or(|m| i64::from(r.status) >= m))
         .filter(|r| status_max.is_none_or(|m| i64::from(r.status) <= m))
         .filter(|r| start.is_none_or(|s| r.at >= s) && end.is_none_or(|e| r.at <= e))
-        .filter(|r| path.as_ref().is_none_or(|p| r.path.starts_with(p.as_str()) || r.path.trim_start_matches('/').starts_with(p.trim_start_matches('/'))))
+        .filter(|r| {
+            path.as_ref().is_none_or(|p| {
+                r.path.starts_with(p.as_str())
+                    || r.path
+                        .trim_start_matches('/')
+                        .starts_with(p.trim_start_matches('/'))
+            })
+        })
         .filter(|r| error_source.is_none() || r.error_source == error_source)
         .filter(|r| error_type.is_none() || r.error_type == error_type)
         .filter(|_| gateway_source.as_deref().is_none_or(|g| g == "apisix"))
@@ -84,19 +98,32 @@ pub async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): R
         .collect();
     rows.sort_by(|a, b| b.at.cmp(&a.at));
     let total = rows.len();
-    let items: Vec<Value> = super::page(&rows, skip, limit).into_iter().map(item).collect();
-    Ok(ok(json!({"total_count": total, "skip": skip, "limit": limit, "items": items})))
+    let items: Vec<Value> = super::page(&rows, skip, limit)
+        .into_iter()
+        .map(item)
+        .collect();
+    Ok(ok(
+        json!({"total_count": total, "skip": skip, "limit": limit, "items": items}),
+    ))
 }
 
 /// POST /request-logs/start
-pub async fn start(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
+pub async fn start(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let truncate = Query::parse(q.as_deref()).opt_bool("truncate_long_message")?;
     let mut db = st.db();
     let mode = match truncate {
         Some(true) => "truncated".to_string(),
         Some(false) => "complete".to_string(),
-        None => db.logging.get(&caller.id).cloned().unwrap_or_else(|| "truncated".into()),
+        None => db
+            .logging
+            .get(&caller.id)
+            .cloned()
+            .unwrap_or_else(|| "truncated".into()),
     };
     db.logging.insert(caller.id, mode);
     Ok(ok(json!({"enabled": true})))
@@ -110,7 +137,11 @@ pub async fn stop(State(st): State<AppState>, headers: HeaderMap) -> ApiResult<R
 }
 
 /// GET /request-logs/{log_id}
-pub async fn get_one(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn get_one(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let id = path_uuid("log_id", &id)?;
     let db = st.db();

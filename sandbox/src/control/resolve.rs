@@ -13,7 +13,11 @@ use bytes::Bytes;
 use serde_json::{json, Value};
 
 /// POST /resolve
-pub async fn resolve(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
+pub async fn resolve(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let b = body_object(&body)?;
     let path = b.req_str("path", None)?;

@@ -21,26 +21,42 @@ fn valid_name(name: &str) -> bool {
 fn public(s: &Secret) -> Value {
     let mut v = to_json(s);
     if let Value::Object(m) = &mut v {
-        let shown = if s.sensitive { Value::Null } else { Value::from(s.stored.as_str()) };
+        let shown = if s.sensitive {
+            Value::Null
+        } else {
+            Value::from(s.stored.as_str())
+        };
         m.insert("value".into(), shown);
     }
     v
 }
 
 /// GET /secrets/
-pub async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
+pub async fn list(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let q = Query::parse(q.as_deref());
     let skip = q.int("skip", 0, None, None)?;
     let limit = q.opt_int("limit", None, None)?.unwrap_or(i64::MAX);
     let db = st.db();
-    let mine: Vec<&Secret> = db.secrets.iter().filter(|s| s.customer_id == caller.id).collect();
+    let mine: Vec<&Secret> = db
+        .secrets
+        .iter()
+        .filter(|s| s.customer_id == caller.id)
+        .collect();
     let data: Vec<Value> = page(&mine, skip, limit).into_iter().map(public).collect();
     Ok(ok(json!({"data": data, "count": mine.len()})))
 }
 
 /// GET /secrets/{name}
-pub async fn get_one(State(st): State<AppState>, headers: HeaderMap, Path(name): Path<String>) -> ApiResult<Response> {
+pub async fn get_one(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let db = st.db();
     let mine = |s: &&Secret| s.customer_id == caller.id && s.name == name;
@@ -50,7 +66,9 @@ pub async fn get_one(State(st): State<AppState>, headers: HeaderMap, Path(name):
         .filter(mine)
         .find(|s| s.owner_id.is_some())
         .or_else(|| db.secrets.iter().find(|s| mine(s)));
-    found.map(|s| ok(public(s))).ok_or_else(|| ApiError::not_found("Secret"))
+    found
+        .map(|s| ok(public(s)))
+        .ok_or_else(|| ApiError::not_found("Secret"))
 }
 
 /// PUT /secrets/{name}
@@ -130,7 +148,8 @@ pub async fn remove(
     let owner = if shared { None } else { Some(caller.user_id) };
     let mut db = st.db();
     let before = db.secrets.len();
-    db.secrets.retain(|s| !(s.customer_id == caller.id && s.name == name && s.owner_id == owner));
+    db.secrets
+        .retain(|s| !(s.customer_id == caller.id && s.name == name && s.owner_id == owner));
     if db.secrets.len() == before {
         return Err(ApiError::not_found("Secret"));
     }

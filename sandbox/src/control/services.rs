@@ -13,15 +13,35 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 const CATEGORIES: [&str; 22] = [
-    "getting_started", "api_reference", "tutorial", "code_example", "code_example_output",
-    "connectivity_test", "request_template", "use_case", "troubleshooting", "changelog",
-    "best_practice", "specification", "service_level_agreement", "terms_of_service", "statement",
-    "invoice", "logo", "avatar", "blog_content", "blog_banner", "attachment", "other",
+    "getting_started",
+    "api_reference",
+    "tutorial",
+    "code_example",
+    "code_example_output",
+    "connectivity_test",
+    "request_template",
+    "use_case",
+    "troubleshooting",
+    "changelog",
+    "best_practice",
+    "specification",
+    "service_level_agreement",
+    "terms_of_service",
+    "statement",
+    "invoice",
+    "logo",
+    "avatar",
+    "blog_content",
+    "blog_banner",
+    "attachment",
+    "other",
 ];
 
 fn find(db: &Db, raw: &str) -> ApiResult<Service> {
     let id = path_uuid("service_id", raw)?;
-    db.service(id).cloned().ok_or_else(|| ApiError::not_found("Service"))
+    db.service(id)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("Service"))
 }
 
 /// Gateway base URL of a service.
@@ -43,15 +63,26 @@ pub(crate) fn detail_json(s: &Service) -> Value {
 }
 
 /// GET /services/{service_id}
-pub async fn detail(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn detail(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     auth::optional(&st, &headers)?;
     let s = find(&st.db(), &id)?;
     Ok(ok(detail_json(&s)))
 }
 
 /// Interfaces dispatchable by `customer` on `s`.
-pub(crate) fn interfaces_for(db: &Db, root: &str, s: &Service, customer: Option<Uuid>) -> Vec<Value> {
-    let enrollment = customer.and_then(|c| db.active_enrollment(c, s.id)).map(|e| e.id);
+pub(crate) fn interfaces_for(
+    db: &Db,
+    root: &str,
+    s: &Service,
+    customer: Option<Uuid>,
+) -> Vec<Value> {
+    let enrollment = customer
+        .and_then(|c| db.active_enrollment(c, s.id))
+        .map(|e| e.id);
     s.interfaces
         .iter()
         .filter_map(|i| {
@@ -65,11 +96,20 @@ pub(crate) fn interfaces_for(db: &Db, root: &str, s: &Service, customer: Option<
 }
 
 /// GET /services/{service_id}/interfaces
-pub async fn interfaces(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn interfaces(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let db = st.db();
     let s = find(&db, &id)?;
-    Ok(ok(Value::Array(interfaces_for(&db, &st.gateway_root, &s, Some(caller.id)))))
+    Ok(ok(Value::Array(interfaces_for(
+        &db,
+        &st.gateway_root,
+        &s,
+        Some(caller.id),
+    ))))
 }
 
 fn membership_json(db: &Db, s: &Service, customer: Uuid) -> Value {
@@ -86,7 +126,11 @@ fn membership_json(db: &Db, s: &Service, customer: Uuid) -> Value {
 }
 
 /// GET /services/{service_id}/groups
-pub async fn membership(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn membership(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let db = st.db();
     let s = find(&db, &id)?;
@@ -106,9 +150,16 @@ pub async fn set_membership(
     let wanted = b.opt_uuid_list("group_ids")?.unwrap_or_default();
     b.opt_bool("include_default")?;
     let mut db = st.db();
-    let s = db.service(sid).cloned().ok_or_else(|| ApiError::not_found("Service"))?;
+    let s = db
+        .service(sid)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("Service"))?;
     for gid in &wanted {
-        if !db.groups.iter().any(|g| g.id == *gid && g.owner == Some(caller.id)) {
+        if !db
+            .groups
+            .iter()
+            .any(|g| g.id == *gid && g.owner == Some(caller.id))
+        {
             return Err(ApiError::not_found("Group"));
         }
     }
@@ -116,7 +167,12 @@ pub async fn set_membership(
         let member = g.members.iter().any(|m| m.service_id == sid);
         if wanted.contains(&g.id) && !member {
             let sort_order = i64::try_from(g.members.len()).unwrap_or(0);
-            g.members.push(crate::state::Member { id: Uuid::new_v4(), service_id: sid, routing_key: None, sort_order });
+            g.members.push(crate::state::Member {
+                id: Uuid::new_v4(),
+                service_id: sid,
+                routing_key: None,
+                sort_order,
+            });
         } else if !wanted.contains(&g.id) && member {
             g.members.retain(|m| m.service_id != sid);
         }
@@ -134,11 +190,19 @@ fn doc_json(d: &Document, base: &str, with_content: bool) -> Value {
 }
 
 fn pick_interface(s: &Service, root: &str, q: &Query) -> ApiResult<(String, String, Vec<String>)> {
-    let shared: Vec<String> = s.interfaces.iter().filter(|i| !i.byok).map(|i| i.name.clone()).collect();
+    let shared: Vec<String> = s
+        .interfaces
+        .iter()
+        .filter(|i| !i.byok)
+        .map(|i| i.name.clone())
+        .collect();
     let chosen = match q.get("interface") {
         Some(name) if s.interfaces.iter().any(|i| i.name == name) => name.to_string(),
         Some(name) => return Err(ApiError::NotFound(format!("Interface '{name}' not found"))),
-        None => shared.first().cloned().unwrap_or_else(|| "canonical".into()),
+        None => shared
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "canonical".into()),
     };
     Ok((chosen, service_base(root, s.id), shared))
 }
@@ -156,7 +220,12 @@ pub async fn documents(
         None => None,
         Some(c) if CATEGORIES.contains(&c) => Some(c.to_string()),
         Some(c) => {
-            return Err(ApiError::invalid("enum", loc(&["query", "category"]), "Input should be a valid document category", Value::from(c)))
+            return Err(ApiError::invalid(
+                "enum",
+                loc(&["query", "category"]),
+                "Input should be a valid document category",
+                Value::from(c),
+            ))
         }
     };
     let include = q.bool("include_content", false)?;
@@ -170,7 +239,9 @@ pub async fn documents(
         .filter(|d| mime.as_ref().is_none_or(|m| &d.mime_type == m))
         .map(|d| doc_json(d, &base, include))
         .collect();
-    Ok(ok(json!({"interface": chosen, "available_interfaces": shared, "documents": docs})))
+    Ok(ok(
+        json!({"interface": chosen, "available_interfaces": shared, "documents": docs}),
+    ))
 }
 
 /// GET /services/{service_id}/documents/{document_id}
@@ -185,12 +256,22 @@ pub async fn document(
     let s = find(&st.db(), &id)?;
     let doc_id = path_uuid("document_id", &doc)?;
     let (chosen, base, shared) = pick_interface(&s, &st.gateway_root, &q)?;
-    let d = s.documents.iter().find(|d| d.id == doc_id).ok_or_else(|| ApiError::not_found("Document"))?;
-    Ok(ok(json!({"interface": chosen, "available_interfaces": shared, "documents": [doc_json(d, &base, true)]})))
+    let d = s
+        .documents
+        .iter()
+        .find(|d| d.id == doc_id)
+        .ok_or_else(|| ApiError::not_found("Document"))?;
+    Ok(ok(
+        json!({"interface": chosen, "available_interfaces": shared, "documents": [doc_json(d, &base, true)]}),
+    ))
 }
 
 /// GET /services/{service_id}/usage
-pub async fn usage(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn usage(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     auth::optional(&st, &headers)?;
     let s = find(&st.db(), &id)?;
     let base = service_base(&st.gateway_root, s.id);
@@ -200,7 +281,10 @@ pub async fn usage(State(st): State<AppState>, headers: HeaderMap, Path(id): Pat
         .map(|i| json!({"name": i.name, "base_url": base, "routing_key": null, "description": i.description}))
         .collect();
     let byok = s.enrollment_mode == "required";
-    let secret = format!("{}_API_KEY", s.provider_name.to_uppercase().replace([' ', '-'], "_"));
+    let secret = format!(
+        "{}_API_KEY",
+        s.provider_name.to_uppercase().replace([' ', '-'], "_")
+    );
     let channel = if byok {
         json!({"name": "byok", "channel_type": "byok", "free": false, "price_description": "Billed by your provider",
                "price": null, "currency": null, "requires_enrollment": true,

@@ -47,8 +47,20 @@ pub async fn start() -> Env {
 
 impl Env {
     /// Sends a control-plane request (`path` relative to `/v1`).
-    pub async fn cp(&self, method: &str, path: &str, key: Option<&str>, body: Option<Value>) -> Reply {
-        self.send(method, &format!("{}{}", self.base, path), key, body.map(|b| b.to_string())).await
+    pub async fn cp(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        self.send(
+            method,
+            &format!("{}{}", self.base, path),
+            key,
+            body.map(|b| b.to_string()),
+        )
+        .await
     }
 
     /// Sends a request with the demo key.
@@ -58,7 +70,13 @@ impl Env {
     }
 
     /// Sends a raw-bodied request to any URL.
-    pub async fn send(&self, method: &str, url: &str, key: Option<&str>, body: Option<String>) -> Reply {
+    pub async fn send(
+        &self,
+        method: &str,
+        url: &str,
+        key: Option<&str>,
+        body: Option<String>,
+    ) -> Reply {
         let m = Method::from_bytes(method.as_bytes()).expect("method");
         let mut rb = self.http.request(m, url);
         if let Some(k) = key {
@@ -67,19 +85,30 @@ impl Env {
         if let Some(b) = body {
             rb = rb.header("content-type", "application/json").body(b);
         }
-        let resp = rb.send().await.unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+        let resp = rb
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let text = resp.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, headers, body, text }
+        Reply {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 }
 
 /// Loads the OpenAPI document, preferring the workspace copy.
 pub fn load_spec() -> Option<Value> {
     let dir = env!("CARGO_MANIFEST_DIR");
-    for p in [format!("{dir}/../openapi.json"), format!("{dir}/../../shared/reference/customer-api.openapi.json")] {
+    for p in [
+        format!("{dir}/../openapi.json"),
+        format!("{dir}/../../shared/reference/customer-api.openapi.json"),
+    ] {
         if let Ok(text) = std::fs::read_to_string(&p) {
             if let Ok(v) = serde_json::from_str(&text) {
                 return Some(v);

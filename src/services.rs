@@ -1,0 +1,427 @@
+//! Services: detail, interfaces, documents, access plans, dispatch and scheduling.
+
+use crate::client::Client;
+use crate::dispatch::{DispatchRequest, Target};
+use crate::enrollments::Enrollment;
+use crate::error::{Error, Result};
+use crate::http::call;
+use crate::ids::Id;
+use crate::recurrent_requests::Schedule;
+use crate::types::{
+    AccessInterface, AccessPlan, CustomerGroupMembershipResponse, RecurrentRequestPublic,
+    ServiceDetail, ServiceDocumentsResponse, ServiceSummary,
+};
+use crate::wrapped::Wrappable;
+use crate::wrappers::GatewayPath;
+use uuid::Uuid;
+
+/// Operations on services (`/services`).
+#[derive(Debug, Clone)]
+pub struct Services {
+    client: Client,
+}
+
+impl Client {
+    /// Services of the catalog.
+    pub fn services(&self) -> Services {
+        Services {
+            client: self.clone(),
+        }
+    }
+}
+
+/// A service with its client: read its fields directly, call its methods to act on it.
+///
+/// Services from a group listing carry the summary fields; [`Service::refresh`] loads the
+/// full detail.
+#[derive(Debug, Clone)]
+pub struct Service {
+    client: Client,
+    record: ServiceDetail,
+}
+
+impl std::ops::Deref for Service {
+    type Target = ServiceDetail;
+    fn deref(&self) -> &ServiceDetail {
+        &self.record
+    }
+}
+
+impl Service {
+    pub(crate) fn from_summary(client: Client, s: ServiceSummary) -> Service {
+        Service {
+            client,
+            record: ServiceDetail {
+                capabilities: None,
+                description: None,
+                display_name: s.display_name,
+                enrollment_channel: None,
+                gateway_type: s.gateway_type,
+                id: s.id,
+                list_price: None,
+                listing_type: None,
+                name: s.name,
+                provider_name: None,
+                seller_name: None,
+                service_type: s.service_type,
+                tags: None,
+            },
+        }
+    }
+
+    /// The service's record as the API returned it.
+    pub fn record(&self) -> &ServiceDetail {
+        &self.record
+    }
+
+    /// Takes the record out.
+    pub fn into_record(self) -> ServiceDetail {
+        self.record
+    }
+
+    /// Reloads the full detail.
+    pub async fn refresh(&self) -> Result<Service> {
+        self.client.services().get(self.record.id).await
+    }
+
+    /// The interfaces this customer can dispatch to.
+    pub async fn interfaces(&self) -> Result<Vec<AccessInterface>> {
+        self.client.services().interfaces(self.record.id).await
+    }
+
+    /// Starts a request through one of the service's interfaces.
+    pub fn dispatch(&self) -> DispatchRequest {
+        self.client.services().dispatch(self.record.id)
+    }
+
+    /// Enrolls in the service; the enrollment starts `pending`.
+    pub async fn enroll(
+        &self,
+        parameters: Option<serde_json::Map<String, serde_json::Value>>,
+    ) -> Result<Enrollment> {
+        self.client
+            .enrollments()
+            .create(self.record.id, parameters)
+            .await
+    }
+
+    /// Schedules a recurring request to this service.
+    pub fn schedule(&self, schedule: Schedule) -> ScheduleRequest {
+        self.client.services().schedule(self.record.id, schedule)
+    }
+
+    /// The service's documents.
+    pub async fn documents(&self) -> Result<ServiceDocumentsResponse> {
+        self.client.services().documents(self.record.id).await
+    }
+
+    /// How the service is accessed and priced.
+    pub async fn usage(&self) -> Result<AccessPlan> {
+        self.client.services().usage(self.record.id).await
+    }
+}
+
+impl Wrappable for Service {
+    fn gateway_path(&self) -> Result<GatewayPath> {
+        Ok(GatewayPath::service(self.record.id))
+    }
+
+    fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+/// Picks the interface to dispatch to: by name or id; else by enrollment; else the only
+/// enrollment-bound one; else the only one. Anything else is an error naming the choices.
+pub(crate) fn pick_interface<'a>(
+    interfaces: &'a [AccessInterface],
+    wanted: Option<&str>,
+    enrollment: Option<Uuid>,
+) -> Result<&'a AccessInterface> {
+    let names = || {
+        interfaces
+            .iter()
+            .map(|i| match i.enrollment_id {
+                Some(e) => format!("{} (enrollment {e})", i.name),
+                None => i.name.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if interfaces.is_empty() {
+        return Err(Error::invalid_input(
+            "the service has no interface this customer can dispatch to",
+        ));
+    }
+    if let Some(wanted) = wanted {
+        return interfaces
+            .iter()
+            .find(|i| {
+                i.name == wanted
+                    || i.enrollment_id.is_some_and(|e| e.to_string() == wanted)
+            })
+            .ok_or_else(|| {
+                Error::invalid_input(format!(
+                    "no interface named {wanted:?}; the service has: {}",
+                    names()
+                ))
+            });
+    }
+    if interfaces.len() == 1 {
+        return Ok(&interfaces[0]);
+    }
+    if let Some(enrollment) = enrollment {
+        return interfaces
+            .iter()
+            .find(|i| i.enrollment_id == Some(enrollment))
+            .ok_or_else(|| {
+                Error::invalid_input(format!(
+                    "no interface is bound to enrollment {enrollment}; the service has: {}",
+                    names()
+                ))
+            });
+    }
+    let mut bound = interfaces.iter().filter(|i| i.enrollment_id.is_some());
+    if let (Some(only), None) = (bound.next(), bound.next()) {
+        return Ok(only);
+    }
+    Err(Error::invalid_input(format!(
+        "the service has several interfaces; choose one with .interface(…) or .enrollment(…): {}",
+        names()
+    )))
+}
+
+impl Services {
+    /// Gets a service by id; works without an API key.
+    pub async fn get(&self, service_id: impl Id) -> Result<Service> {
+        let id = service_id.to_uuid()?;
+        let record = call(
+            self.client
+                .low_level()
+                .customer_services_get_service()
+                .service_id(id)
+                .send(),
+        )
+        .await?;
+        Ok(Service {
+            client: self.client.clone(),
+            record,
+        })
+    }
+
+    /// The interfaces this customer can dispatch to: shared ones, plus those bound to the
+    /// customer's enrollments (with `enrollment_id` set).
+    pub async fn interfaces(&self, service_id: impl Id) -> Result<Vec<AccessInterface>> {
+        let id = service_id.to_uuid()?;
+        self.client.require_key("listing service interfaces")?;
+        call(
+            self.client
+                .low_level()
+                .customer_services_list_service_interfaces()
+                .service_id(id)
+                .send(),
+        )
+        .await
+    }
+
+    /// Starts a request through the service's picked interface; choose one with
+    /// [`DispatchRequest::interface`] or [`DispatchRequest::enrollment`] when there are several.
+    pub fn dispatch(&self, service_id: impl Id) -> DispatchRequest {
+        let target = service_id.to_uuid().map(|id| Target::Service {
+            id,
+            interface: None,
+            enrollment: None,
+        });
+        DispatchRequest::new(self.client.clone(), target)
+    }
+
+    /// Starts scheduling a recurring request to the service; finish with `.send()`.
+    pub fn schedule(&self, service_id: impl Id, schedule: Schedule) -> ScheduleRequest {
+        ScheduleRequest {
+            client: self.client.clone(),
+            service_id: service_id.to_uuid(),
+            schedule,
+            interface: None,
+            enrollment: None,
+            path: String::new(),
+            method: "POST".into(),
+            body: None,
+            headers: None,
+            name: None,
+        }
+    }
+
+    /// The service's documents; works without an API key.
+    pub async fn documents(&self, service_id: impl Id) -> Result<ServiceDocumentsResponse> {
+        let id = service_id.to_uuid()?;
+        call(
+            self.client
+                .low_level()
+                .customer_services_list_service_documents()
+                .service_id(id)
+                .send(),
+        )
+        .await
+    }
+
+    /// One document of the service, with its content; works without an API key.
+    pub async fn document(
+        &self,
+        service_id: impl Id,
+        document_id: impl Id,
+    ) -> Result<ServiceDocumentsResponse> {
+        let id = service_id.to_uuid()?;
+        let doc = document_id.to_uuid()?;
+        call(
+            self.client
+                .low_level()
+                .customer_services_get_service_document()
+                .service_id(id)
+                .document_id(doc)
+                .send(),
+        )
+        .await
+    }
+
+    /// How the service is accessed and priced; works without an API key.
+    pub async fn usage(&self, service_id: impl Id) -> Result<AccessPlan> {
+        let id = service_id.to_uuid()?;
+        call(
+            self.client
+                .low_level()
+                .customer_services_get_service_usage()
+                .service_id(id)
+                .send(),
+        )
+        .await
+    }
+
+    /// Which of the customer's collections hold the service.
+    pub async fn groups(&self, service_id: impl Id) -> Result<CustomerGroupMembershipResponse> {
+        let id = service_id.to_uuid()?;
+        self.client.require_key("reading collection membership")?;
+        call(
+            self.client
+                .low_level()
+                .customer_services_list_customer_group_membership()
+                .service_id(id)
+                .send(),
+        )
+        .await
+    }
+
+    /// Sets the customer's collections that hold the service.
+    pub async fn set_groups(
+        &self,
+        service_id: impl Id,
+        group_ids: &[Uuid],
+    ) -> Result<CustomerGroupMembershipResponse> {
+        let id = service_id.to_uuid()?;
+        self.client.require_key("setting collection membership")?;
+        let body = crate::types::builder::CustomerGroupMembershipUpdate::default()
+            .group_ids(group_ids.to_vec());
+        call(
+            self.client
+                .low_level()
+                .customer_services_set_customer_group_membership()
+                .service_id(id)
+                .body(body)
+                .send(),
+        )
+        .await
+    }
+}
+
+/// A recurring request to a service being set up; finish it with [`send`](Self::send).
+#[derive(Debug)]
+#[must_use = "nothing is scheduled until send() is called"]
+pub struct ScheduleRequest {
+    client: Client,
+    service_id: Result<Uuid>,
+    schedule: Schedule,
+    interface: Option<String>,
+    enrollment: Option<Result<Uuid>>,
+    path: String,
+    method: String,
+    body: Option<serde_json::Map<String, serde_json::Value>>,
+    headers: Option<std::collections::HashMap<String, String>>,
+    name: Option<String>,
+}
+
+impl ScheduleRequest {
+    /// Chooses the interface by name.
+    pub fn interface(mut self, name: impl Into<String>) -> Self {
+        self.interface = Some(name.into());
+        self
+    }
+
+    /// Picks the interface bound to this enrollment, and records it on the request.
+    pub fn enrollment(mut self, enrollment: impl Id) -> Self {
+        self.enrollment = Some(enrollment.to_uuid());
+        self
+    }
+
+    /// Appends a sub-path to the interface URL.
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
+        self
+    }
+
+    /// Sets the HTTP method; `POST` by default.
+    pub fn method(mut self, method: impl Into<String>) -> Self {
+        self.method = method.into();
+        self
+    }
+
+    /// Sets the JSON body sent on every run.
+    pub fn json(mut self, body: serde_json::Map<String, serde_json::Value>) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// Adds a header sent on every run.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers
+            .get_or_insert_with(Default::default)
+            .insert(name.into(), value.into());
+        self
+    }
+
+    /// Names the recurrent request.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Creates the recurrent request, then sets its schedule.
+    pub async fn send(self) -> Result<RecurrentRequestPublic> {
+        let service_id = self.service_id?;
+        let enrollment = self.enrollment.transpose()?;
+        self.schedule.validate()?;
+        let services = self.client.services();
+        let interfaces = services.interfaces(service_id).await?;
+        let picked = pick_interface(&interfaces, self.interface.as_deref(), enrollment)?;
+        let base = picked.base_url.as_deref().ok_or_else(|| {
+            Error::invalid_input(format!("interface {:?} has no base_url", picked.name))
+        })?;
+        // The platform stores the path verbatim and calls it on every run.
+        let request_path = format!("{}/{}", base.trim_end_matches('/'), self.path.trim_start_matches('/'));
+        let request_path = request_path.trim_end_matches('/').to_owned();
+        let mut create = crate::types::builder::RecurrentRequestCreate::default()
+            .request_path(request_path)
+            .http_method(self.method)
+            .service_id(Some(service_id))
+            .enrollment_id(enrollment.or(picked.enrollment_id))
+            .body_template(self.body)
+            .request_headers(self.headers);
+        if let Some(name) = self.name {
+            create = create.name(Some(
+                name.try_into()
+                    .map_err(|e| Error::invalid_input(format!("invalid name: {e}")))?,
+            ));
+        }
+        let recurrent = self.client.recurrent_requests();
+        let created = recurrent.create(create).await?;
+        recurrent.set_schedule(created.id, &self.schedule).await
+    }
+}

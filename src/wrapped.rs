@@ -1,0 +1,140 @@
+//! Fluent wrapper primitives on gateway targets: `service.logged().cached(ttl).dispatch()`.
+//!
+//! Each call wraps the target it is called on, so the last call is the outermost prefix.
+
+use crate::client::Client;
+use crate::dispatch::{DispatchRequest, Target};
+use crate::error::{Error, Result};
+use crate::wrappers::{Delay, GatewayDuration, GatewayPath};
+
+/// Something the gateway can address, and so wrap: a service, a group, an alias, or an
+/// already wrapped target.
+pub trait Wrappable {
+    /// The gateway-relative path of this target, e.g. `p/<id>` or `m/g/llm?_ttl=1h`, or the
+    /// input error an earlier wrapper call hit.
+    fn gateway_path(&self) -> Result<GatewayPath>;
+
+    /// The client requests to this target go through.
+    fn client(&self) -> &Client;
+
+    /// Logs calls through this target (`l/`); `complete` keeps whole bodies.
+    fn logged(&self, complete: bool) -> Wrapped {
+        wrap(self, |p| Ok(p.logged(complete)))
+    }
+
+    /// Memoizes answers for `ttl` (`m/`); `renew` refreshes the cached entry.
+    fn cached(&self, ttl: Option<GatewayDuration>, renew: bool) -> Wrapped {
+        wrap(self, |p| Ok(p.cached(ttl, renew)))
+    }
+
+    /// Falls back to `secondary` when this target fails (`f/`).
+    fn with_failover<W: Wrappable + ?Sized>(&self, secondary: &W) -> Wrapped {
+        let secondary = secondary.gateway_path();
+        wrap(self, move |p| p.with_failover(&secondary?).map_err(wrapper_error))
+    }
+
+    /// Also sends each request to `secondary`, answering from this target (`t/`).
+    fn with_tee<W: Wrappable + ?Sized>(&self, secondary: &W) -> Wrapped {
+        let secondary = secondary.gateway_path();
+        wrap(self, move |p| p.with_tee(&secondary?).map_err(wrapper_error))
+    }
+
+    /// Sends the request later: at a time or after a delay (`d/`).
+    fn delayed(&self, when: Delay) -> Wrapped {
+        wrap(self, move |p| Ok(p.delayed(&when)))
+    }
+
+    /// Repeats the request every `every` (`r/`).
+    fn recurrent(&self, every: GatewayDuration) -> Wrapped {
+        wrap(self, move |p| Ok(p.recurrent(every)))
+    }
+
+    /// Starts a request to this target's gateway path (not its interface URL).
+    fn dispatch_path(&self) -> DispatchRequest {
+        DispatchRequest::new(
+            self.client().clone(),
+            self.gateway_path().map(Target::Path),
+        )
+    }
+}
+
+fn wrap<T: Wrappable + ?Sized>(
+    target: &T,
+    f: impl FnOnce(GatewayPath) -> Result<GatewayPath>,
+) -> Wrapped {
+    Wrapped {
+        client: target.client().clone(),
+        path: target.gateway_path().and_then(f).map_err(|e| e.to_string()),
+    }
+}
+
+pub(crate) fn wrapper_error(e: crate::wrappers::WrapperError) -> Error {
+    Error::invalid_input(e.to_string())
+}
+
+/// A target with wrappers applied; wrap it further or dispatch through it.
+#[derive(Debug, Clone)]
+pub struct Wrapped {
+    client: Client,
+    path: Result<GatewayPath, String>,
+}
+
+impl Wrapped {
+    /// Starts a request through the wrapped path.
+    pub fn dispatch(&self) -> DispatchRequest {
+        self.dispatch_path()
+    }
+}
+
+impl Wrappable for Wrapped {
+    fn gateway_path(&self) -> Result<GatewayPath> {
+        self.path.clone().map_err(Error::invalid_input)
+    }
+
+    fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+/// A raw gateway path as a wrappable target.
+#[derive(Debug, Clone)]
+pub struct GatewayTarget {
+    client: Client,
+    path: GatewayPath,
+}
+
+impl Wrappable for GatewayTarget {
+    fn gateway_path(&self) -> Result<GatewayPath> {
+        Ok(self.path.clone())
+    }
+
+    fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl Client {
+    /// Starts a request to a gateway-relative path, such as `p/<id>/chat/completions`; it is
+    /// sent to the gateway root.
+    ///
+    /// # Errors
+    ///
+    /// The returned request fails with [`ErrorKind::InvalidInput`](crate::ErrorKind) when
+    /// the path is empty or absolute (`://`).
+    pub fn dispatch(&self, path: &str) -> DispatchRequest {
+        DispatchRequest::new(
+            self.clone(),
+            GatewayPath::raw(path)
+                .map(Target::Path)
+                .map_err(wrapper_error),
+        )
+    }
+
+    /// A raw gateway path as a target to wrap, e.g. `client.target("p/x")?.logged(false)`.
+    pub fn target(&self, path: &str) -> Result<GatewayTarget> {
+        Ok(GatewayTarget {
+            client: self.clone(),
+            path: GatewayPath::raw(path).map_err(wrapper_error)?,
+        })
+    }
+}
