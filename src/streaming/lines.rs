@@ -212,6 +212,17 @@ mod tests {
     }
 
     #[test]
+    fn long_line_in_one_byte_chunks_costs_linear_time() {
+        let mut splitter = LineSplitter::new(LineEnding::Lf);
+        let mut lens = Vec::new();
+        for _ in 0..(256 << 10) {
+            splitter.push(b"y", |l| lens.push(l.len()));
+        }
+        splitter.push(b"\r\n", |l| lens.push(l.len()));
+        assert_eq!(lens, [256 << 10]);
+    }
+
+    #[test]
     fn discard_drops_partial_line() {
         let mut splitter = LineSplitter::new(LineEnding::Any);
         splitter.push(b"abc", |_| panic!("no complete line yet"));

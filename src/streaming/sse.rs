@@ -12,6 +12,10 @@
 //!   always resets the event type;
 //! - at end of input an unfinished event (no closing blank line) is discarded.
 //!
+//! One deliberate difference in what is reported: [`SseFrame::id`] is the `id` carried by
+//! that frame, which is what API consumers correlate on; the spec's persistent "last event
+//! ID" (used for `Last-Event-ID` on reconnect) is [`SseParser::last_event_id`].
+//!
 //! Text is decoded per complete field value, so a multi-byte character split across
 //! chunks is reassembled first; invalid UTF-8 becomes U+FFFD instead of failing.
 
@@ -62,8 +66,11 @@ struct FrameBuilder {
     event: Option<String>,
     id: Option<String>,
     data: String,
+    /// Distinguishes "no data field yet" from "one empty data field", which dispatches.
     has_data: bool,
+    /// `retry` seen in the current frame, reported on its [`SseFrame`].
     frame_retry: Option<u64>,
+    /// Stream-wide state that outlives frames, as the spec's reconnect rules need.
     last_event_id: String,
     retry: Option<u64>,
 }
@@ -479,6 +486,22 @@ mod tests {
         }
         let bytes: Vec<&[u8]> = input.chunks(1).collect();
         assert_eq!(parse_chunks(&bytes), whole);
+    }
+
+    #[test]
+    fn long_line_in_one_byte_chunks_costs_linear_time() {
+        // Rescanning the buffered bytes on each push would make this quadratic
+        // (tens of billions of byte visits); a linear parser finishes instantly.
+        let mut parser = SseParser::new();
+        parser.push(b"data: ");
+        let filler = [b'x'; 1];
+        for _ in 0..(256 << 10) {
+            parser.push(&filler);
+        }
+        parser.push(b"\r");
+        parser.push(b"\n\n");
+        let frame = parser.next_frame().map(|f| f.data.len());
+        assert_eq!(frame, Some(256 << 10));
     }
 
     #[test]

@@ -141,7 +141,7 @@ pub async fn create(
     Ok(reply(StatusCode::CREATED, out))
 }
 
-fn own_group<'a>(db: &'a mut Db, caller: Uuid, id: Uuid) -> ApiResult<&'a mut Group> {
+fn own_group(db: &mut Db, caller: Uuid, id: Uuid) -> ApiResult<&mut Group> {
     let g = db
         .groups
         .iter_mut()
@@ -280,7 +280,7 @@ pub async fn services(
                 .any(|f| f.to_lowercase().contains(s.as_str()))
         });
     }
-    items.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+    items.sort_by_key(|s| std::cmp::Reverse((s.created_at, s.id)));
     if let Some((ts, id)) = after {
         items.retain(|s| (s.created_at.timestamp_micros(), s.id) < (ts, id));
     }

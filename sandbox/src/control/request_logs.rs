@@ -96,7 +96,7 @@ pub async fn list(
         .filter(|_| gateway_source.as_deref().is_none_or(|g| g == "apisix"))
         .filter(|r| recurrent.is_none() || r.recurrent_request_id == recurrent)
         .collect();
-    rows.sort_by(|a, b| b.at.cmp(&a.at));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.at));
     let total = rows.len();
     let items: Vec<Value> = super::page(&rows, skip, limit)
         .into_iter()
