@@ -6,7 +6,9 @@ use crate::error::Result;
 use crate::http::call;
 use crate::ids::Id;
 use crate::pagination::{offset_stream, ItemStream, Page};
-use crate::types::{ServiceAliasCreate, ServiceAliasPublic, ServiceAliasUpdate, SwitchRoutingResponse};
+use crate::types::{
+    ServiceAliasCreate, ServiceAliasPublic, ServiceAliasUpdate, SwitchRoutingResponse,
+};
 use std::fmt::Display;
 
 /// Operations on service aliases (`/aliases`).

@@ -44,8 +44,7 @@ pub(crate) fn in_range(name: &str, value: u64, min: u64, max: u64) -> Result<u64
 
 /// A page size or offset for an endpoint that takes a signed integer.
 pub(crate) fn signed(name: &str, value: u64) -> Result<i64> {
-    i64::try_from(value)
-        .map_err(|_| Error::invalid_input(format!("{name} {value} is too large")))
+    i64::try_from(value).map_err(|_| Error::invalid_input(format!("{name} {value} is too large")))
 }
 
 /// A bounded, non-zero page size.

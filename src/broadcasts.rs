@@ -151,7 +151,11 @@ impl Broadcasts {
     }
 
     /// Adds one target to a broadcast.
-    pub async fn add_target<B>(&self, broadcast_id: impl Id, target: B) -> Result<BroadcastTargetPublic>
+    pub async fn add_target<B>(
+        &self,
+        broadcast_id: impl Id,
+        target: B,
+    ) -> Result<BroadcastTargetPublic>
     where
         B: TryInto<BroadcastTargetCreate>,
         B::Error: Display,

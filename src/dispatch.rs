@@ -193,13 +193,14 @@ impl DispatchRequest {
             .headers(headers)
             .build()
             .map_err(Error::from_reqwest)?;
-        if buffered {
-            *request.timeout_mut() = self.timeout.or(self.client.config().timeout());
-        } else {
-            // A stream's whole life is not bounded; headers are, below, and then idleness.
-            *request.timeout_mut() = None;
-        }
         self.client.inner.hooks.prepare(&mut request);
+        *request.timeout_mut() = if buffered {
+            self.timeout.or(self.client.config().timeout())
+        } else {
+            // A stream's whole life is not bounded: its headers are (in `stream`), and then
+            // its idleness.
+            None
+        };
         Ok(request)
     }
 

@@ -110,7 +110,10 @@ impl RequestLogs {
             (Some(detail), _) => Ok(detail),
             (None, Some(ops)) => {
                 let value = serde_json::to_value(ops).map_err(|e| {
-                    Error::new(ErrorKind::Decode, format!("cannot re-read the log detail: {e}"))
+                    Error::new(
+                        ErrorKind::Decode,
+                        format!("cannot re-read the log detail: {e}"),
+                    )
                 })?;
                 decode_value(value)
             }
@@ -224,7 +227,10 @@ impl ListRequestLogs {
 
     fn check(&self) -> Result<()> {
         self.problems.check()?;
-        for (name, status) in [("status_min", self.status_min), ("status_max", self.status_max)] {
+        for (name, status) in [
+            ("status_min", self.status_min),
+            ("status_max", self.status_max),
+        ] {
             if let Some(status) = status {
                 args::in_range(name, u64::from(status), 100, 599)?;
             }

@@ -51,12 +51,26 @@ async fn list_pages_and_streams_every_alias() {
             .await
             .unwrap();
     }
-    let page = client.aliases().list().skip(1).limit(2).send().await.unwrap();
+    let page = client
+        .aliases()
+        .list()
+        .skip(1)
+        .limit(2)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.items.len(), 2);
     assert_eq!(page.total, Some(5));
     assert!(page.has_more());
 
-    let all: Vec<_> = client.aliases().list().limit(2).into_stream().try_collect().await.unwrap();
+    let all: Vec<_> = client
+        .aliases()
+        .list()
+        .limit(2)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(all.len(), 5);
     let all: Vec<_> = client.aliases().list_all().try_collect().await.unwrap();
     assert_eq!(all.len(), 5);
@@ -65,8 +79,16 @@ async fn list_pages_and_streams_every_alias() {
 #[tokio::test]
 async fn shared_alias_is_listed_under_shared() {
     let (_sb, client) = common::start().await;
-    client.aliases().create(alias("mine", "p/one")).await.unwrap();
-    let shared = client.aliases().create_shared(alias("team", "p/two")).await.unwrap();
+    client
+        .aliases()
+        .create(alias("mine", "p/one"))
+        .await
+        .unwrap();
+    let shared = client
+        .aliases()
+        .create_shared(alias("team", "p/two"))
+        .await
+        .unwrap();
     assert!(shared.owner_id.is_none());
     let page = client.aliases().list().shared(true).send().await.unwrap();
     let names: Vec<_> = page.items.iter().map(|a| a.name.as_str()).collect();
@@ -76,8 +98,16 @@ async fn shared_alias_is_listed_under_shared() {
 #[tokio::test]
 async fn duplicate_routing_alias_is_a_conflict() {
     let (_sb, client) = common::start().await;
-    client.aliases().create(alias("dup", "p/one")).await.unwrap();
-    let err = client.aliases().create(alias("dup", "p/one")).await.unwrap_err();
+    client
+        .aliases()
+        .create(alias("dup", "p/one"))
+        .await
+        .unwrap();
+    let err = client
+        .aliases()
+        .create(alias("dup", "p/one"))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Conflict, "{err}");
     assert_eq!(err.status(), Some(409));
 }
@@ -93,13 +123,23 @@ async fn switching_an_alias_on_demotes_its_routing_sibling() {
         .unwrap();
     assert!(!second.is_routing);
 
-    let switched = client.aliases().switch_routing(second.id, true).send().await.unwrap();
+    let switched = client
+        .aliases()
+        .switch_routing(second.id, true)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(switched.alias.id, second.id);
     assert!(switched.alias.is_routing);
     assert_eq!(switched.demoted_alias_id, Some(first.id));
     assert!(!client.aliases().get(first.id).await.unwrap().is_routing);
 
-    let off = client.aliases().switch_routing(second.id, false).send().await.unwrap();
+    let off = client
+        .aliases()
+        .switch_routing(second.id, false)
+        .send()
+        .await
+        .unwrap();
     assert!(!off.alias.is_routing);
     assert_eq!(off.demoted_alias_id, None);
 }
@@ -181,7 +221,11 @@ async fn anonymous_client_fails_authentication_before_sending() {
 #[tokio::test]
 async fn another_customers_alias_is_not_found() {
     let (sb, client) = common::start().await;
-    let mine = client.aliases().create(alias("private", "p/x")).await.unwrap();
+    let mine = client
+        .aliases()
+        .create(alias("private", "p/x"))
+        .await
+        .unwrap();
     let err = common::second_customer(&sb)
         .aliases()
         .get(mine.id)

@@ -38,16 +38,28 @@ async fn chain_lifecycle_with_steps() {
     assert_eq!(got.name, "fallback");
 
     let updated = chains
-        .update(chain.id, ChainUpdate::builder().enabled(Some(false)).default_timeout_ms(Some(500)))
+        .update(
+            chain.id,
+            ChainUpdate::builder()
+                .enabled(Some(false))
+                .default_timeout_ms(Some(500)),
+        )
         .await
         .unwrap();
     assert!(!updated.enabled);
     assert_eq!(updated.default_timeout_ms, 500);
 
-    let added = chains.add_step(chain.id, step("b", "p/b", 1)).await.unwrap();
+    let added = chains
+        .add_step(chain.id, step("b", "p/b", 1))
+        .await
+        .unwrap();
     assert_eq!(added.chain_id, chain.id);
     let changed = chains
-        .update_step(chain.id, added.id, ChainStepUpdate::builder().on_failure(Some("stop".into())))
+        .update_step(
+            chain.id,
+            added.id,
+            ChainStepUpdate::builder().on_failure(Some("stop".into())),
+        )
         .await
         .unwrap();
     assert_eq!(changed.on_failure, "stop");
@@ -67,7 +79,10 @@ async fn chain_lifecycle_with_steps() {
     assert!(emptied.steps.is_empty());
 
     chains.delete(chain.id).await.unwrap();
-    assert_eq!(chains.get(chain.id).await.unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(
+        chains.get(chain.id).await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
 }
 
 #[tokio::test]
@@ -87,7 +102,14 @@ async fn chains_list_page_stream_and_shared() {
         .unwrap();
     let page = client.chains().list().limit(2).send().await.unwrap();
     assert_eq!((page.items.len(), page.total), (2, Some(4)));
-    let all: Vec<_> = client.chains().list().limit(3).into_stream().try_collect().await.unwrap();
+    let all: Vec<_> = client
+        .chains()
+        .list()
+        .limit(3)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(all.len(), 4);
     let all: Vec<_> = client.chains().list_all().try_collect().await.unwrap();
     assert_eq!(all.len(), 4);
@@ -118,10 +140,16 @@ async fn broadcast_lifecycle_with_targets() {
         .unwrap();
     assert!(!updated.enabled);
 
-    let added = broadcasts.add_target(created.id, target("b", "p/b")).await.unwrap();
+    let added = broadcasts
+        .add_target(created.id, target("b", "p/b"))
+        .await
+        .unwrap();
     assert_eq!(added.broadcast_id, created.id);
     assert_eq!(broadcasts.get(created.id).await.unwrap().targets.len(), 2);
-    broadcasts.remove_target(created.id, added.id).await.unwrap();
+    broadcasts
+        .remove_target(created.id, added.id)
+        .await
+        .unwrap();
     assert_eq!(broadcasts.get(created.id).await.unwrap().targets.len(), 1);
 
     let replaced = broadcasts
@@ -153,11 +181,24 @@ async fn broadcasts_list_page_stream_and_shared() {
         .unwrap();
     let page = client.broadcasts().list().skip(3).send().await.unwrap();
     assert_eq!((page.items.len(), page.total), (1, Some(4)));
-    let all: Vec<_> = client.broadcasts().list().limit(1).into_stream().try_collect().await.unwrap();
+    let all: Vec<_> = client
+        .broadcasts()
+        .list()
+        .limit(1)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(all.len(), 4);
     let all: Vec<_> = client.broadcasts().list_all().try_collect().await.unwrap();
     assert_eq!(all.len(), 4);
-    let shared = client.broadcasts().list().shared(true).send().await.unwrap();
+    let shared = client
+        .broadcasts()
+        .list()
+        .shared(true)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(shared.items.len(), 1);
 }
 
@@ -172,12 +213,19 @@ async fn bad_ids_and_bad_bodies_are_rejected_before_sending() {
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     let err = anon
         .chains()
-        .replace_steps(id, [step("ok", "p/ok", 0), builder::ChainStepCreate::default()])
+        .replace_steps(
+            id,
+            [step("ok", "p/ok", 0), builder::ChainStepCreate::default()],
+        )
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(err.to_string().contains("#1"), "names the bad step: {err}");
-    let err = anon.broadcasts().remove_target("xyz", id).await.unwrap_err();
+    let err = anon
+        .broadcasts()
+        .remove_target("xyz", id)
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     let err = anon
         .broadcasts()
@@ -195,7 +243,11 @@ async fn anonymous_client_fails_authentication_before_sending() {
     assert_eq!(err.kind(), ErrorKind::Authentication);
     let err = anon.broadcasts().list().send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
-    let err = anon.broadcasts().delete(uuid::Uuid::new_v4()).await.unwrap_err();
+    let err = anon
+        .broadcasts()
+        .delete(uuid::Uuid::new_v4())
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
 }
 
@@ -213,6 +265,10 @@ async fn unknown_chain_step_and_broadcast_target_are_not_found() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
-    let err = client.broadcasts().get(uuid::Uuid::new_v4()).await.unwrap_err();
+    let err = client
+        .broadcasts()
+        .get(uuid::Uuid::new_v4())
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
 }

@@ -35,7 +35,9 @@ fn schedules_serialize_as_the_platform_expects() {
 
 #[test]
 fn zero_intervals_and_empty_cron_expressions_are_invalid() {
-    let zero = Schedule::every(Duration::from_millis(500)).validate().unwrap_err();
+    let zero = Schedule::every(Duration::from_millis(500))
+        .validate()
+        .unwrap_err();
     assert_eq!(zero.kind(), ErrorKind::InvalidInput);
     let empty = Schedule::cron("  ").validate().unwrap_err();
     assert_eq!(empty.kind(), ErrorKind::InvalidInput);
@@ -93,23 +95,32 @@ async fn update_sends_only_the_fields_set() {
     let (_sb, client) = common::start().await;
     let rr = client.recurrent_requests();
     let created = rr
-        .create(request("p/x/echo").body_template(Some(
-            json!({"a": 1}).as_object().unwrap().clone(),
-        )))
+        .create(
+            request("p/x/echo").body_template(Some(json!({"a": 1}).as_object().unwrap().clone())),
+        )
         .await
         .unwrap();
     let body = RecurrentRequestUpdate {
         name: Some("renamed".into()),
         ..Default::default()
     };
-    assert_eq!(serde_json::to_value(&body).unwrap(), json!({"name": "renamed"}));
+    assert_eq!(
+        serde_json::to_value(&body).unwrap(),
+        json!({"name": "renamed"})
+    );
     let updated = rr.update(created.id, body).await.unwrap();
     assert_eq!(updated.name.as_deref(), Some("renamed"));
-    assert_eq!(updated.body_template, created.body_template, "untouched fields stay");
+    assert_eq!(
+        updated.body_template, created.body_template,
+        "untouched fields stay"
+    );
     assert_eq!(updated.request_path, "p/x/echo");
 
     let paused = rr
-        .update(created.id, RecurrentRequestUpdate::builder().status(Some(Status::Paused)))
+        .update(
+            created.id,
+            RecurrentRequestUpdate::builder().status(Some(Status::Paused)),
+        )
         .await
         .unwrap();
     assert_eq!(paused.status, Status::Paused);
@@ -135,7 +146,10 @@ async fn list_filters_by_status_and_service_and_streams() {
     let drafts = rr.list().status(Status::Draft).send().await.unwrap();
     assert_eq!(drafts.total, Some(2));
     let active = rr.list().status("active").send().await.unwrap();
-    assert_eq!(active.items.iter().map(|r| r.id).collect::<Vec<_>>(), [ids[1]]);
+    assert_eq!(
+        active.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [ids[1]]
+    );
     let by_service = rr.list().service_id(svc.as_str()).send().await.unwrap();
     assert_eq!(by_service.items.len(), 1);
     assert_eq!(by_service.items[0].id, ids[0]);
@@ -147,7 +161,13 @@ async fn list_filters_by_status_and_service_and_streams() {
         .unwrap();
     assert!(none.items.is_empty());
 
-    let all: Vec<_> = rr.list().limit(1).into_stream().try_collect().await.unwrap();
+    let all: Vec<_> = rr
+        .list()
+        .limit(1)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(all.len(), 3);
     let all: Vec<_> = rr.list_all().try_collect().await.unwrap();
     assert_eq!(all.len(), 3);
@@ -158,7 +178,13 @@ async fn list_rejects_out_of_range_limits_and_bad_ids_before_sending() {
     let (sb, _client) = common::start().await;
     let anon = common::anonymous(&sb);
     for limit in [0, 1001] {
-        let err = anon.recurrent_requests().list().limit(limit).send().await.unwrap_err();
+        let err = anon
+            .recurrent_requests()
+            .list()
+            .limit(limit)
+            .send()
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "limit {limit}");
         assert!(err.to_string().contains("limit"), "{err}");
     }
@@ -179,10 +205,7 @@ async fn trigger_fires_once_through_the_gateway() {
     let (sb, client) = common::start().await;
     let svc = common::service_id(&sb, common::SIMPLE_SERVICE).await;
     let rr = client.recurrent_requests();
-    let created = rr
-        .create(request(&format!("p/{svc}/echo")))
-        .await
-        .unwrap();
+    let created = rr.create(request(&format!("p/{svc}/echo"))).await.unwrap();
     let run = rr.trigger(created.id).await.unwrap();
     assert_eq!(run["triggered"], true, "{run}");
     assert_eq!(run["status_code"], 200, "{run}");
@@ -214,4 +237,21 @@ async fn anonymous_client_fails_authentication_before_sending() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
+}
+
+#[tokio::test]
+async fn server_rejected_schedule_is_a_validation_error() {
+    let (_sb, client) = common::start().await;
+    let rr = client.recurrent_requests();
+    let created = rr.create(request("p/x/echo")).await.unwrap();
+    let err = rr
+        .set_schedule(created.id, &Schedule::cron("not cron"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Validation, "{err}");
+    assert_eq!(err.status(), Some(422));
+    assert!(
+        err.to_string().contains("schedule"),
+        "the detail names the field: {err}"
+    );
 }

@@ -13,7 +13,10 @@ async fn rows_appear_for_gateway_calls_only_while_logging_is_on() {
     let logs = client.request_logs();
 
     assert_eq!(common::gateway_echo(&sb, &svc).await, 200);
-    assert!(logs.list().send().await.unwrap().items.is_empty(), "logging is off by default");
+    assert!(
+        logs.list().send().await.unwrap().items.is_empty(),
+        "logging is off by default"
+    );
 
     assert!(logs.start(LoggingMode::Truncated).await.unwrap().enabled);
     for _ in 0..3 {
@@ -28,7 +31,11 @@ async fn rows_appear_for_gateway_calls_only_while_logging_is_on() {
 
     assert!(!logs.stop().await.unwrap().enabled);
     assert_eq!(common::gateway_echo(&sb, &svc).await, 200);
-    assert_eq!(logs.list().send().await.unwrap().total, Some(3), "rows stay, none added");
+    assert_eq!(
+        logs.list().send().await.unwrap().total,
+        Some(3),
+        "rows stay, none added"
+    );
 }
 
 #[tokio::test]
@@ -44,10 +51,19 @@ async fn detail_carries_the_request_and_response() {
     assert_eq!(detail.user_request.method.as_str(), "POST");
     let upstream = detail.upstream_response.expect("upstream response");
     assert_eq!(upstream.status_code, 200);
-    assert_eq!(upstream.body.as_ref().unwrap()["body"]["hello"], "world", "complete mode keeps the body");
+    assert_eq!(
+        upstream.body.as_ref().unwrap()["body"]["hello"],
+        "world",
+        "complete mode keeps the body"
+    );
 
     // Starting again with the preference kept is accepted and leaves logging on.
-    assert!(logs.start(LoggingMode::KeepPreference).await.unwrap().enabled);
+    assert!(
+        logs.start(LoggingMode::KeepPreference)
+            .await
+            .unwrap()
+            .enabled
+    );
 }
 
 #[tokio::test]
@@ -69,12 +85,23 @@ async fn list_filters_narrow_the_rows() {
     let errors = logs.list().status_min(500).send().await.unwrap();
     assert_eq!(errors.items.len(), 1);
     assert_eq!(errors.items[0].upstream_response_status_code, Some(503));
-    let ok = logs.list().status_min(200).status_max(299).send().await.unwrap();
+    let ok = logs
+        .list()
+        .status_min(200)
+        .status_max(299)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.items.len(), 1);
 
     let by_service = logs.list().service_id(svc.as_str()).send().await.unwrap();
     assert_eq!(by_service.items.len(), 2);
-    let other = logs.list().service_id(uuid::Uuid::new_v4()).send().await.unwrap();
+    let other = logs
+        .list()
+        .service_id(uuid::Uuid::new_v4())
+        .send()
+        .await
+        .unwrap();
     assert!(other.items.is_empty());
     let no_enrollment = logs
         .list()
@@ -131,7 +158,11 @@ async fn list_filters_narrow_the_rows() {
 async fn stream_walks_every_page() {
     let (sb, client) = common::start().await;
     let svc = common::service_id(&sb, common::SIMPLE_SERVICE).await;
-    client.request_logs().start(LoggingMode::Truncated).await.unwrap();
+    client
+        .request_logs()
+        .start(LoggingMode::Truncated)
+        .await
+        .unwrap();
     for _ in 0..5 {
         common::gateway_echo(&sb, &svc).await;
     }
@@ -163,7 +194,13 @@ async fn out_of_range_arguments_are_rejected_before_sending() {
     assert!(err.to_string().contains("status_min"), "{err}");
     let err = logs.list().status_max(600).send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
-    let err = logs.list().status_min(500).status_max(400).send().await.unwrap_err();
+    let err = logs
+        .list()
+        .status_min(500)
+        .status_max(400)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     let now = Utc::now();
     let err = logs
@@ -183,7 +220,11 @@ async fn out_of_range_arguments_are_rejected_before_sending() {
 #[tokio::test]
 async fn unknown_log_is_not_found() {
     let (_sb, client) = common::start().await;
-    let err = client.request_logs().get(uuid::Uuid::new_v4()).await.unwrap_err();
+    let err = client
+        .request_logs()
+        .get(uuid::Uuid::new_v4())
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
 }
 
@@ -191,7 +232,11 @@ async fn unknown_log_is_not_found() {
 async fn anonymous_client_fails_authentication_before_sending() {
     let (sb, _client) = common::start().await;
     let anon = common::anonymous(&sb);
-    let err = anon.request_logs().start(LoggingMode::Truncated).await.unwrap_err();
+    let err = anon
+        .request_logs()
+        .start(LoggingMode::Truncated)
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
     assert_eq!(err.status(), None);
     let err = anon.request_logs().stop().await.unwrap_err();

@@ -1,0 +1,380 @@
+//! `usvc tour`: a guided walk through the SDK, one short step at a time.
+//!
+//! Each step prints a header, the one line of Rust that does the same thing, and what came
+//! back. Any failure stops the tour with the step named in the error.
+
+use crate::cmd_logs::log_table;
+use crate::print::{self, Table};
+use crate::{CliError, CliResult, Ctx};
+use clap::Args;
+use futures::StreamExt;
+use serde_json::{json, Value};
+use std::future::Future;
+use std::time::{Duration, Instant};
+use unitysvc::{LoggingMode, Service, Wrappable};
+use unitysvc_sandbox::catalog;
+
+/// Arguments of `usvc tour`.
+#[derive(Debug, Args)]
+pub struct TourArgs {
+    /// The group to browse.
+    #[arg(long, default_value = "llm")]
+    group: String,
+    /// The service to enroll in and call (by name); defaults to the sandbox's simple LLM
+    /// service, else the group's first service.
+    #[arg(long)]
+    service: Option<String>,
+    /// Services per page when paging through the group.
+    #[arg(long, default_value_t = 50)]
+    page_size: u32,
+}
+
+const INDENT: &str = "    ";
+
+/// Numbers the steps and prints their headers.
+struct Tour {
+    step: u32,
+    started: Instant,
+}
+
+impl Tour {
+    /// Prints the step's header and snippet, then runs it, naming the step in any error.
+    async fn step<T, F>(&mut self, title: &str, snippet: &str, body: F) -> CliResult<T>
+    where
+        F: Future<Output = CliResult<T>>,
+    {
+        self.step += 1;
+        if self.step > 1 {
+            println!();
+        }
+        println!("==> {}. {title}", self.step);
+        println!("{INDENT}rust: {snippet}");
+        body.await
+            .map_err(|e| CliError(format!("step {} ({title}) failed: {e}", self.step)))
+    }
+}
+
+fn say(line: impl AsRef<str>) {
+    println!("{INDENT}{}", line.as_ref());
+}
+
+fn chat_body(prompt: &str, stream: bool) -> Value {
+    json!({
+        "model": "default",
+        "messages": [{"role": "user", "content": prompt}],
+        "stream": stream,
+    })
+}
+
+/// The assistant's answer in an OpenAI-style chat completion.
+fn answer(body: &Value) -> CliResult<&str> {
+    body.pointer("/choices/0/message/content")
+        .and_then(Value::as_str)
+        .ok_or_else(|| CliError::from("the answer has no choices[0].message.content"))
+}
+
+fn header<'a>(response: &'a unitysvc::Response, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("(not set)")
+}
+
+fn ensure_success(response: &unitysvc::Response) -> CliResult {
+    if response.is_success() {
+        Ok(())
+    } else {
+        Err(CliError(format!(
+            "the gateway answered HTTP {}: {}",
+            response.status(),
+            response.text().chars().take(200).collect::<String>()
+        )))
+    }
+}
+
+/// Runs the tour.
+pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
+    let client = &ctx.client;
+    let mut tour = Tour {
+        step: 0,
+        started: Instant::now(),
+    };
+    let target = match &ctx.sandbox {
+        Some(sb) => format!("the embedded sandbox at {}", sb.base_url()),
+        None => client.config().base_url().to_owned(),
+    };
+    println!("UnitySVC SDK tour against {target}");
+    println!("{INDENT}rust: let client = Client::builder().base_url(url).api_key(key).build()?;");
+    println!();
+
+    // 1. Groups.
+    tour.step("List service groups", "client.groups().list().await?", async {
+        let groups = client.groups().list().await?;
+        let mut table = Table::new(&["NAME", "SERVICES", "DISPLAY NAME"]);
+        for g in &groups {
+            table.row(vec![
+                g.name.clone(),
+                g.member_count.to_string(),
+                print::opt(g.display_name.as_deref()),
+            ]);
+        }
+        print!("{}", table.render(INDENT));
+        Ok(())
+    })
+    .await?;
+
+    // 2. Paging.
+    let group = args.group.as_str();
+    let snippet = format!(
+        "client.groups().services(\"{group}\", cursor.as_deref(), {}, None).await?",
+        args.page_size
+    );
+    let title = format!("Page through the {group} group's services");
+    let all: Vec<Service> = tour
+        .step(&title, &snippet, async {
+            let mut all = Vec::new();
+            let mut cursor: Option<String> = None;
+            let mut pages = 0;
+            loop {
+                let page = client
+                    .groups()
+                    .services(group, cursor.as_deref(), args.page_size, None)
+                    .await?;
+                pages += 1;
+                say(format!(
+                    "page {pages}: {} services, first {}",
+                    page.items.len(),
+                    page.items.first().map_or("-", |s| s.name.as_str())
+                ));
+                all.extend(page.items);
+                match page.next_cursor {
+                    Some(next) if page.has_more => cursor = Some(next),
+                    _ => break,
+                }
+            }
+            let plural = if pages == 1 { "page" } else { "pages" };
+            say(format!("{} services in {pages} {plural}", all.len()));
+            Ok(all)
+        })
+        .await?;
+
+    // 3. One service and its interfaces.
+    let wanted = args
+        .service
+        .as_deref()
+        .unwrap_or(catalog::SIMPLE_SERVICE);
+    let picked = all
+        .iter()
+        .find(|s| s.name == wanted)
+        .or_else(|| all.first())
+        .ok_or_else(|| CliError(format!("the {group} group has no services to tour")))?;
+    let id = picked.id;
+    let name = picked.name.clone();
+    let title = format!("Show {name} and its interfaces");
+    let service = tour
+        .step(
+            &title,
+            "let service = client.services().get(id).await?; service.interfaces().await?",
+            async {
+                let service = client.services().get(id).await?;
+                say(format!(
+                    "{} ({}) by {}, id {}",
+                    service.name,
+                    print::opt(service.display_name.as_deref()),
+                    print::opt(service.provider_name.as_deref()),
+                    service.id
+                ));
+                let interfaces = service.interfaces().await?;
+                for i in &interfaces {
+                    say(format!(
+                        "interface {}: {}",
+                        i.name,
+                        print::opt(i.base_url.as_deref())
+                    ));
+                }
+                Ok(service)
+            },
+        )
+        .await?;
+
+    // 4. Enrollment.
+    let title = format!("Enroll in {name}");
+    tour.step(
+        &title,
+        "client.enrollments().create(id, None).await?.wait_active(timeout).await?",
+        async {
+            let started = Instant::now();
+            let enrollment = client.enrollments().create(id, None).await?;
+            say(format!("enrollment {} created: {}", enrollment.id, enrollment.status));
+            let active = enrollment.wait_active(Duration::from_secs(30)).await?;
+            say(format!(
+                "now {} after {} ms",
+                active.status,
+                started.elapsed().as_millis()
+            ));
+            Ok(())
+        },
+    )
+    .await?;
+
+    // 5. Secrets.
+    tour.step(
+        "Store a secret and list secrets",
+        "client.secrets().set(\"TOUR_TOKEN\", \"s3cret-value\").await?",
+        async {
+            let set = client.secrets().set("TOUR_TOKEN", "s3cret-value").await?;
+            say(format!(
+                "stored {}; the answer's value field is {}",
+                set.name.as_str(),
+                print::opt(set.value.as_deref())
+            ));
+            let page = client.secrets().list(0, 100).await?;
+            for s in &page.items {
+                say(format!(
+                    "{:<20} created {}  value: (never returned)",
+                    s.name.as_str(),
+                    s.created_at.format("%H:%M:%S")
+                ));
+            }
+            let rejected = client.secrets().set("tour_token", "x").await;
+            if let Err(e) = rejected {
+                say(format!("lower-case names fail before sending: {e}"));
+            }
+            Ok(())
+        },
+    )
+    .await?;
+
+    // 6. A buffered chat completion.
+    tour.step(
+        "Dispatch a chat completion",
+        "service.dispatch().path(\"chat/completions\").json(&body).send().await?",
+        async {
+            let response = service
+                .dispatch()
+                .path("chat/completions")
+                .json(&chat_body("What is UnitySVC?", false))
+                .send()
+                .await?;
+            ensure_success(&response)?;
+            let body: Value = response.json()?;
+            say(format!("HTTP {} -> {}", response.status(), answer(&body)?));
+            Ok(())
+        },
+    )
+    .await?;
+
+    // 7. A streamed chat completion.
+    tour.step(
+        "Stream a chat completion",
+        "service.dispatch().path(\"chat/completions\").json(&body).stream().await?.events()",
+        async {
+            let response = service
+                .dispatch()
+                .path("chat/completions")
+                .json(&chat_body("Stream these words back to me", true))
+                .stream()
+                .await?;
+            if !response.status().is_success() {
+                return Err(CliError(format!("the gateway answered HTTP {}", response.status())));
+            }
+            let mut events = response.events();
+            let mut chunks = 0;
+            print::fragment(&format!("{INDENT}tokens: "))?;
+            while let Some(event) = events.next().await {
+                if let Some(delta) = unitysvc::streaming::chat_delta(&event?) {
+                    if !delta.is_empty() {
+                        chunks += 1;
+                        print::fragment(&format!("[{delta}]"))?;
+                    }
+                }
+            }
+            println!();
+            say(format!("{chunks} chunks, printed as they arrived"));
+            Ok(())
+        },
+    )
+    .await?;
+
+    // 8. Wrappers: logged and cached.
+    tour.step(
+        "Call through wrappers: logged + cached for 1h",
+        "service.logged(false).cached(Some(\"1h\".parse()?), false).dispatch().send().await?",
+        async {
+            let wrapped = service.logged(false).cached(Some("1h".parse()?), false);
+            say(format!("gateway path: {}", wrapped.gateway_path()?));
+            for call in 1..=2 {
+                let started = Instant::now();
+                let response = wrapped
+                    .dispatch()
+                    .path("chat/completions")
+                    .json(&chat_body("Cache this answer", false))
+                    .send()
+                    .await?;
+                ensure_success(&response)?;
+                say(format!(
+                    "call {call}: HTTP {}, x-cache: {}, {} ms",
+                    response.status(),
+                    header(&response, "x-cache"),
+                    started.elapsed().as_millis()
+                ));
+            }
+            Ok(())
+        },
+    )
+    .await?;
+
+    // 9. Request logging.
+    tour.step(
+        "Log requests and read the log",
+        "client.request_logs().start(LoggingMode::KeepPreference).await?; …list().send().await?",
+        async {
+            let logs = client.request_logs();
+            let status = logs.start(LoggingMode::KeepPreference).await?;
+            say(format!("logging enabled: {}", status.enabled));
+            let response = service
+                .dispatch()
+                .path("chat/completions")
+                .json(&chat_body("Please log this call", false))
+                .send()
+                .await?;
+            ensure_success(&response)?;
+            let page = logs.list().limit(5).send().await?;
+            say(format!(
+                "{} logged calls (newest first, up to 5 shown):",
+                page.total.map_or_else(|| page.items.len().to_string(), |t| t.to_string())
+            ));
+            print!("{}", log_table(&page.items).render(INDENT));
+            logs.stop().await?;
+            Ok(())
+        },
+    )
+    .await?;
+
+    // 10. Route resolution.
+    let route = format!("g/{group}/chat/completions");
+    let snippet = format!("client.resolve(\"{route}\").send().await?");
+    tour.step("Resolve a route (dry run)", &snippet, async {
+        let resolved = client.resolve(&route).send().await?;
+        say(format!("{} candidate services", resolved.candidates.len()));
+        match resolved.selected {
+            Some(c) => say(format!(
+                "the gateway would pick {} ({})",
+                print::opt(c.service_name),
+                c.service_id
+            )),
+            None => say("no candidate would be picked"),
+        }
+        Ok(())
+    })
+    .await?;
+
+    println!();
+    println!(
+        "tour complete: {} steps passed in {:.1} s",
+        tour.step,
+        tour.started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
