@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod aliases;
+pub mod blocking;
 mod args;
 pub mod broadcasts;
 pub mod chains;
