@@ -9,7 +9,9 @@ use std::path::PathBuf;
 fn main() {
     println!("cargo:rerun-if-changed=openapi.json");
     println!("cargo:rerun-if-env-changed=UNITYSVC_UPDATE_GENERATED");
-    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest = PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    );
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
 
     let spec = std::fs::read_to_string(manifest.join("openapi.json"))

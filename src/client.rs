@@ -286,8 +286,12 @@ impl ClientBuilder {
 
 fn build_http(config: &Config) -> Result<reqwest::Client> {
     install_crypto_provider();
-    let mut builder = reqwest::Client::builder()
-        .connect_timeout(config.timeout.unwrap_or(DEFAULT_TIMEOUT).min(DEFAULT_TIMEOUT));
+    let mut builder = reqwest::Client::builder().connect_timeout(
+        config
+            .timeout
+            .unwrap_or(DEFAULT_TIMEOUT)
+            .min(DEFAULT_TIMEOUT),
+    );
     if !config.verify_ssl {
         builder = builder.tls_danger_accept_invalid_certs(true);
     }

@@ -120,10 +120,7 @@ impl Config {
     pub fn gateway_url(&self) -> &str {
         match &self.api_base_url {
             Some(url) => url,
-            None => self
-                .base_url
-                .strip_suffix("/v1")
-                .unwrap_or(&self.base_url),
+            None => self.base_url.strip_suffix("/v1").unwrap_or(&self.base_url),
         }
     }
 

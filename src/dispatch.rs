@@ -184,9 +184,7 @@ impl DispatchRequest {
         let mut builder = self.client.inner.http.request(self.method.clone(), &url);
         builder = match body {
             Body::None => builder,
-            Body::Json(bytes) => builder
-                .header(CONTENT_TYPE, "application/json")
-                .body(bytes),
+            Body::Json(bytes) => builder.header(CONTENT_TYPE, "application/json").body(bytes),
             Body::Raw(bytes) => builder.body(bytes),
         };
         let mut request = builder

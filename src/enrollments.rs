@@ -114,7 +114,12 @@ impl Enrollments {
     }
 
     /// Lists one page of enrollments; `with_service` includes each service's details.
-    pub async fn list(&self, skip: u64, limit: u64, with_service: bool) -> Result<Page<Enrollment>> {
+    pub async fn list(
+        &self,
+        skip: u64,
+        limit: u64,
+        with_service: bool,
+    ) -> Result<Page<Enrollment>> {
         self.client.require_key("listing enrollments")?;
         let page = call(
             self.client
@@ -171,14 +176,7 @@ impl Enrollments {
         let body = crate::types::builder::ServiceEnrollmentCreate::default()
             .service_id(service_id)
             .parameters(parameters);
-        let created = call(
-            self.client
-                .low_level()
-                .customer_enroll()
-                .body(body)
-                .send(),
-        )
-        .await?;
+        let created = call(self.client.low_level().customer_enroll().body(body).send()).await?;
         // The create answer lacks fields (created_at, parameters); read the full record.
         self.get(created.id).await
     }

@@ -103,12 +103,17 @@ impl Group {
 
     /// One page of the group's services, newest first.
     pub async fn services(&self, cursor: Option<&str>, limit: u32) -> Result<CursorPage<Service>> {
-        self.client.groups().services(&self.record.name, cursor, limit, None).await
+        self.client
+            .groups()
+            .services(&self.record.name, cursor, limit, None)
+            .await
     }
 
     /// Every service of the group, fetched page by page.
     pub fn all_services(&self) -> ItemStream<Service> {
-        self.client.groups().services_stream(&self.record.name, None)
+        self.client
+            .groups()
+            .services_stream(&self.record.name, None)
     }
 
     /// Starts a request through the group's interface; the gateway picks a member.

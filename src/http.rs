@@ -91,7 +91,13 @@ impl progenitor_client::ClientHooks<Hooks> for low_level::Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        execute_with_retries(self.client(), request, self.inner().retry(), info.operation_id).await
+        execute_with_retries(
+            self.client(),
+            request,
+            self.inner().retry(),
+            info.operation_id,
+        )
+        .await
     }
 }
 
@@ -160,7 +166,9 @@ pub(crate) async fn execute_with_retries(
                 attempt,
                 "unitysvc request"
             ),
-            Err(e) => tracing::debug!(operation, %method, error = %e, attempt, "unitysvc request failed"),
+            Err(e) => {
+                tracing::debug!(operation, %method, error = %e, attempt, "unitysvc request failed")
+            }
         }
         match (wait, spare) {
             (Some(wait), Some(spare)) => {

@@ -5,6 +5,13 @@
 //! URL, authentication and timeouts. Its code is generated at build time and never edited;
 //! a readable copy lives in the repository's `generated/client.rs`.
 
-#![allow(missing_docs, clippy::all, clippy::pedantic, unused_imports, unused_comparisons, dead_code)]
+#![allow(
+    missing_docs,
+    clippy::all,
+    clippy::pedantic,
+    unused_imports,
+    unused_comparisons,
+    dead_code
+)]
 
 include!(concat!(env!("OUT_DIR"), "/unitysvc_client.rs"));

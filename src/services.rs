@@ -156,10 +156,7 @@ pub(crate) fn pick_interface<'a>(
     if let Some(wanted) = wanted {
         return interfaces
             .iter()
-            .find(|i| {
-                i.name == wanted
-                    || i.enrollment_id.is_some_and(|e| e.to_string() == wanted)
-            })
+            .find(|i| i.name == wanted || i.enrollment_id.is_some_and(|e| e.to_string() == wanted))
             .ok_or_else(|| {
                 Error::invalid_input(format!(
                     "no interface named {wanted:?}; the service has: {}",
@@ -405,7 +402,11 @@ impl ScheduleRequest {
             Error::invalid_input(format!("interface {:?} has no base_url", picked.name))
         })?;
         // The platform stores the path verbatim and calls it on every run.
-        let request_path = format!("{}/{}", base.trim_end_matches('/'), self.path.trim_start_matches('/'));
+        let request_path = format!(
+            "{}/{}",
+            base.trim_end_matches('/'),
+            self.path.trim_start_matches('/')
+        );
         let request_path = request_path.trim_end_matches('/').to_owned();
         let mut create = crate::types::builder::RecurrentRequestCreate::default()
             .request_path(request_path)
@@ -415,10 +416,10 @@ impl ScheduleRequest {
             .body_template(self.body)
             .request_headers(self.headers);
         if let Some(name) = self.name {
-            create = create.name(Some(
-                name.try_into()
-                    .map_err(|e| Error::invalid_input(format!("invalid name: {e}")))?,
-            ));
+            create = create
+                .name(Some(name.try_into().map_err(|e| {
+                    Error::invalid_input(format!("invalid name: {e}"))
+                })?));
         }
         let recurrent = self.client.recurrent_requests();
         let created = recurrent.create(create).await?;

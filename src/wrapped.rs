@@ -30,13 +30,17 @@ pub trait Wrappable {
     /// Falls back to `secondary` when this target fails (`f/`).
     fn with_failover<W: Wrappable + ?Sized>(&self, secondary: &W) -> Wrapped {
         let secondary = secondary.gateway_path();
-        wrap(self, move |p| p.with_failover(&secondary?).map_err(wrapper_error))
+        wrap(self, move |p| {
+            p.with_failover(&secondary?).map_err(wrapper_error)
+        })
     }
 
     /// Also sends each request to `secondary`, answering from this target (`t/`).
     fn with_tee<W: Wrappable + ?Sized>(&self, secondary: &W) -> Wrapped {
         let secondary = secondary.gateway_path();
-        wrap(self, move |p| p.with_tee(&secondary?).map_err(wrapper_error))
+        wrap(self, move |p| {
+            p.with_tee(&secondary?).map_err(wrapper_error)
+        })
     }
 
     /// Sends the request later: at a time or after a delay (`d/`).
@@ -51,10 +55,7 @@ pub trait Wrappable {
 
     /// Starts a request to this target's gateway path (not its interface URL).
     fn dispatch_path(&self) -> DispatchRequest {
-        DispatchRequest::new(
-            self.client().clone(),
-            self.gateway_path().map(Target::Path),
-        )
+        DispatchRequest::new(self.client().clone(), self.gateway_path().map(Target::Path))
     }
 }
 

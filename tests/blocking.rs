@@ -90,14 +90,22 @@ fn blocking_dispatch_and_sse_stream() {
 #[test]
 fn blocking_builders_are_configured_with_map() {
     let (_sb, client) = start();
-    client.request_logs().start(unitysvc::LoggingMode::Truncated).unwrap();
+    client
+        .request_logs()
+        .start(unitysvc::LoggingMode::Truncated)
+        .unwrap();
     client
         .services()
         .dispatch(catalog::service_id(catalog::SIMPLE_SERVICE))
         .path("echo")
         .send()
         .unwrap();
-    let page = client.request_logs().list().map(|q| q.limit(10)).send().unwrap();
+    let page = client
+        .request_logs()
+        .list()
+        .map(|q| q.limit(10))
+        .send()
+        .unwrap();
     assert_eq!(page.items.len(), 1);
     let resolved = client.resolve("g/llm/chat/completions").send().unwrap();
     assert!(!resolved.candidates.is_empty());

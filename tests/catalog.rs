@@ -14,19 +14,32 @@ async fn groups_are_listed_and_fetched_by_name() {
     let groups = client.groups().list().await.unwrap();
     let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
     for expected in catalog::GROUPS {
-        assert!(names.contains(&expected), "{expected} missing from {names:?}");
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
     }
     let llm = client.groups().get("llm").await.unwrap();
     assert_eq!(llm.name, "llm");
     assert!(llm.interface.is_some(), "llm has a group-level interface");
-    let refreshed = groups.iter().find(|g| g.name == "llm").unwrap().refresh().await.unwrap();
+    let refreshed = groups
+        .iter()
+        .find(|g| g.name == "llm")
+        .unwrap()
+        .refresh()
+        .await
+        .unwrap();
     assert_eq!(refreshed.id, llm.id);
 }
 
 #[tokio::test]
 async fn name_filter_is_applied_client_side() {
     let (_sb, client) = common::start().await;
-    let groups = client.groups().list_owned(Owner::System, Some("emb")).await.unwrap();
+    let groups = client
+        .groups()
+        .list_owned(Owner::System, Some("emb"))
+        .await
+        .unwrap();
     assert_eq!(groups.len(), 1);
     assert_eq!(groups[0].name, "embeddings");
 }
@@ -93,7 +106,11 @@ async fn limit_out_of_range_is_rejected_before_sending() {
         .build()
         .unwrap();
     for limit in [0, 201] {
-        let err = client.groups().services("llm", None, limit, None).await.unwrap_err();
+        let err = client
+            .groups()
+            .services("llm", None, limit, None)
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
     }
 }
@@ -123,7 +140,11 @@ async fn anonymous_client_fails_auth_calls_before_sending() {
     assert_eq!(err.kind(), ErrorKind::Authentication);
     let err = anon.enrollments().list(0, 10, false).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
-    let err = anon.services().interfaces(catalog::service_id("x")).await.unwrap_err();
+    let err = anon
+        .services()
+        .interfaces(catalog::service_id("x"))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
 }
 
@@ -153,7 +174,10 @@ async fn bad_uuid_string_is_invalid_input() {
 async fn collections_are_created_updated_and_deleted() {
     let (_sb, client) = common::start().await;
     let groups = client.groups();
-    let created = groups.create("my-picks", Some("My picks"), None).await.unwrap();
+    let created = groups
+        .create("my-picks", Some("My picks"), None)
+        .await
+        .unwrap();
     assert_eq!(created.name, "my-picks");
 
     let err = groups.create("my-picks", None, None).await.unwrap_err();
@@ -178,7 +202,10 @@ async fn collections_are_created_updated_and_deleted() {
     let members = created.members().await.unwrap();
     assert_eq!(members.len(), 1);
     let membership = client.services().groups(svc).await.unwrap();
-    assert!(membership.groups.iter().any(|g| g.id == Some(created.id) && g.member));
+    assert!(membership
+        .groups
+        .iter()
+        .any(|g| g.id == Some(created.id) && g.member));
     client.services().set_groups(svc, &[]).await.unwrap();
     assert!(groups.members(created.id).await.unwrap().is_empty());
     groups.add_member(created.id, svc, None, 0).await.unwrap();
@@ -187,5 +214,9 @@ async fn collections_are_created_updated_and_deleted() {
     let own = groups.list_owned(Owner::Own, None).await.unwrap();
     assert_eq!(own.len(), 1);
     groups.delete(created.id).await.unwrap();
-    assert!(groups.list_owned(Owner::Own, None).await.unwrap().is_empty());
+    assert!(groups
+        .list_owned(Owner::Own, None)
+        .await
+        .unwrap()
+        .is_empty());
 }

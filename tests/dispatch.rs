@@ -39,7 +39,13 @@ async fn service_dispatch_returns_the_upstream_json() {
 async fn two_interfaces_need_a_choice_and_the_error_lists_them() {
     let (_sb, client) = common::start().await;
     let id = catalog::service_id(catalog::TWO_INTERFACE_SERVICE);
-    let err = client.services().dispatch(id).path("echo").send().await.unwrap_err();
+    let err = client
+        .services()
+        .dispatch(id)
+        .path("echo")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     let msg = err.to_string();
     assert!(msg.contains("canonical") && msg.contains("latest"), "{msg}");
@@ -52,7 +58,13 @@ async fn two_interfaces_need_a_choice_and_the_error_lists_them() {
         .await
         .unwrap();
     assert!(resp.is_success());
-    let err = client.services().dispatch(id).interface("nope").send().await.unwrap_err();
+    let err = client
+        .services()
+        .dispatch(id)
+        .interface("nope")
+        .send()
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("nope"));
 }
 
@@ -60,7 +72,13 @@ async fn two_interfaces_need_a_choice_and_the_error_lists_them() {
 async fn upstream_errors_are_responses_not_errors() {
     let (_sb, client) = common::start().await;
     let id = catalog::service_id(catalog::SIMPLE_SERVICE);
-    let resp = client.services().dispatch(id).path("status/500").send().await.unwrap();
+    let resp = client
+        .services()
+        .dispatch(id)
+        .path("status/500")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 500);
     let err = resp.error_for_status().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Server);
@@ -85,7 +103,10 @@ async fn headers_method_and_body_reach_the_upstream() {
     assert_eq!(echo["body"], "raw body");
     let headers = echo["headers"].to_string();
     assert!(headers.contains("x-custom"), "{headers}");
-    assert!(!headers.contains("svcpass_"), "the key must not be echoed back: {headers}");
+    assert!(
+        !headers.contains("svcpass_"),
+        "the key must not be echoed back: {headers}"
+    );
 }
 
 #[tokio::test]
@@ -106,13 +127,21 @@ async fn group_dispatch_uses_the_group_interface() {
 async fn raw_gateway_path_goes_to_the_gateway_root() {
     let (_sb, client) = common::start().await;
     let id = catalog::service_id(catalog::SIMPLE_SERVICE);
-    let resp = client.dispatch(&format!("/p/{id}/echo")).send().await.unwrap();
+    let resp = client
+        .dispatch(&format!("/p/{id}/echo"))
+        .send()
+        .await
+        .unwrap();
     assert!(resp.is_success());
     assert_eq!(
         resp.headers()["x-sandbox-path"].to_str().unwrap(),
         format!("/p/{id}/echo")
     );
-    let err = client.dispatch("https://evil.example/p/x").send().await.unwrap_err();
+    let err = client
+        .dispatch("https://evil.example/p/x")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
 }
 
@@ -167,7 +196,11 @@ async fn per_call_timeout_applies_to_buffered_dispatch() {
 #[tokio::test]
 async fn resolve_returns_candidates_for_a_group_path() {
     let (_sb, client) = common::start().await;
-    let resolved = client.resolve("g/llm/v1/chat/completions").send().await.unwrap();
+    let resolved = client
+        .resolve("g/llm/v1/chat/completions")
+        .send()
+        .await
+        .unwrap();
     assert!(!resolved.candidates.is_empty());
     let err = client.resolve("  ").send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);

@@ -19,7 +19,10 @@ async fn enrollment_starts_pending_and_wait_active_polls_until_active() {
     let enrollment = service.enroll(None).await.unwrap();
     assert_eq!(enrollment.status, Status::Pending);
     assert!(!enrollment.is_active());
-    let active = enrollment.wait_active(Duration::from_secs(10)).await.unwrap();
+    let active = enrollment
+        .wait_active(Duration::from_secs(10))
+        .await
+        .unwrap();
     assert!(active.is_active());
     assert_eq!(active.id, enrollment.id);
 }
@@ -61,7 +64,14 @@ async fn enrollments_are_listed_per_customer() {
     let (sb, client) = common::start().await;
     let mut ids = Vec::new();
     for name in [catalog::SIMPLE_SERVICE, catalog::TWO_INTERFACE_SERVICE] {
-        ids.push(client.enrollments().create(catalog::service_id(name), None).await.unwrap().id);
+        ids.push(
+            client
+                .enrollments()
+                .create(catalog::service_id(name), None)
+                .await
+                .unwrap()
+                .id,
+        );
     }
     let page = client.enrollments().list(0, 1, false).await.unwrap();
     assert_eq!(page.items.len(), 1);
@@ -72,7 +82,13 @@ async fn enrollments_are_listed_per_customer() {
     ids.sort();
     assert_eq!(listed, ids);
     let other = common::second_customer(&sb);
-    assert!(other.enrollments().list(0, 10, false).await.unwrap().items.is_empty());
+    assert!(other
+        .enrollments()
+        .list(0, 10, false)
+        .await
+        .unwrap()
+        .items
+        .is_empty());
     let err = other.enrollments().get(ids[0]).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
 }
@@ -83,9 +99,14 @@ async fn byok_interface_appears_after_enrolling_and_is_picked_for_dispatch() {
     let id = catalog::service_id(catalog::BYOK_SERVICE);
     let before = client.services().interfaces(id).await.unwrap();
     assert!(before.iter().all(|i| i.enrollment_id.is_none()));
-    let params = serde_json::json!({"api_key": "sk-test"}).as_object().cloned();
+    let params = serde_json::json!({"api_key": "sk-test"})
+        .as_object()
+        .cloned();
     let enrollment = client.enrollments().create(id, params).await.unwrap();
-    enrollment.wait_active(Duration::from_secs(10)).await.unwrap();
+    enrollment
+        .wait_active(Duration::from_secs(10))
+        .await
+        .unwrap();
     let after = client.services().interfaces(id).await.unwrap();
     let bound: Vec<_> = after.iter().filter(|i| i.enrollment_id.is_some()).collect();
     assert_eq!(bound.len(), 1, "{after:?}");

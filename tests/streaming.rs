@@ -36,7 +36,10 @@ async fn sse_chat_stream_yields_chunks_then_done() {
     let chunks = &events[..events.len() - 1];
     assert!(chunks.len() >= 2);
     for event in chunks {
-        let Event::Sse { json: Some(json), .. } = event else {
+        let Event::Sse {
+            json: Some(json), ..
+        } = event
+        else {
             panic!("expected a JSON SSE event, got {event:?}")
         };
         assert_eq!(json["object"], "chat.completion.chunk");

@@ -78,7 +78,10 @@ pub async fn run(ctx: &Ctx, cmd: EnrollmentsCmd) -> CliResult {
             if ctx.json {
                 return print::json(&r);
             }
-            println!("enrollment {} is {}: {}", r.enrollment_id, r.status, r.message);
+            println!(
+                "enrollment {} is {}: {}",
+                r.enrollment_id, r.status, r.message
+            );
         }
     }
     Ok(())

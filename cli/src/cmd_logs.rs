@@ -63,10 +63,7 @@ fn report(ctx: &Ctx, enabled: bool) -> CliResult {
     if ctx.json {
         return print::json(&serde_json::json!({ "enabled": enabled }));
     }
-    println!(
-        "request logging is {}",
-        if enabled { "on" } else { "off" }
-    );
+    println!("request logging is {}", if enabled { "on" } else { "off" });
     Ok(())
 }
 
@@ -75,7 +72,7 @@ pub fn log_table(rows: &[unitysvc::types::RequestLogListItem]) -> Table {
     let mut table = Table::new(&["TIME", "METHOD", "PATH", "STATUS", "MS"]);
     for row in rows {
         table.row(vec![
-            row.event_timestamp.clone(),
+            short_time(&row.event_timestamp),
             row.user_request_method.clone(),
             row.user_request_path.clone(),
             print::opt(row.upstream_response_status_code),
@@ -83,4 +80,16 @@ pub fn log_table(rows: &[unitysvc::types::RequestLogListItem]) -> Table {
         ]);
     }
     table
+}
+
+/// `2025-01-01T12:34:56.789+00:00` as `2025-01-01 12:34:56`; other text unchanged.
+fn short_time(timestamp: &str) -> String {
+    match (
+        timestamp.get(..10),
+        timestamp.get(10..11),
+        timestamp.get(11..19),
+    ) {
+        (Some(date), Some("T"), Some(time)) => format!("{date} {time}"),
+        _ => timestamp.to_owned(),
+    }
 }

@@ -67,7 +67,10 @@ pub async fn run(ctx: &Ctx, cmd: SecretsCmd) -> CliResult {
                 ("id", s.id.to_string()),
                 ("owner", s.owner_type.to_string()),
                 ("created", s.created_at.to_rfc3339()),
-                ("last used", print::opt(s.last_used_at.map(|t| t.to_rfc3339()))),
+                (
+                    "last used",
+                    print::opt(s.last_used_at.map(|t| t.to_rfc3339())),
+                ),
                 ("value", "(never returned by the API)".to_owned()),
             ]);
         }

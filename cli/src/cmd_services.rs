@@ -105,10 +105,17 @@ pub async fn run(ctx: &Ctx, cmd: ServicesCmd) -> CliResult {
                 let response = request.stream().await?;
                 let status = response.status();
                 let mut events = response.events();
+                let mut at_line_start = true;
                 while let Some(event) = events.next().await {
-                    print_event(&event?)?;
+                    let text = event_text(&event?);
+                    if !text.is_empty() {
+                        print::fragment(&text)?;
+                        at_line_start = text.ends_with('\n');
+                    }
                 }
-                println!();
+                if !at_line_start {
+                    println!();
+                }
                 if !status.is_success() {
                     return Err(CliError(format!("the service answered HTTP {status}")));
                 }
@@ -127,18 +134,19 @@ pub async fn run(ctx: &Ctx, cmd: ServicesCmd) -> CliResult {
     Ok(())
 }
 
-/// Prints one streamed event: a chat delta's text, else the event's data on its own line.
-fn print_event(event: &Event) -> CliResult {
+/// The text to print for one streamed event: a chat delta's text, else the event's data
+/// on its own line.
+fn event_text(event: &Event) -> String {
     if let Some(delta) = unitysvc::streaming::chat_delta(event) {
-        return print::fragment(delta);
+        return delta.to_owned();
     }
     match event {
         // Chat chunks without text (the role-only first one, the finishing one) print nothing.
-        Event::Sse { json: Some(v), .. } if v.get("choices").is_some() => Ok(()),
-        Event::Sse { data, .. } => print::fragment(&format!("{data}\n")),
-        Event::Json(value) => print::fragment(&format!("{value}\n")),
-        Event::Line(line) => print::fragment(&format!("{line}\n")),
-        Event::Bytes(bytes) => print::fragment(&String::from_utf8_lossy(bytes)),
-        _ => Ok(()),
+        Event::Sse { json: Some(v), .. } if v.get("choices").is_some() => String::new(),
+        Event::Sse { data, .. } => format!("{data}\n"),
+        Event::Json(value) => format!("{value}\n"),
+        Event::Line(line) => format!("{line}\n"),
+        Event::Bytes(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        _ => String::new(),
     }
 }

@@ -109,19 +109,23 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     println!();
 
     // 1. Groups.
-    tour.step("List service groups", "client.groups().list().await?", async {
-        let groups = client.groups().list().await?;
-        let mut table = Table::new(&["NAME", "SERVICES", "DISPLAY NAME"]);
-        for g in &groups {
-            table.row(vec![
-                g.name.clone(),
-                g.member_count.to_string(),
-                print::opt(g.display_name.as_deref()),
-            ]);
-        }
-        print!("{}", table.render(INDENT));
-        Ok(())
-    })
+    tour.step(
+        "List service groups",
+        "client.groups().list().await?",
+        async {
+            let groups = client.groups().list().await?;
+            let mut table = Table::new(&["NAME", "SERVICES", "DISPLAY NAME"]);
+            for g in &groups {
+                table.row(vec![
+                    g.name.clone(),
+                    g.member_count.to_string(),
+                    print::opt(g.display_name.as_deref()),
+                ]);
+            }
+            print!("{}", table.render(INDENT));
+            Ok(())
+        },
+    )
     .await?;
 
     // 2. Paging.
@@ -160,10 +164,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
         .await?;
 
     // 3. One service and its interfaces.
-    let wanted = args
-        .service
-        .as_deref()
-        .unwrap_or(catalog::SIMPLE_SERVICE);
+    let wanted = args.service.as_deref().unwrap_or(catalog::SIMPLE_SERVICE);
     let picked = all
         .iter()
         .find(|s| s.name == wanted)
@@ -206,7 +207,10 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
         async {
             let started = Instant::now();
             let enrollment = client.enrollments().create(id, None).await?;
-            say(format!("enrollment {} created: {}", enrollment.id, enrollment.status));
+            say(format!(
+                "enrollment {} created: {}",
+                enrollment.id, enrollment.status
+            ));
             let active = enrollment.wait_active(Duration::from_secs(30)).await?;
             say(format!(
                 "now {} after {} ms",
@@ -225,9 +229,9 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
         async {
             let set = client.secrets().set("TOUR_TOKEN", "s3cret-value").await?;
             say(format!(
-                "stored {}; the answer's value field is {}",
+                "stored {}; the value in the answer: {:?}",
                 set.name.as_str(),
-                print::opt(set.value.as_deref())
+                set.value
             ));
             let page = client.secrets().list(0, 100).await?;
             for s in &page.items {
@@ -277,7 +281,10 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
                 .stream()
                 .await?;
             if !response.status().is_success() {
-                return Err(CliError(format!("the gateway answered HTTP {}", response.status())));
+                return Err(CliError(format!(
+                    "the gateway answered HTTP {}",
+                    response.status()
+                )));
             }
             let mut events = response.events();
             let mut chunks = 0;
@@ -343,7 +350,8 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
             let page = logs.list().limit(5).send().await?;
             say(format!(
                 "{} logged calls (newest first, up to 5 shown):",
-                page.total.map_or_else(|| page.items.len().to_string(), |t| t.to_string())
+                page.total
+                    .map_or_else(|| page.items.len().to_string(), |t| t.to_string())
             ));
             print!("{}", log_table(&page.items).render(INDENT));
             logs.stop().await?;

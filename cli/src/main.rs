@@ -31,8 +31,8 @@ struct Cli {
     #[arg(long, global = true, env = "UNITYSVC_API_URL")]
     base_url: Option<String>,
 
-    /// Start an embedded sandbox and point the client at it (ignores --api-key and
-    /// --base-url).
+    /// Start an embedded sandbox for this one command and point the client at it (ignores
+    /// --api-key and --base-url); run `usvc sandbox` for one that keeps its state.
     #[arg(long, global = true)]
     sandbox: bool,
 

@@ -25,11 +25,6 @@ impl Table {
         self.rows.push(cells);
     }
 
-    /// Whether no rows were added.
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
     /// Renders the table as lines, each prefixed by `indent`.
     pub fn render(&self, indent: &str) -> String {
         let mut widths: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();

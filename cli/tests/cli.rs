@@ -25,7 +25,10 @@ fn tour_runs_every_step_against_the_embedded_sandbox() {
     let output = usvc().arg("tour").output().expect("usvc runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "tour failed\nstdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(
+        output.status.success(),
+        "tour failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
     for header in [
         "==> 1. List service groups",
         "==> 2. Page through the llm group's services",
@@ -110,7 +113,10 @@ fn services_dispatch_streams_a_chat_completion() {
     usvc()
         .args(["--sandbox", "services", "dispatch", &id.to_string()])
         .args(["--path", "chat/completions", "--stream"])
-        .args(["--data", r#"{"messages":[{"role":"user","content":"hi there"}],"stream":true}"#])
+        .args([
+            "--data",
+            r#"{"messages":[{"role":"user","content":"hi there"}],"stream":true}"#,
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains("Echo: hi there"));
@@ -119,7 +125,12 @@ fn services_dispatch_streams_a_chat_completion() {
 #[test]
 fn an_api_error_exits_1_without_leaking_the_key() {
     usvc()
-        .args(["--base-url", "http://127.0.0.1:9/v1", "--api-key", "svcpass_do_not_print"])
+        .args([
+            "--base-url",
+            "http://127.0.0.1:9/v1",
+            "--api-key",
+            "svcpass_do_not_print",
+        ])
         .args(["secrets", "list"])
         .assert()
         .code(1)
@@ -137,4 +148,15 @@ fn help_lists_the_subcommands() {
         .stdout(predicate::str::contains("sandbox"))
         .stdout(predicate::str::contains("secrets"))
         .stdout(predicate::str::contains("--api-key"));
+}
+
+#[test]
+fn a_failing_tour_step_exits_1_naming_the_step() {
+    usvc()
+        .args(["tour", "--group", "no-such-group"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("==> 2."))
+        .stderr(predicate::str::contains("error: step 2"))
+        .stderr(predicate::str::contains("404"));
 }

@@ -81,7 +81,10 @@ fn render_one(s: &mut String, e: &OpenEnum) {
     for (variant, value) in &variants {
         let _ = writeln!(s, "                {value:?} => Self::{variant},");
     }
-    let _ = writeln!(s, "                other => Self::{other}(other.to_owned()),");
+    let _ = writeln!(
+        s,
+        "                other => Self::{other}(other.to_owned()),"
+    );
     let _ = writeln!(s, "            }}");
     let _ = writeln!(s, "        }}");
     let _ = writeln!(s, "    }}");

@@ -61,8 +61,8 @@ pub fn generate(spec_json: &str, options: &Options) -> Result<Generated, String>
         .with_tag(progenitor::TagStyle::Merged)
         .with_derive("PartialEq");
     if let Some(inner) = &options.inner_type {
-        let ty: syn::Type =
-            syn::parse_str(inner).map_err(|e| format!("inner type {inner:?} is not a type: {e}"))?;
+        let ty: syn::Type = syn::parse_str(inner)
+            .map_err(|e| format!("inner type {inner:?} is not a type: {e}"))?;
         settings.with_inner_type(quote::quote!(#ty));
     }
     let enum_mod = format!("{}::open_enums", options.module_path);

@@ -63,7 +63,9 @@ fn normalize_path_item(item: &mut Value) {
         return;
     };
     drop_header_params(item);
-    for method in ["get", "put", "post", "delete", "options", "head", "patch", "trace"] {
+    for method in [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ] {
         if let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) {
             drop_header_params(op);
             keep_one_success_response(op);
@@ -136,7 +138,9 @@ fn rewrite_schemas(value: &mut Value, pos: SchemaPos) {
 fn is_null_schema(v: &Value) -> bool {
     v.get("type").and_then(Value::as_str) == Some("null")
         || v.get("const").is_some_and(Value::is_null)
-        || v.get("enum").and_then(Value::as_array).is_some_and(|e| e.len() == 1 && e[0].is_null())
+        || v.get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|e| e.len() == 1 && e[0].is_null())
 }
 
 fn rewrite_schema_object(map: &mut Map<String, Value>) {
@@ -165,9 +169,18 @@ fn rewrite_schema_object(map: &mut Map<String, Value>) {
 }
 
 fn looks_like_schema(map: &Map<String, Value>) -> bool {
-    ["type", "properties", "anyOf", "oneOf", "allOf", "$ref", "items", "enum"]
-        .iter()
-        .any(|k| map.contains_key(*k))
+    [
+        "type",
+        "properties",
+        "anyOf",
+        "oneOf",
+        "allOf",
+        "$ref",
+        "items",
+        "enum",
+    ]
+    .iter()
+    .any(|k| map.contains_key(*k))
 }
 
 /// `anyOf: [X, {type: null}]` → X with `nullable: true`; a `$ref` goes under `allOf`
@@ -259,7 +272,9 @@ fn hoist_enums(spec: &mut Value) -> Result<Vec<OpenEnum>, String> {
     if let Some(schemas) = schemas {
         for (name, schema) in schemas.iter() {
             if let Some(values) = string_enum_values(schema) {
-                by_values.entry(values.clone()).or_insert_with(|| name.clone());
+                by_values
+                    .entry(values.clone())
+                    .or_insert_with(|| name.clone());
                 named.insert(name.clone(), values);
             }
         }
@@ -294,7 +309,10 @@ fn string_enum_values(schema: &Value) -> Option<Vec<String>> {
         return None;
     }
     let values = obj.get("enum")?.as_array()?;
-    values.iter().map(|v| v.as_str().map(str::to_owned)).collect()
+    values
+        .iter()
+        .map(|v| v.as_str().map(str::to_owned))
+        .collect()
 }
 
 fn pascal(s: &str) -> String {
@@ -365,10 +383,7 @@ fn hoist_walk(
                 // 3.0 ignores siblings of $ref, so keep nullability by wrapping.
                 if obj.remove("nullable") == Some(Value::Bool(true)) {
                     let r = obj.remove("$ref").unwrap_or(Value::Null);
-                    obj.insert(
-                        "allOf".into(),
-                        serde_json::json!([{ "$ref": r }]),
-                    );
+                    obj.insert("allOf".into(), serde_json::json!([{ "$ref": r }]));
                     obj.insert("nullable".into(), Value::Bool(true));
                 }
             }
@@ -433,8 +448,10 @@ mod tests {
 
     #[test]
     fn nullable_reference_goes_under_all_of() {
-        let out = normalize(&doc(json!({"B": {"type": "object"}, "A": {"type": "object", "properties": {
-            "b": {"anyOf": [{"$ref": "#/components/schemas/B"}, {"type": "null"}]}}}})))
+        let out = normalize(&doc(
+            json!({"B": {"type": "object"}, "A": {"type": "object", "properties": {
+            "b": {"anyOf": [{"$ref": "#/components/schemas/B"}, {"type": "null"}]}}}}),
+        ))
         .unwrap();
         assert_eq!(
             schema(&out, "A")["properties"]["b"],
@@ -444,8 +461,10 @@ mod tests {
 
     #[test]
     fn one_of_with_several_variants_keeps_them_and_adds_nullable() {
-        let out = normalize(&doc(json!({"A": {"oneOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]}})))
-            .unwrap();
+        let out = normalize(&doc(
+            json!({"A": {"oneOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]}}),
+        ))
+        .unwrap();
         assert_eq!(
             schema(&out, "A"),
             json!({"oneOf": [{"type": "string"}, {"type": "integer"}], "nullable": true})
@@ -455,13 +474,18 @@ mod tests {
     #[test]
     fn type_array_with_null_becomes_nullable() {
         let out = normalize(&doc(json!({"A": {"type": ["integer", "null"]}}))).unwrap();
-        assert_eq!(schema(&out, "A"), json!({"type": "integer", "nullable": true}));
+        assert_eq!(
+            schema(&out, "A"),
+            json!({"type": "integer", "nullable": true})
+        );
     }
 
     #[test]
     fn numeric_exclusive_bounds_become_booleans() {
-        let out = normalize(&doc(json!({"A": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}})))
-            .unwrap();
+        let out = normalize(&doc(
+            json!({"A": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}}),
+        ))
+        .unwrap();
         assert_eq!(
             schema(&out, "A"),
             json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 1, "exclusiveMaximum": true})
@@ -470,9 +494,14 @@ mod tests {
 
     #[test]
     fn const_becomes_a_one_value_enum() {
-        let out = normalize(&doc(json!({"A": {"type": "object", "properties": {"k": {"type": "integer", "const": 3}}}})))
-            .unwrap();
-        assert_eq!(schema(&out, "A")["properties"]["k"], json!({"type": "integer", "enum": [3]}));
+        let out = normalize(&doc(
+            json!({"A": {"type": "object", "properties": {"k": {"type": "integer", "const": 3}}}}),
+        ))
+        .unwrap();
+        assert_eq!(
+            schema(&out, "A")["properties"]["k"],
+            json!({"type": "integer", "enum": [3]})
+        );
     }
 
     #[test]
@@ -488,7 +517,10 @@ mod tests {
 
     #[test]
     fn closed_objects_are_opened_for_forward_compatibility() {
-        let out = normalize(&doc(json!({"A": {"type": "object", "additionalProperties": false}}))).unwrap();
+        let out = normalize(&doc(
+            json!({"A": {"type": "object", "additionalProperties": false}}),
+        ))
+        .unwrap();
         assert_eq!(schema(&out, "A"), json!({"type": "object"}));
     }
 
@@ -501,7 +533,10 @@ mod tests {
                 {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
             "responses": {"200": {"description": "ok"}}}}}});
         let out = normalize(&input).unwrap();
-        let params = out.spec["paths"]["/x"]["get"]["parameters"].as_array().unwrap().clone();
+        let params = out.spec["paths"]["/x"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .clone();
         assert_eq!(params.len(), 1);
         assert_eq!(params[0]["name"], "limit");
     }
@@ -512,7 +547,10 @@ mod tests {
             "operationId": "x",
             "responses": {"422": {"description": "bad"}, "204": {"description": "none"}, "200": {"description": "ok"}}}}}});
         let out = normalize(&input).unwrap();
-        let responses = out.spec["paths"]["/x"]["post"]["responses"].as_object().unwrap().clone();
+        let responses = out.spec["paths"]["/x"]["post"]["responses"]
+            .as_object()
+            .unwrap()
+            .clone();
         assert_eq!(responses.keys().collect::<Vec<_>>(), vec!["200"]);
     }
 
@@ -523,12 +561,18 @@ mod tests {
             "B": {"type": "object", "properties": {"scope": {"anyOf": [{"type": "string", "enum": ["x", "y"]}, {"type": "null"}]}}},
             "Named": {"type": "string", "enum": ["p", "q"]}})))
         .unwrap();
-        assert_eq!(schema(&out, "A")["properties"]["scope"], json!({"$ref": "#/components/schemas/Scope"}));
+        assert_eq!(
+            schema(&out, "A")["properties"]["scope"],
+            json!({"$ref": "#/components/schemas/Scope"})
+        );
         assert_eq!(
             schema(&out, "B")["properties"]["scope"],
             json!({"allOf": [{"$ref": "#/components/schemas/Scope"}], "nullable": true})
         );
-        assert_eq!(schema(&out, "Scope"), json!({"type": "string", "enum": ["x", "y"]}));
+        assert_eq!(
+            schema(&out, "Scope"),
+            json!({"type": "string", "enum": ["x", "y"]})
+        );
         let names: Vec<_> = out.enums.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, vec!["Named", "Scope"]);
     }

@@ -192,29 +192,55 @@ manager! {
 impl Groups {
     /// Lists the visible groups.
     pub fn list(&self) -> Result<Vec<Group>> {
-        Ok(wrap_all(&self.rt, self.rt.block_on(self.inner.list())?, Group::new))
+        Ok(wrap_all(
+            &self.rt,
+            self.rt.block_on(self.inner.list())?,
+            Group::new,
+        ))
     }
 
     /// Lists groups by owner, filtered by name client-side.
-    pub fn list_owned(&self, owner: crate::groups::Owner, name: Option<&str>) -> Result<Vec<Group>> {
+    pub fn list_owned(
+        &self,
+        owner: crate::groups::Owner,
+        name: Option<&str>,
+    ) -> Result<Vec<Group>> {
         let groups = self.rt.block_on(self.inner.list_owned(owner, name))?;
         Ok(wrap_all(&self.rt, groups, Group::new))
     }
 
     /// Gets a group by name.
     pub fn get(&self, name: &str) -> Result<Group> {
-        Ok(Group::new(&self.rt, self.rt.block_on(self.inner.get(name))?))
+        Ok(Group::new(
+            &self.rt,
+            self.rt.block_on(self.inner.get(name))?,
+        ))
     }
 
     /// Creates a customer-owned collection.
-    pub fn create(&self, name: &str, display_name: Option<&str>, description: Option<&str>) -> Result<Group> {
-        let group = self.rt.block_on(self.inner.create(name, display_name, description))?;
+    pub fn create(
+        &self,
+        name: &str,
+        display_name: Option<&str>,
+        description: Option<&str>,
+    ) -> Result<Group> {
+        let group = self
+            .rt
+            .block_on(self.inner.create(name, display_name, description))?;
         Ok(Group::new(&self.rt, group))
     }
 
     /// One page of a group's services.
-    pub fn services(&self, name: &str, cursor: Option<&str>, limit: u32, search: Option<&str>) -> Result<CursorPage<Service>> {
-        let page = self.rt.block_on(self.inner.services(name, cursor, limit, search))?;
+    pub fn services(
+        &self,
+        name: &str,
+        cursor: Option<&str>,
+        limit: u32,
+        search: Option<&str>,
+    ) -> Result<CursorPage<Service>> {
+        let page = self
+            .rt
+            .block_on(self.inner.services(name, cursor, limit, search))?;
         Ok(CursorPage {
             items: wrap_all(&self.rt, page.items, Service::new),
             next_cursor: page.next_cursor,
@@ -223,7 +249,11 @@ impl Groups {
     }
 
     /// Every service of a group, fetched page by page.
-    pub fn services_iter(&self, name: &str, search: Option<&str>) -> impl Iterator<Item = Result<Service>> {
+    pub fn services_iter(
+        &self,
+        name: &str,
+        search: Option<&str>,
+    ) -> impl Iterator<Item = Result<Service>> {
         let rt = self.rt.clone();
         self.rt
             .iter(self.inner.services_stream(name, search))
@@ -251,7 +281,10 @@ manager! {
 impl Services {
     /// Gets a service by id.
     pub fn get(&self, service_id: impl Id) -> Result<Service> {
-        Ok(Service::new(&self.rt, self.rt.block_on(self.inner.get(service_id))?))
+        Ok(Service::new(
+            &self.rt,
+            self.rt.block_on(self.inner.get(service_id))?,
+        ))
     }
 
     /// Starts a request through the service's picked interface.
@@ -269,7 +302,9 @@ manager! {
 impl Enrollments {
     /// Lists one page of enrollments.
     pub fn list(&self, skip: u64, limit: u64, with_service: bool) -> Result<Page<Enrollment>> {
-        let page = self.rt.block_on(self.inner.list(skip, limit, with_service))?;
+        let page = self
+            .rt
+            .block_on(self.inner.list(skip, limit, with_service))?;
         Ok(Page {
             items: wrap_all(&self.rt, page.items, Enrollment::new),
             total: page.total,
@@ -288,12 +323,21 @@ impl Enrollments {
 
     /// Gets one enrollment.
     pub fn get(&self, enrollment_id: impl Id) -> Result<Enrollment> {
-        Ok(Enrollment::new(&self.rt, self.rt.block_on(self.inner.get(enrollment_id))?))
+        Ok(Enrollment::new(
+            &self.rt,
+            self.rt.block_on(self.inner.get(enrollment_id))?,
+        ))
     }
 
     /// Enrolls in a service; it starts `pending`.
-    pub fn create(&self, service_id: impl Id, parameters: Option<serde_json::Map<String, serde_json::Value>>) -> Result<Enrollment> {
-        let e = self.rt.block_on(self.inner.create(service_id, parameters))?;
+    pub fn create(
+        &self,
+        service_id: impl Id,
+        parameters: Option<serde_json::Map<String, serde_json::Value>>,
+    ) -> Result<Enrollment> {
+        let e = self
+            .rt
+            .block_on(self.inner.create(service_id, parameters))?;
         Ok(Enrollment::new(&self.rt, e))
     }
 }
