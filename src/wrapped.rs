@@ -139,3 +139,25 @@ impl Client {
         })
     }
 }
+
+impl Client {
+    /// An alias (by name or id) as a gateway target: dispatch to it or wrap it.
+    pub fn alias(&self, name_or_id: &str) -> Result<GatewayTarget> {
+        if name_or_id.trim().is_empty() || name_or_id.contains('/') {
+            return Err(Error::invalid_input(format!(
+                "{name_or_id:?} is not an alias name or id"
+            )));
+        }
+        Ok(GatewayTarget {
+            client: self.clone(),
+            path: GatewayPath::alias(name_or_id),
+        })
+    }
+}
+
+impl GatewayTarget {
+    /// Starts a request to this target.
+    pub fn dispatch(&self) -> DispatchRequest {
+        self.dispatch_path()
+    }
+}
