@@ -208,12 +208,9 @@ impl ListAliases {
             req = req.name(name);
         }
         let page = call(req.send()).await?;
-        Ok(Page {
-            items: page.data,
-            total: u64::try_from(page.count).ok(),
-            skip: self.skip,
-            limit: self.limit,
-        })
+        Ok(Page::from_count(
+            page.data, page.count, self.skip, self.limit,
+        ))
     }
 
     /// Streams every matching alias from this request's `skip` on, `limit` per page.

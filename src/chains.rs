@@ -262,12 +262,9 @@ impl ListChains {
                 .send(),
         )
         .await?;
-        Ok(Page {
-            items: page.data,
-            total: u64::try_from(page.count).ok(),
-            skip: self.skip,
-            limit: self.limit,
-        })
+        Ok(Page::from_count(
+            page.data, page.count, self.skip, self.limit,
+        ))
     }
 
     /// Streams every chain from this request's `skip` on, `limit` per page.

@@ -36,7 +36,6 @@ pub struct Client {
 pub(crate) struct Inner {
     pub(crate) config: Config,
     pub(crate) low: low_level::Client,
-    pub(crate) hooks: Hooks,
     /// Gateway calls share the pool but carry no total timeout, so long streams live.
     pub(crate) http: reqwest::Client,
 }
@@ -102,6 +101,12 @@ impl Client {
     /// The SMTP gateway URL as configured, for downstream SDKs.
     pub fn smtp_base_url(&self) -> Option<&str> {
         self.inner.config.smtp_base_url()
+    }
+
+    /// The auth, timeout and retry settings every request gets; the generated client
+    /// carries them, so gateway requests read them from there too.
+    pub(crate) fn hooks(&self) -> &Hooks {
+        progenitor_client::ClientInfo::inner(&self.inner.low)
     }
 
     /// Fails before sending when the call needs an API key and the client has none.
@@ -272,14 +277,9 @@ impl ClientBuilder {
             config.timeout,
             config.retry,
         )?;
-        let low = low_level::Client::new_with_client(&config.base_url, http.clone(), hooks.clone());
+        let low = low_level::Client::new_with_client(&config.base_url, http.clone(), hooks);
         Ok(Client {
-            inner: Arc::new(Inner {
-                config,
-                low,
-                hooks,
-                http,
-            }),
+            inner: Arc::new(Inner { config, low, http }),
         })
     }
 }

@@ -159,10 +159,14 @@ impl DispatchRequest {
                 interface,
                 enrollment,
             } => {
-                let interfaces = self.client.services().interfaces(id).await?;
-                let picked =
-                    crate::services::pick_interface(&interfaces, interface.as_deref(), enrollment)?;
-                interface_url(picked)?
+                crate::services::resolve_interface(
+                    &self.client,
+                    id,
+                    interface.as_deref(),
+                    enrollment,
+                )
+                .await?
+                .base_url
             }
             Target::Group(name) => {
                 let group = self.client.groups().get(&name).await?;
@@ -171,7 +175,7 @@ impl DispatchRequest {
                         "group {name:?} has no group-level interface to dispatch to"
                     ))
                 })?;
-                interface_url(interface)?
+                crate::services::interface_url(interface)?
             }
         };
         Ok(crate::wrappers::join_subpath(&base, &self.path))
@@ -191,7 +195,7 @@ impl DispatchRequest {
             .headers(headers)
             .build()
             .map_err(Error::from_reqwest)?;
-        self.client.inner.hooks.prepare(&mut request);
+        self.client.hooks().prepare(&mut request);
         *request.timeout_mut() = if buffered {
             self.timeout.or(self.client.config().timeout())
         } else {
@@ -255,15 +259,6 @@ impl DispatchRequest {
             self.client.config().stream_idle_timeout,
         ))
     }
-}
-
-fn interface_url(interface: &crate::types::AccessInterface) -> Result<String> {
-    interface.base_url.clone().ok_or_else(|| {
-        Error::invalid_input(format!(
-            "interface {:?} has no base_url to dispatch to",
-            interface.name
-        ))
-    })
 }
 
 /// A buffered answer from the gateway, whatever its status.

@@ -125,18 +125,18 @@ impl Enrollments {
             self.client
                 .low_level()
                 .customer_list_enrollments()
-                .skip(skip as i64)
-                .limit(limit as i64)
+                .skip(crate::args::signed("skip", skip)?)
+                .limit(crate::args::signed("limit", limit)?)
                 .include_service_details(with_service)
                 .send(),
         )
         .await?;
-        Ok(Page {
-            items: page.data.into_iter().map(|e| self.wrap(e)).collect(),
-            total: u64::try_from(page.count).ok(),
+        Ok(Page::from_count(
+            page.data.into_iter().map(|e| self.wrap(e)).collect(),
+            page.count,
             skip,
             limit,
-        })
+        ))
     }
 
     /// Every enrollment, fetched page by page.

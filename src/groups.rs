@@ -148,15 +148,6 @@ pub struct CollectionUpdate {
     pub enabled: Option<bool>,
 }
 
-fn check_limit(limit: u32) -> Result<std::num::NonZeroU64> {
-    match std::num::NonZeroU64::new(u64::from(limit)).filter(|l| l.get() <= 200) {
-        Some(limit) => Ok(limit),
-        None => Err(Error::invalid_input(format!(
-            "limit must be between 1 and 200, got {limit}"
-        ))),
-    }
-}
-
 impl Groups {
     fn wrap(&self, record: CustomerGroupDetail) -> Group {
         Group {
@@ -215,7 +206,7 @@ impl Groups {
         limit: u32,
         search: Option<&str>,
     ) -> Result<CursorPage<Service>> {
-        let limit = check_limit(limit)?;
+        let limit = crate::args::page_size("limit", u64::from(limit), 200)?;
         let mut op = self
             .client
             .low_level()

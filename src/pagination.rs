@@ -18,6 +18,16 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// Builds a page from an API answer whose total is a signed count.
+    pub(crate) fn from_count(items: Vec<T>, count: i64, skip: u64, limit: u64) -> Page<T> {
+        Page {
+            items,
+            total: u64::try_from(count).ok(),
+            skip,
+            limit,
+        }
+    }
+
     /// Whether a later page may hold more items.
     pub fn has_more(&self) -> bool {
         match self.total {

@@ -327,12 +327,9 @@ impl ListRecurrentRequests {
             req = req.status(status);
         }
         let page = call(req.send()).await?;
-        Ok(Page {
-            items: page.data,
-            total: u64::try_from(page.count).ok(),
-            skip: self.skip,
-            limit: self.limit,
-        })
+        Ok(Page::from_count(
+            page.data, page.count, self.skip, self.limit,
+        ))
     }
 
     /// Streams every matching request from this request's `skip` on, `limit` per page.

@@ -297,12 +297,12 @@ impl ListRequestLogs {
             req = req.gateway_source(source);
         }
         let page = call(req.send()).await?;
-        Ok(Page {
-            items: page.items,
-            total: u64::try_from(page.total_count).ok(),
-            skip: self.skip,
-            limit: self.limit,
-        })
+        Ok(Page::from_count(
+            page.items,
+            page.total_count,
+            self.skip,
+            self.limit,
+        ))
     }
 
     /// Streams every matching row from this request's `skip` on, `limit` per page.

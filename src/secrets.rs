@@ -54,17 +54,17 @@ impl Secrets {
             self.client
                 .low_level()
                 .customer_secrets_list_secrets()
-                .skip(skip as i64)
-                .limit(limit as i64)
+                .skip(crate::args::signed("skip", skip)?)
+                .limit(crate::args::signed("limit", limit)?)
                 .send(),
         )
         .await?;
-        Ok(Page {
-            items: page.data.into_iter().map(scrub).collect(),
-            total: u64::try_from(page.count).ok(),
+        Ok(Page::from_count(
+            page.data.into_iter().map(scrub).collect(),
+            page.count,
             skip,
             limit,
-        })
+        ))
     }
 
     /// Streams the metadata of every secret, page by page.

@@ -188,6 +188,37 @@ pub(crate) fn pick_interface<'a>(
     )))
 }
 
+/// The interface a request to a service goes through, and where it is.
+pub(crate) struct ResolvedInterface {
+    pub(crate) base_url: String,
+    pub(crate) enrollment_id: Option<Uuid>,
+}
+
+/// Fetches the service's interfaces and picks one by [`pick_interface`]'s rules.
+pub(crate) async fn resolve_interface(
+    client: &Client,
+    service_id: Uuid,
+    wanted: Option<&str>,
+    enrollment: Option<Uuid>,
+) -> Result<ResolvedInterface> {
+    let interfaces = client.services().interfaces(service_id).await?;
+    let picked = pick_interface(&interfaces, wanted, enrollment)?;
+    Ok(ResolvedInterface {
+        base_url: interface_url(picked)?,
+        enrollment_id: picked.enrollment_id,
+    })
+}
+
+/// The base URL of an interface, which requests through it are sent under.
+pub(crate) fn interface_url(interface: &AccessInterface) -> Result<String> {
+    interface.base_url.clone().ok_or_else(|| {
+        Error::invalid_input(format!(
+            "interface {:?} has no base_url to dispatch to",
+            interface.name
+        ))
+    })
+}
+
 impl Services {
     /// Gets a service by id; works without an API key.
     pub async fn get(&self, service_id: impl Id) -> Result<Service> {
@@ -395,19 +426,15 @@ impl ScheduleRequest {
         let service_id = self.service_id?;
         let enrollment = self.enrollment.transpose()?;
         self.schedule.validate()?;
-        let services = self.client.services();
-        let interfaces = services.interfaces(service_id).await?;
-        let picked = pick_interface(&interfaces, self.interface.as_deref(), enrollment)?;
-        let base = picked.base_url.as_deref().ok_or_else(|| {
-            Error::invalid_input(format!("interface {:?} has no base_url", picked.name))
-        })?;
+        let picked = resolve_interface(
+            &self.client,
+            service_id,
+            self.interface.as_deref(),
+            enrollment,
+        )
+        .await?;
         // The platform stores the path verbatim and calls it on every run.
-        let request_path = format!(
-            "{}/{}",
-            base.trim_end_matches('/'),
-            self.path.trim_start_matches('/')
-        );
-        let request_path = request_path.trim_end_matches('/').to_owned();
+        let request_path = crate::wrappers::join_subpath(&picked.base_url, &self.path);
         let mut create = crate::types::builder::RecurrentRequestCreate::default()
             .request_path(request_path)
             .http_method(self.method)

@@ -205,3 +205,54 @@ async fn resolve_returns_candidates_for_a_group_path() {
     let err = client.resolve("  ").send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
 }
+
+#[tokio::test]
+async fn schedule_stores_the_interface_path_and_sets_the_schedule() {
+    let (_sb, client) = common::start().await;
+    let service = client
+        .services()
+        .get(catalog::service_id(catalog::SIMPLE_SERVICE))
+        .await
+        .unwrap();
+    let base = service.interfaces().await.unwrap()[0]
+        .base_url
+        .clone()
+        .unwrap();
+    let body = serde_json::json!({"model": "m"})
+        .as_object()
+        .cloned()
+        .unwrap();
+    let scheduled = service
+        .schedule(unitysvc::Schedule::every(Duration::from_secs(300)))
+        .path("/chat/completions")
+        .json(body.clone())
+        .header("x-team", "ops")
+        .name("nightly")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scheduled.request_path, format!("{base}/chat/completions"));
+    assert_eq!(scheduled.body_template.as_ref(), Some(&body));
+    assert_eq!(
+        scheduled
+            .schedule
+            .as_ref()
+            .and_then(|s| s.get("interval_seconds")),
+        Some(&serde_json::json!(300))
+    );
+
+    let err = client
+        .services()
+        .schedule(
+            catalog::service_id(catalog::TWO_INTERFACE_SERVICE),
+            unitysvc::Schedule::cron("*/5 * * * *"),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        ErrorKind::InvalidInput,
+        "two interfaces need a choice"
+    );
+}

@@ -14,6 +14,17 @@ fn chat_stream() -> serde_json::Value {
                        "messages": [{"role": "user", "content": "tell me a story"}]})
 }
 
+/// Opens a streamed chat completion, with a sandbox fault when one is given.
+async fn chat(client: &Client, fault: Option<&str>) -> unitysvc::StreamingResponse {
+    let mut request = service(client)
+        .path("chat/completions")
+        .json(&chat_stream());
+    if let Some(fault) = fault {
+        request = request.header("x-sandbox-fault", fault);
+    }
+    request.stream().await.unwrap()
+}
+
 fn service(client: &Client) -> unitysvc::DispatchRequest {
     client
         .services()
@@ -23,12 +34,7 @@ fn service(client: &Client) -> unitysvc::DispatchRequest {
 #[tokio::test]
 async fn sse_chat_stream_yields_chunks_then_done() {
     let (_sb, client) = common::start().await;
-    let resp = service(&client)
-        .path("chat/completions")
-        .json(&chat_stream())
-        .stream()
-        .await
-        .unwrap();
+    let resp = chat(&client, None).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.framing(), Framing::Sse);
     let events: Vec<Event> = resp.events().map(|e| e.unwrap()).collect().await;
@@ -49,15 +55,7 @@ async fn sse_chat_stream_yields_chunks_then_done() {
 #[tokio::test]
 async fn collect_text_joins_the_deltas() {
     let (_sb, client) = common::start().await;
-    let streamed = service(&client)
-        .path("chat/completions")
-        .json(&chat_stream())
-        .stream()
-        .await
-        .unwrap()
-        .collect_text()
-        .await
-        .unwrap();
+    let streamed = chat(&client, None).await.collect_text().await.unwrap();
     let buffered: serde_json::Value = service(&client)
         .path("chat/completions")
         .json(&serde_json::json!({"model": "m", "messages": [{"role": "user", "content": "tell me a story"}]}))
@@ -76,12 +74,8 @@ async fn events_as_deserializes_into_the_callers_type() {
         object: String,
     }
     let (_sb, client) = common::start().await;
-    let chunks: Vec<Chunk> = service(&client)
-        .path("chat/completions")
-        .json(&chat_stream())
-        .stream()
+    let chunks: Vec<Chunk> = chat(&client, None)
         .await
-        .unwrap()
         .events_as::<Chunk>()
         .map(|c| c.unwrap())
         .collect()
@@ -122,13 +116,7 @@ async fn first_event_arrives_while_the_server_is_still_sending() {
     // The server sends a few frames and then never finishes: anything that buffered the
     // body would wait forever instead of yielding the first event.
     let (_sb, client) = common::start().await;
-    let resp = service(&client)
-        .path("chat/completions")
-        .header("x-sandbox-fault", "stall-mid-stream")
-        .json(&chat_stream())
-        .stream()
-        .await
-        .unwrap();
+    let resp = chat(&client, Some("stall-mid-stream")).await;
     let mut events = resp.events();
     let first = tokio::time::timeout(Duration::from_secs(10), events.next())
         .await
@@ -148,13 +136,7 @@ async fn stalled_stream_fails_with_an_idle_timeout() {
         .ignore_env()
         .build()
         .unwrap();
-    let resp = service(&client)
-        .path("chat/completions")
-        .header("x-sandbox-fault", "stall-mid-stream")
-        .json(&chat_stream())
-        .stream()
-        .await
-        .unwrap();
+    let resp = chat(&client, Some("stall-mid-stream")).await;
     let items: Vec<_> = resp.events().collect().await;
     let last = items.last().expect("some items").as_ref().unwrap_err();
     assert_eq!(last.kind(), ErrorKind::Timeout, "{last}");
@@ -187,13 +169,7 @@ async fn total_timeout_does_not_cut_a_healthy_stream() {
 #[tokio::test]
 async fn reset_mid_stream_is_an_error_item() {
     let (_sb, client) = common::start().await;
-    let resp = service(&client)
-        .path("chat/completions")
-        .header("x-sandbox-fault", "reset-mid-stream")
-        .json(&chat_stream())
-        .stream()
-        .await
-        .unwrap();
+    let resp = chat(&client, Some("reset-mid-stream")).await;
     let items: Vec<_> = resp.events().collect().await;
     let last = items.last().expect("some items");
     let err = last.as_ref().unwrap_err();
@@ -214,13 +190,7 @@ async fn upstream_500_stream_is_a_response_with_its_status() {
 async fn dropping_a_stream_midway_releases_it() {
     let (_sb, client) = common::start().await;
     for _ in 0..20 {
-        let resp = service(&client)
-            .path("chat/completions")
-            .header("x-sandbox-fault", "stall-mid-stream")
-            .json(&chat_stream())
-            .stream()
-            .await
-            .unwrap();
+        let resp = chat(&client, Some("stall-mid-stream")).await;
         let mut events = resp.events();
         events.next().await.unwrap().unwrap();
         drop(events);
