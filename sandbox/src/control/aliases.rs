@@ -1,6 +1,6 @@
 //! Service aliases and the one-call routing switch.
 
-use super::{ok, page, reply, to_json};
+use super::{ok, owned, reply, to_json};
 use crate::auth;
 use crate::errors::{ApiError, ApiResult};
 use crate::state::{now, Alias, AppState, Db};
@@ -82,27 +82,7 @@ pub async fn list(
         .filter(|a| include_deactivated || a.deactivated_at.is_none())
         .filter(|a| name.as_ref().is_none_or(|n| &a.name == n))
         .collect();
-    let data: Vec<Value> = page(&all, skip, limit).into_iter().map(to_json).collect();
-    Ok(ok(json!({"data": data, "count": all.len()})))
-}
-
-fn find_mut<'a>(db: &'a mut Db, caller: Uuid, raw: &str) -> ApiResult<&'a mut Alias> {
-    let id = path_uuid("alias_id", raw)?;
-    db.aliases
-        .iter_mut()
-        .find(|a| a.id == id && a.customer_id == caller)
-        .ok_or_else(|| ApiError::not_found("Alias"))
-}
-
-/// GET /aliases/{alias_id}
-pub async fn get_one(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let caller = auth::require(&st, &headers)?;
-    let mut db = st.db();
-    Ok(ok(to_json(find_mut(&mut db, caller.id, &id)?)))
+    Ok(owned::data_page(&all, skip, limit))
 }
 
 /// PATCH /aliases/{alias_id}
@@ -120,7 +100,7 @@ pub async fn update(
     let target = b.opt_str("target_path", Some(500))?;
     let rko = b.opt_obj("routing_key_override")?.map(Value::Object);
     let mut db = st.db();
-    let a = find_mut(&mut db, caller.id, &id)?;
+    let a = owned::find::<Alias>(&mut db, caller.id, &id)?;
     if b.has("description") {
         a.description = description;
     }
@@ -145,8 +125,7 @@ pub async fn remove(
 ) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let mut db = st.db();
-    let alias_id = find_mut(&mut db, caller.id, &id)?.id;
-    db.aliases.retain(|a| a.id != alias_id);
+    let alias_id = owned::remove::<Alias>(&mut db, caller.id, &id)?;
     Ok(ok(json!({"message": "Alias deleted", "id": alias_id})))
 }
 

@@ -1,9 +1,9 @@
 //! Broadcasts: targets the gateway fans one request out to.
 
-use super::{ok, page, reply, to_json};
+use super::{ok, owned, reply, to_json};
 use crate::auth;
 use crate::errors::{ApiError, ApiResult};
-use crate::state::{now, AppState, Broadcast, BroadcastTarget, Db};
+use crate::state::{now, AppState, Broadcast, BroadcastTarget};
 use crate::validate::{body_array, body_object, path_uuid, Obj, Query};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -98,27 +98,7 @@ pub async fn list(
         .iter()
         .filter(|x| x.customer_id == caller.id && (!shared || x.owner_id.is_none()))
         .collect();
-    let data: Vec<Value> = page(&all, skip, limit).into_iter().map(to_json).collect();
-    Ok(ok(json!({"data": data, "count": all.len()})))
-}
-
-fn find<'a>(db: &'a mut Db, caller: Uuid, raw: &str) -> ApiResult<&'a mut Broadcast> {
-    let id = path_uuid("broadcast_id", raw)?;
-    db.broadcasts
-        .iter_mut()
-        .find(|x| x.id == id && x.customer_id == caller)
-        .ok_or_else(|| ApiError::not_found("Broadcast"))
-}
-
-/// GET /broadcasts/{broadcast_id}
-pub async fn get_one(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let caller = auth::require(&st, &headers)?;
-    let mut db = st.db();
-    Ok(ok(to_json(find(&mut db, caller.id, &id)?)))
+    Ok(owned::data_page(&all, skip, limit))
 }
 
 /// PATCH /broadcasts/{broadcast_id}
@@ -136,7 +116,7 @@ pub async fn update(
     let timeout = b.opt_int("target_timeout_ms")?;
     let enabled = b.opt_bool("enabled")?;
     let mut db = st.db();
-    let x = find(&mut db, caller.id, &id)?;
+    let x = owned::find::<Broadcast>(&mut db, caller.id, &id)?;
     if b.has("description") {
         x.description = description;
     }
@@ -161,8 +141,7 @@ pub async fn remove(
 ) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let mut db = st.db();
-    let bid = find(&mut db, caller.id, &id)?.id;
-    db.broadcasts.retain(|x| x.id != bid);
+    let bid = owned::remove::<Broadcast>(&mut db, caller.id, &id)?;
     Ok(ok(json!({"message": "Broadcast deleted", "id": bid})))
 }
 
@@ -180,7 +159,7 @@ pub async fn replace_targets(
         .map(|t| target_from(t, bid))
         .collect::<ApiResult<Vec<_>>>()?;
     let mut db = st.db();
-    let x = find(&mut db, caller.id, &id)?;
+    let x = owned::find::<Broadcast>(&mut db, caller.id, &id)?;
     x.targets = sorted(targets);
     x.updated_at = Some(now());
     Ok(ok(to_json(x)))
@@ -197,7 +176,7 @@ pub async fn add_target(
     let bid = path_uuid("broadcast_id", &id)?;
     let t = target_from(&body_object(&body)?, bid)?;
     let mut db = st.db();
-    let x = find(&mut db, caller.id, &id)?;
+    let x = owned::find::<Broadcast>(&mut db, caller.id, &id)?;
     let out = to_json(&t);
     x.targets.push(t);
     x.targets.sort_by_key(|t| t.sort_order);
@@ -214,7 +193,7 @@ pub async fn remove_target(
     path_uuid("broadcast_id", &id)?;
     let tid = path_uuid("target_id", &target)?;
     let mut db = st.db();
-    let x = find(&mut db, caller.id, &id)?;
+    let x = owned::find::<Broadcast>(&mut db, caller.id, &id)?;
     let before = x.targets.len();
     x.targets.retain(|t| t.id != tid);
     if x.targets.len() == before {

@@ -1,15 +1,15 @@
 //! Chains: ordered steps tried one after another by the gateway.
 
-use super::{ok, page, reply, to_json};
+use super::{ok, owned, reply, to_json};
 use crate::auth;
 use crate::errors::{ApiError, ApiResult};
-use crate::state::{now, AppState, Chain, ChainStep, Db};
+use crate::state::{now, AppState, Chain, ChainStep};
 use crate::validate::{body_array, body_object, path_uuid, Obj, Query};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
-use serde_json::{json, Value};
+use serde_json::json;
 use uuid::Uuid;
 
 fn step_from(b: &Obj, chain_id: Uuid) -> ApiResult<ChainStep> {
@@ -98,27 +98,7 @@ pub async fn list(
         .iter()
         .filter(|c| c.customer_id == caller.id && (!shared || c.owner_id.is_none()))
         .collect();
-    let data: Vec<Value> = page(&all, skip, limit).into_iter().map(to_json).collect();
-    Ok(ok(json!({"data": data, "count": all.len()})))
-}
-
-fn find<'a>(db: &'a mut Db, caller: Uuid, raw: &str) -> ApiResult<&'a mut Chain> {
-    let id = path_uuid("chain_id", raw)?;
-    db.chains
-        .iter_mut()
-        .find(|c| c.id == id && c.customer_id == caller)
-        .ok_or_else(|| ApiError::not_found("Chain"))
-}
-
-/// GET /chains/{chain_id}
-pub async fn get_one(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let caller = auth::require(&st, &headers)?;
-    let mut db = st.db();
-    Ok(ok(to_json(find(&mut db, caller.id, &id)?)))
+    Ok(owned::data_page(&all, skip, limit))
 }
 
 /// PATCH /chains/{chain_id}
@@ -135,7 +115,7 @@ pub async fn update(
     let timeout = b.opt_int("default_timeout_ms")?;
     let enabled = b.opt_bool("enabled")?;
     let mut db = st.db();
-    let c = find(&mut db, caller.id, &id)?;
+    let c = owned::find::<Chain>(&mut db, caller.id, &id)?;
     if b.has("description") {
         c.description = description;
     }
@@ -157,8 +137,7 @@ pub async fn remove(
 ) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let mut db = st.db();
-    let cid = find(&mut db, caller.id, &id)?.id;
-    db.chains.retain(|c| c.id != cid);
+    let cid = owned::remove::<Chain>(&mut db, caller.id, &id)?;
     Ok(ok(json!({"message": "Chain deleted", "id": cid})))
 }
 
@@ -176,7 +155,7 @@ pub async fn replace_steps(
         .map(|s| step_from(s, cid))
         .collect::<ApiResult<Vec<_>>>()?;
     let mut db = st.db();
-    let c = find(&mut db, caller.id, &id)?;
+    let c = owned::find::<Chain>(&mut db, caller.id, &id)?;
     c.steps = sorted(steps);
     c.updated_at = Some(now());
     Ok(ok(to_json(c)))
@@ -193,7 +172,7 @@ pub async fn add_step(
     let cid = path_uuid("chain_id", &id)?;
     let step = step_from(&body_object(&body)?, cid)?;
     let mut db = st.db();
-    let c = find(&mut db, caller.id, &id)?;
+    let c = owned::find::<Chain>(&mut db, caller.id, &id)?;
     let out = to_json(&step);
     c.steps.push(step);
     c.steps.sort_by_key(|s| s.sort_order);
@@ -218,7 +197,7 @@ pub async fn update_step(
     let timeout = b.opt_int("timeout_ms")?;
     let sort_order = b.opt_int("sort_order")?;
     let mut db = st.db();
-    let c = find(&mut db, caller.id, &id)?;
+    let c = owned::find::<Chain>(&mut db, caller.id, &id)?;
     let s = c
         .steps
         .iter_mut()
@@ -257,7 +236,7 @@ pub async fn remove_step(
     path_uuid("chain_id", &id)?;
     let sid = path_uuid("step_id", &step)?;
     let mut db = st.db();
-    let c = find(&mut db, caller.id, &id)?;
+    let c = owned::find::<Chain>(&mut db, caller.id, &id)?;
     let before = c.steps.len();
     c.steps.retain(|s| s.id != sid);
     if c.steps.len() == before {

@@ -6,6 +6,7 @@ mod chains;
 mod enrollments;
 mod files;
 mod groups;
+mod owned;
 mod recurrent;
 mod request_logs;
 mod resolve;
@@ -96,7 +97,7 @@ pub fn router() -> Router<AppState> {
     let r = r
         .route(
             "/aliases/{id}",
-            get(aliases::get_one)
+            get(owned::get_one::<crate::state::Alias>)
                 .patch(aliases::update)
                 .delete(aliases::remove),
         )
@@ -118,7 +119,7 @@ pub fn router() -> Router<AppState> {
     let r = r
         .route(
             "/recurrent-requests/{id}",
-            get(recurrent::get_one)
+            get(owned::get_one::<crate::state::Recurrent>)
                 .patch(recurrent::update)
                 .delete(recurrent::remove),
         )
@@ -137,7 +138,7 @@ pub fn router() -> Router<AppState> {
     let r = r
         .route(
             "/chains/{id}",
-            get(chains::get_one)
+            get(owned::get_one::<crate::state::Chain>)
                 .patch(chains::update)
                 .delete(chains::remove),
         )
@@ -156,7 +157,7 @@ pub fn router() -> Router<AppState> {
     );
     r.route(
         "/broadcasts/{id}",
-        get(broadcasts::get_one)
+        get(owned::get_one::<crate::state::Broadcast>)
             .patch(broadcasts::update)
             .delete(broadcasts::remove),
     )

@@ -1,10 +1,10 @@
 //! Recurrent (scheduled) requests and their manual trigger.
 
-use super::{ok, page, reply, to_json};
+use super::{ok, owned, reply, to_json};
 use crate::auth;
 use crate::errors::{loc, ApiError, ApiResult};
 use crate::gateway::{self, Call};
-use crate::state::{now, AppState, Db, Recurrent};
+use crate::state::{now, AppState, Recurrent};
 use crate::validate::{body_object, path_uuid, Obj, Query};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
@@ -124,27 +124,7 @@ pub async fn list(
         .filter(|r| enrollment_id.is_none() || r.enrollment_id == enrollment_id)
         .filter(|r| status.as_ref().is_none_or(|s| &r.status == s))
         .collect();
-    let data: Vec<Value> = page(&all, skip, limit).into_iter().map(to_json).collect();
-    Ok(ok(json!({"data": data, "count": all.len()})))
-}
-
-fn find<'a>(db: &'a mut Db, caller: Uuid, raw: &str) -> ApiResult<&'a mut Recurrent> {
-    let id = path_uuid("request_id", raw)?;
-    db.recurrent
-        .iter_mut()
-        .find(|r| r.id == id && r.customer_id == caller)
-        .ok_or_else(|| ApiError::not_found("Recurrent request"))
-}
-
-/// GET /recurrent-requests/{request_id}
-pub async fn get_one(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let caller = auth::require(&st, &headers)?;
-    let mut db = st.db();
-    Ok(ok(to_json(find(&mut db, caller.id, &id)?)))
+    Ok(owned::data_page(&all, skip, limit))
 }
 
 fn apply_update(r: &mut Recurrent, b: &Obj) -> ApiResult<()> {
@@ -195,7 +175,7 @@ pub async fn update(
     path_uuid("request_id", &id)?;
     let b = body_object(&body)?;
     let mut db = st.db();
-    let r = find(&mut db, caller.id, &id)?;
+    let r = owned::find::<Recurrent>(&mut db, caller.id, &id)?;
     apply_update(r, &b)?;
     Ok(ok(to_json(r)))
 }
@@ -208,8 +188,7 @@ pub async fn remove(
 ) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let mut db = st.db();
-    let rid = find(&mut db, caller.id, &id)?.id;
-    db.recurrent.retain(|r| r.id != rid);
+    owned::remove::<Recurrent>(&mut db, caller.id, &id)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -233,7 +212,7 @@ pub async fn trigger(
     let caller = auth::require(&st, &headers)?;
     let rec = {
         let mut db = st.db();
-        find(&mut db, caller.id, &id)?.clone()
+        owned::find::<Recurrent>(&mut db, caller.id, &id)?.clone()
     };
     let started = Instant::now();
     let fired_at = fmt_time();

@@ -1,0 +1,84 @@
+//! What every customer-owned record shares: lookup by the id in the path, the customer
+//! check, reading one, removing one, and the `{data, count}` page envelope.
+
+use super::{ok, page, to_json};
+use crate::auth;
+use crate::errors::{ApiError, ApiResult};
+use crate::state::{Alias, AppState, Broadcast, Chain, Db, Recurrent};
+use crate::validate::path_uuid;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// A record one customer owns, stored in a table of the database.
+pub(crate) trait Owned: serde::Serialize + Sized {
+    /// The name a 404 uses, e.g. `Chain`.
+    const KIND: &'static str;
+    /// The path parameter that carries the id, named as the API names it.
+    const PARAM: &'static str;
+    /// The table the records live in.
+    fn table(db: &mut Db) -> &mut Vec<Self>;
+    /// The record's id.
+    fn id(&self) -> Uuid;
+    /// The customer who owns it.
+    fn customer_id(&self) -> Uuid;
+}
+
+macro_rules! owned {
+    ($ty:ty, $kind:literal, $param:literal, $table:ident) => {
+        impl Owned for $ty {
+            const KIND: &'static str = $kind;
+            const PARAM: &'static str = $param;
+            fn table(db: &mut Db) -> &mut Vec<Self> {
+                &mut db.$table
+            }
+            fn id(&self) -> Uuid {
+                self.id
+            }
+            fn customer_id(&self) -> Uuid {
+                self.customer_id
+            }
+        }
+    };
+}
+
+owned!(Alias, "Alias", "alias_id", aliases);
+owned!(Chain, "Chain", "chain_id", chains);
+owned!(Broadcast, "Broadcast", "broadcast_id", broadcasts);
+owned!(Recurrent, "Recurrent request", "request_id", recurrent);
+
+/// The caller's record whose id is `raw`: 422 for a malformed id, 404 for a missing or
+/// someone else's record (so ids of other customers are not revealed).
+pub(crate) fn find<'a, T: Owned>(db: &'a mut Db, caller: Uuid, raw: &str) -> ApiResult<&'a mut T> {
+    let id = path_uuid(T::PARAM, raw)?;
+    T::table(db)
+        .iter_mut()
+        .find(|r| r.id() == id && r.customer_id() == caller)
+        .ok_or_else(|| ApiError::not_found(T::KIND))
+}
+
+/// Removes the caller's record whose id is `raw` and returns that id.
+pub(crate) fn remove<T: Owned>(db: &mut Db, caller: Uuid, raw: &str) -> ApiResult<Uuid> {
+    let id = find::<T>(db, caller, raw)?.id();
+    T::table(db).retain(|r| r.id() != id);
+    Ok(id)
+}
+
+/// GET one record of the caller's, by the id in the path.
+pub(crate) async fn get_one<T: Owned>(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    let mut db = st.db();
+    Ok(ok(to_json(find::<T>(&mut db, caller.id, &id)?)))
+}
+
+/// The `{data, count}` answer for one page of already-filtered records.
+pub(crate) fn data_page<T: serde::Serialize>(all: &[&T], skip: i64, limit: i64) -> Response {
+    let data: Vec<Value> = page(all, skip, limit).into_iter().map(to_json).collect();
+    ok(json!({"data": data, "count": all.len()}))
+}
