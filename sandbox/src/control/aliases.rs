@@ -77,8 +77,7 @@ pub async fn list(
     let all: Vec<&Alias> = db
         .aliases
         .iter()
-        .filter(|a| a.customer_id == caller.id)
-        .filter(|a| !shared || a.owner_id.is_none())
+        .filter(|a| owned::listed(*a, caller.id, shared))
         .filter(|a| include_deactivated || a.deactivated_at.is_none())
         .filter(|a| name.as_ref().is_none_or(|n| &a.name == n))
         .collect();
@@ -115,18 +114,6 @@ pub async fn update(
     }
     a.updated_at = Some(now());
     Ok(ok(to_json(a)))
-}
-
-/// DELETE /aliases/{alias_id}
-pub async fn remove(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let caller = auth::require(&st, &headers)?;
-    let mut db = st.db();
-    let alias_id = owned::remove::<Alias>(&mut db, caller.id, &id)?;
-    Ok(ok(json!({"message": "Alias deleted", "id": alias_id})))
 }
 
 fn key_matches(a: &Alias, needle: &str) -> bool {

@@ -81,26 +81,6 @@ pub async fn create(
     Ok(reply(StatusCode::CREATED, out))
 }
 
-/// GET /broadcasts/
-pub async fn list(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> ApiResult<Response> {
-    let caller = auth::require(&st, &headers)?;
-    let q = Query::parse(q.as_deref());
-    let skip = q.int("skip", 0, None, None)?;
-    let limit = q.int("limit", 100, None, None)?;
-    let shared = q.bool("shared", false)?;
-    let db = st.db();
-    let all: Vec<&Broadcast> = db
-        .broadcasts
-        .iter()
-        .filter(|x| x.customer_id == caller.id && (!shared || x.owner_id.is_none()))
-        .collect();
-    Ok(owned::data_page(&all, skip, limit))
-}
-
 /// PATCH /broadcasts/{broadcast_id}
 pub async fn update(
     State(st): State<AppState>,
@@ -131,18 +111,6 @@ pub async fn update(
     }
     x.updated_at = Some(now());
     Ok(ok(to_json(x)))
-}
-
-/// DELETE /broadcasts/{broadcast_id}
-pub async fn remove(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let caller = auth::require(&st, &headers)?;
-    let mut db = st.db();
-    let bid = owned::remove::<Broadcast>(&mut db, caller.id, &id)?;
-    Ok(ok(json!({"message": "Broadcast deleted", "id": bid})))
 }
 
 /// PUT /broadcasts/{broadcast_id}/targets

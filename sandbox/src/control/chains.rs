@@ -81,26 +81,6 @@ pub async fn create(
     Ok(reply(StatusCode::CREATED, out))
 }
 
-/// GET /chains/
-pub async fn list(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> ApiResult<Response> {
-    let caller = auth::require(&st, &headers)?;
-    let q = Query::parse(q.as_deref());
-    let skip = q.int("skip", 0, None, None)?;
-    let limit = q.int("limit", 100, None, None)?;
-    let shared = q.bool("shared", false)?;
-    let db = st.db();
-    let all: Vec<&Chain> = db
-        .chains
-        .iter()
-        .filter(|c| c.customer_id == caller.id && (!shared || c.owner_id.is_none()))
-        .collect();
-    Ok(owned::data_page(&all, skip, limit))
-}
-
 /// PATCH /chains/{chain_id}
 pub async fn update(
     State(st): State<AppState>,
@@ -127,18 +107,6 @@ pub async fn update(
     }
     c.updated_at = Some(now());
     Ok(ok(to_json(c)))
-}
-
-/// DELETE /chains/{chain_id}
-pub async fn remove(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let caller = auth::require(&st, &headers)?;
-    let mut db = st.db();
-    let cid = owned::remove::<Chain>(&mut db, caller.id, &id)?;
-    Ok(ok(json!({"message": "Chain deleted", "id": cid})))
 }
 
 /// PUT /chains/{chain_id}/steps

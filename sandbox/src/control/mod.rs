@@ -99,7 +99,7 @@ pub fn router() -> Router<AppState> {
             "/aliases/{id}",
             get(owned::get_one::<crate::state::Alias>)
                 .patch(aliases::update)
-                .delete(aliases::remove),
+                .delete(owned::remove_one::<crate::state::Alias>),
         )
         .route("/aliases/{id}/switch", post(aliases::switch));
     let r = both!(
@@ -134,13 +134,17 @@ pub fn router() -> Router<AppState> {
         .route("/files/list", get(files::list))
         .route("/files/download", get(files::download))
         .route("/files/upload", post(files::upload));
-    let r = both!(r, "/chains", get(chains::list).post(chains::create));
+    let r = both!(
+        r,
+        "/chains",
+        get(owned::list_shared::<crate::state::Chain>).post(chains::create)
+    );
     let r = r
         .route(
             "/chains/{id}",
             get(owned::get_one::<crate::state::Chain>)
                 .patch(chains::update)
-                .delete(chains::remove),
+                .delete(owned::remove_one::<crate::state::Chain>),
         )
         .route(
             "/chains/{id}/steps",
@@ -153,13 +157,13 @@ pub fn router() -> Router<AppState> {
     let r = both!(
         r,
         "/broadcasts",
-        get(broadcasts::list).post(broadcasts::create)
+        get(owned::list_shared::<crate::state::Broadcast>).post(broadcasts::create)
     );
     r.route(
         "/broadcasts/{id}",
         get(owned::get_one::<crate::state::Broadcast>)
             .patch(broadcasts::update)
-            .delete(broadcasts::remove),
+            .delete(owned::remove_one::<crate::state::Broadcast>),
     )
     .route(
         "/broadcasts/{id}/targets",

@@ -5,8 +5,8 @@ use super::{ok, page, to_json};
 use crate::auth;
 use crate::errors::{ApiError, ApiResult};
 use crate::state::{Alias, AppState, Broadcast, Chain, Db, Recurrent};
-use crate::validate::path_uuid;
-use axum::extract::{Path, State};
+use crate::validate::{path_uuid, Query};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value};
@@ -43,6 +43,24 @@ macro_rules! owned {
         }
     };
 }
+
+/// A record that is either the caller's own or shared account-wide (no owner).
+pub(crate) trait Shareable: Owned {
+    /// The owning user, or `None` for an account-wide record.
+    fn owner_id(&self) -> Option<Uuid>;
+}
+
+macro_rules! shareable {
+    ($($ty:ty),*) => {
+        $(impl Shareable for $ty {
+            fn owner_id(&self) -> Option<Uuid> {
+                self.owner_id
+            }
+        })*
+    };
+}
+
+shareable!(Alias, Chain, Broadcast);
 
 owned!(Alias, "Alias", "alias_id", aliases);
 owned!(Chain, "Chain", "chain_id", chains);
@@ -81,4 +99,42 @@ pub(crate) async fn get_one<T: Owned>(
 pub(crate) fn data_page<T: serde::Serialize>(all: &[&T], skip: i64, limit: i64) -> Response {
     let data: Vec<Value> = page(all, skip, limit).into_iter().map(to_json).collect();
     ok(json!({"data": data, "count": all.len()}))
+}
+
+/// Whether a listing shows `record` to `caller`; `shared` keeps only account-wide ones.
+pub(crate) fn listed<T: Shareable>(record: &T, caller: Uuid, shared: bool) -> bool {
+    record.customer_id() == caller && (!shared || record.owner_id().is_none())
+}
+
+/// GET a page of the caller's records (`skip`, `limit`, `shared`).
+pub(crate) async fn list_shared<T: Shareable>(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    let q = Query::parse(q.as_deref());
+    let skip = q.int("skip", 0, None, None)?;
+    let limit = q.int("limit", 100, None, None)?;
+    let shared = q.bool("shared", false)?;
+    let mut db = st.db();
+    let all: Vec<&T> = T::table(&mut db)
+        .iter()
+        .filter(|r| listed(*r, caller.id, shared))
+        .collect();
+    Ok(data_page(&all, skip, limit))
+}
+
+/// DELETE one of the caller's records, answering with a message and its id.
+pub(crate) async fn remove_one<T: Owned>(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    let mut db = st.db();
+    let id = remove::<T>(&mut db, caller.id, &id)?;
+    Ok(ok(
+        json!({"message": format!("{} deleted", T::KIND), "id": id}),
+    ))
 }
