@@ -109,6 +109,20 @@ impl Client {
         progenitor_client::ClientInfo::inner(&self.inner.low)
     }
 
+    /// A request to a URL outside the platform, such as a presigned storage link: it gets
+    /// the client's timeout but never the API key.
+    pub(crate) fn external_request(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+    ) -> reqwest::RequestBuilder {
+        let builder = self.inner.http.request(method, url);
+        match self.inner.config.timeout {
+            Some(limit) => builder.timeout(limit),
+            None => builder,
+        }
+    }
+
     /// Fails before sending when the call needs an API key and the client has none.
     pub(crate) fn require_key(&self, operation: &str) -> Result<()> {
         if self.inner.config.api_key.is_some() {

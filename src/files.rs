@@ -97,6 +97,7 @@ impl Files {
             )));
         }
         let size = args::signed("file size", bytes.len() as u64)?;
+        let file = file_part(filename, content_type, bytes.clone())?;
         let request = AccountFileUploadRequest {
             content_type: Some(content_type.to_owned()),
             filename: filename.to_owned(),
@@ -112,17 +113,10 @@ impl Files {
                 ticket.max_bytes
             )));
         }
-        let (boundary, body) = multipart_form(&ticket, filename, content_type, &bytes);
         let resp = self
             .client
-            .inner
-            .http
-            .post(&ticket.url)
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(body)
+            .external_request(reqwest::Method::POST, &ticket.url)
+            .multipart(upload_form(&ticket, file))
             .send()
             .await
             .map_err(Error::from_reqwest)?;
@@ -141,9 +135,7 @@ impl Files {
             .await?;
         let resp = self
             .client
-            .inner
-            .http
-            .get(&link.url)
+            .external_request(reqwest::Method::GET, &link.url)
             .send()
             .await
             .map_err(Error::from_reqwest)?;
@@ -154,39 +146,34 @@ impl Files {
     }
 }
 
-/// Builds an S3-style POST form: the presigned fields first, the file last, as S3 requires.
-fn multipart_form(
-    ticket: &AccountFileUploadResponse,
+/// The file part of an upload; built before anything is sent so a bad content type fails
+/// early.
+fn file_part(
     filename: &str,
     content_type: &str,
-    bytes: &[u8],
-) -> (String, Vec<u8>) {
-    let boundary = format!("unitysvc-{}", uuid::Uuid::new_v4().simple());
-    let mut body = Vec::with_capacity(bytes.len() + 1024);
-    let quote = |s: &str| s.replace('"', "%22").replace(['\r', '\n'], " ");
+    bytes: bytes::Bytes,
+) -> Result<reqwest::multipart::Part> {
+    let len = bytes.len() as u64;
+    reqwest::multipart::Part::stream_with_length(bytes, len)
+        .file_name(filename.to_owned())
+        .mime_str(content_type)
+        .map_err(|e| Error::invalid_input(format!("invalid content type {content_type:?}: {e}")))
+}
+
+/// Builds an S3-style POST form: the presigned fields first, the file last, as S3 requires.
+fn upload_form(
+    ticket: &AccountFileUploadResponse,
+    file: reqwest::multipart::Part,
+) -> reqwest::multipart::Form {
     let mut fields: Vec<_> = ticket.fields.iter().collect();
     // A stable order keeps requests reproducible; S3 does not care about field order.
     fields.sort();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n{value}\r\n",
-                quote(name)
-            )
-            .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
-            quote(filename),
-            quote(content_type)
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (boundary, body)
+    fields
+        .into_iter()
+        .fold(reqwest::multipart::Form::new(), |form, (name, value)| {
+            form.text(name.clone(), value.clone())
+        })
+        .part("file", file)
 }
 
 /// A request for one page of file listings under a path prefix.

@@ -173,3 +173,20 @@ async fn anonymous_client_fails_authentication_before_sending() {
     assert_eq!(err.kind(), ErrorKind::Authentication);
     assert_eq!(err.status(), None);
 }
+
+#[tokio::test]
+async fn bad_content_type_is_rejected_before_any_request() {
+    // Port 9 is not listening: anything sent would be a connection error instead.
+    let client = unitysvc::Client::builder()
+        .base_url("http://127.0.0.1:9/v1")
+        .api_key("svcpass_x")
+        .ignore_env()
+        .build()
+        .unwrap();
+    let err = client
+        .files()
+        .upload_bytes("a/b.txt", &b"x"[..], "not a mime type")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), unitysvc::ErrorKind::InvalidInput, "{err}");
+}

@@ -153,37 +153,18 @@ pub async fn upload(
     })))
 }
 
-/// Extracts the `file` part of a multipart/form-data body.
-fn multipart_file(content_type: &str, body: &[u8]) -> Option<Bytes> {
-    let boundary = content_type
-        .split(';')
-        .find_map(|p| p.trim().strip_prefix("boundary="))?;
-    let delim = format!("--{}", boundary.trim_matches('"'));
-    let text = body;
-    let mut start = 0;
-    let mut parts = Vec::new();
-    while let Some(pos) = find(&text[start..], delim.as_bytes()) {
-        parts.push(start + pos);
-        start += pos + delim.len();
-    }
-    for w in parts.windows(2) {
-        let part = text.get(w[0] + delim.len()..w[1])?;
-        let head_end = find(part, b"\r\n\r\n")?;
-        let head = String::from_utf8_lossy(&part[..head_end]).to_ascii_lowercase();
-        if head.contains("name=\"file\"") {
-            let content = &part[head_end + 4..];
-            let content = content.strip_suffix(b"\r\n").unwrap_or(content);
-            return Some(Bytes::copy_from_slice(content));
+/// Extracts the `file` part of a multipart/form-data body; `None` when it is missing or
+/// the body is not valid multipart.
+async fn multipart_file(content_type: &str, body: Bytes) -> Option<Bytes> {
+    let boundary = multer::parse_boundary(content_type).ok()?;
+    let stream = futures::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("file") {
+            return field.bytes().await.ok();
         }
     }
     None
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return None;
-    }
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 async fn store(
@@ -192,6 +173,19 @@ async fn store(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let ct = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    // Parsed before taking the lock: parsing awaits, and the lock must not be held across it.
+    let data = if ct.starts_with("multipart/form-data") {
+        match multipart_file(ct, body).await {
+            Some(d) => d,
+            None => return (StatusCode::BAD_REQUEST, "missing file part").into_response(),
+        }
+    } else {
+        body
+    };
     let mut db = st.db();
     let Some(t) = db
         .tickets
@@ -200,18 +194,6 @@ async fn store(
         .filter(|t| t.max_bytes > 0 && t.expires > now())
     else {
         return (StatusCode::FORBIDDEN, "invalid or expired upload ticket").into_response();
-    };
-    let ct = headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let data = if ct.starts_with("multipart/form-data") {
-        match multipart_file(ct, &body) {
-            Some(d) => d,
-            None => return (StatusCode::BAD_REQUEST, "missing file part").into_response(),
-        }
-    } else {
-        body
     };
     if data.len() as u64 > t.max_bytes {
         return (StatusCode::PAYLOAD_TOO_LARGE, "file too large").into_response();
