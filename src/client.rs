@@ -1,9 +1,9 @@
 //! [`Client`], its builder, and the accessors to every resource.
 
 use crate::config::{
-    self, ApiKey, Config, RetryPolicy, DEFAULT_API_URL, DEFAULT_STREAM_IDLE_TIMEOUT,
-    DEFAULT_TIMEOUT, ENV_API_BASE_URL, ENV_API_KEY, ENV_API_URL, ENV_S3_BASE_URL,
-    ENV_SMTP_BASE_URL,
+    self, ApiKey, Config, RetryPolicy, DEFAULT_API_URL, DEFAULT_MAX_EVENT_SIZE,
+    DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT, ENV_API_BASE_URL, ENV_API_KEY, ENV_API_URL,
+    ENV_S3_BASE_URL, ENV_SMTP_BASE_URL,
 };
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::Hooks;
@@ -149,6 +149,7 @@ pub struct ClientBuilder {
     smtp_base_url: Option<String>,
     timeout: Option<Option<Duration>>,
     stream_idle_timeout: Option<Option<Duration>>,
+    max_event_size: Option<usize>,
     verify_ssl: Option<bool>,
     user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
@@ -202,6 +203,14 @@ impl ClientBuilder {
     /// default); `None` waits forever.
     pub fn stream_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.stream_idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Sets how many bytes a stream may send without completing an event (a line, an SSE
+    /// frame) before it fails (16 MiB by default), so a misbehaving server cannot grow the
+    /// buffer without bound.
+    pub fn max_event_size(mut self, bytes: usize) -> Self {
+        self.max_event_size = Some(bytes);
         self
     }
 
@@ -275,6 +284,7 @@ impl ClientBuilder {
             stream_idle_timeout: self
                 .stream_idle_timeout
                 .unwrap_or(Some(DEFAULT_STREAM_IDLE_TIMEOUT)),
+            max_event_size: self.max_event_size.unwrap_or(DEFAULT_MAX_EVENT_SIZE),
             verify_ssl: self.verify_ssl.unwrap_or(true),
             user_agent: self
                 .user_agent

@@ -18,6 +18,8 @@ pub const ENV_S3_BASE_URL: &str = "UNITYSVC_S3_BASE_URL";
 pub const ENV_SMTP_BASE_URL: &str = "UNITYSVC_SMTP_BASE_URL";
 /// The per-request timeout used when none is configured.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How many bytes a stream may send without completing an event, when not configured.
+pub const DEFAULT_MAX_EVENT_SIZE: usize = 16 * 1024 * 1024;
 /// How long a stream may go without bytes before it fails, when not configured.
 pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -102,6 +104,7 @@ pub struct Config {
     pub(crate) smtp_base_url: Option<String>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) stream_idle_timeout: Option<Duration>,
+    pub(crate) max_event_size: usize,
     pub(crate) verify_ssl: bool,
     pub(crate) user_agent: String,
     pub(crate) retry: RetryPolicy,

@@ -254,9 +254,11 @@ impl DispatchRequest {
             None => send.await,
         }
         .map_err(Error::from_reqwest)?;
+        let config = self.client.config();
         Ok(StreamingResponse::new(
             resp,
-            self.client.config().stream_idle_timeout,
+            config.stream_idle_timeout,
+            config.max_event_size,
         ))
     }
 }

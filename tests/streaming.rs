@@ -199,3 +199,39 @@ async fn dropping_a_stream_midway_releases_it() {
     let resp = service(&client).path("echo").send().await.unwrap();
     assert!(resp.is_success());
 }
+
+#[tokio::test]
+async fn an_endless_line_fails_at_the_event_size_limit() {
+    let (sb, _) = common::start().await;
+    let client = Client::builder()
+        .base_url(sb.base_url())
+        .api_key(sb.api_key())
+        .max_event_size(64 * 1024)
+        .ignore_env()
+        .build()
+        .unwrap();
+    // Four MiB with no line break: the decoder must give up instead of buffering it all.
+    let resp = service(&client)
+        .path("echo")
+        .header("x-sandbox-fault", "oversized=4194304")
+        .stream()
+        .await
+        .unwrap();
+    let items: Vec<_> = resp.lines().collect().await;
+    assert_eq!(items.len(), 1, "one error, no lines");
+    let err = items[0].as_ref().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Stream, "{err}");
+
+    // The same body as raw bytes is not limited: chunks are events of their own.
+    let total: usize = service(&client)
+        .path("echo")
+        .header("x-sandbox-fault", "oversized=4194304")
+        .stream()
+        .await
+        .unwrap()
+        .bytes()
+        .map(|chunk| chunk.unwrap().len())
+        .fold(0, |a, b| async move { a + b })
+        .await;
+    assert_eq!(total, 4194304);
+}

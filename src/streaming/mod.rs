@@ -27,6 +27,7 @@ pub struct StreamingResponse {
     status: StatusCode,
     headers: HeaderMap,
     body: ByteStream,
+    max_event_size: usize,
 }
 
 impl std::fmt::Debug for StreamingResponse {
@@ -39,7 +40,11 @@ impl std::fmt::Debug for StreamingResponse {
 }
 
 impl StreamingResponse {
-    pub(crate) fn new(resp: reqwest::Response, idle: Option<Duration>) -> StreamingResponse {
+    pub(crate) fn new(
+        resp: reqwest::Response,
+        idle: Option<Duration>,
+        max_event_size: usize,
+    ) -> StreamingResponse {
         let status = resp.status();
         let headers = resp.headers().clone();
         let body = with_idle_timeout(resp.bytes_stream(), idle);
@@ -47,6 +52,7 @@ impl StreamingResponse {
             status,
             headers,
             body,
+            max_event_size,
         }
     }
 
@@ -60,6 +66,7 @@ impl StreamingResponse {
             status,
             headers,
             body: body.boxed(),
+            max_event_size: crate::config::DEFAULT_MAX_EVENT_SIZE,
         }
     }
 
@@ -90,7 +97,7 @@ impl StreamingResponse {
 
     /// The body as text lines (`\n` or `\r\n` ended), whatever the content type.
     pub fn lines(self) -> BoxStream<'static, Result<String>> {
-        decode_stream(self.body, Framing::Lines)
+        decode_stream(self.body, Framing::Lines, self.max_event_size)
             .filter_map(|item| async move {
                 match item {
                     Ok(Event::Line(line)) => Some(Ok(line)),
@@ -105,7 +112,7 @@ impl StreamingResponse {
     /// or byte chunks. An SSE `[DONE]` yields [`Event::Done`] and ends the stream.
     pub fn events(self) -> BoxStream<'static, Result<Event>> {
         let framing = self.framing();
-        decode_stream(self.body, framing)
+        decode_stream(self.body, framing, self.max_event_size)
     }
 
     /// Decodes each JSON event (SSE data or NDJSON line) into `T`; other events are skipped
@@ -208,18 +215,28 @@ fn with_idle_timeout(
 struct DecodeState {
     body: Option<ByteStream>,
     decoder: Decoder,
+    /// Bytes pushed since the last event came out: bounds what the decoder can be holding.
+    pending: usize,
+    max_event_size: usize,
 }
 
 /// Runs the body through a decoder; ends after `[DONE]`, after the body ends, or after the
-/// first transport error (which is yielded).
-fn decode_stream(body: ByteStream, framing: Framing) -> BoxStream<'static, Result<Event>> {
+/// first transport error or oversized event (which is yielded).
+fn decode_stream(
+    body: ByteStream,
+    framing: Framing,
+    max_event_size: usize,
+) -> BoxStream<'static, Result<Event>> {
     let state = DecodeState {
         body: Some(body),
         decoder: Decoder::new(framing),
+        pending: 0,
+        max_event_size,
     };
     stream::unfold(state, |mut state| async move {
         loop {
             if let Some(item) = state.decoder.next_event() {
+                state.pending = 0;
                 if matches!(item, Ok(Event::Done)) {
                     // Nothing after [DONE] matters; drop the connection now.
                     state.body = None;
@@ -231,7 +248,23 @@ fn decode_stream(body: ByteStream, framing: Framing) -> BoxStream<'static, Resul
             }
             let body = state.body.as_mut()?;
             match body.next().await {
-                Some(Ok(chunk)) => state.decoder.push(chunk),
+                Some(Ok(chunk)) => {
+                    state.pending = state.pending.saturating_add(chunk.len());
+                    if state.pending > state.max_event_size
+                        && state.decoder.framing() != Framing::Bytes
+                    {
+                        state.body = None;
+                        let err = Error::new(
+                            ErrorKind::Stream,
+                            format!(
+                                "the stream sent more than {} bytes without completing an event",
+                                state.max_event_size
+                            ),
+                        );
+                        return Some((Err(err), state));
+                    }
+                    state.decoder.push(chunk);
+                }
                 Some(Err(e)) => {
                     state.body = None;
                     return Some((Err(e), state));
