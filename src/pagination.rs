@@ -28,6 +28,16 @@ impl<T> Page<T> {
         }
     }
 
+    /// The same page with each item converted.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            skip: self.skip,
+            limit: self.limit,
+        }
+    }
+
     /// Whether a later page may hold more items.
     pub fn has_more(&self) -> bool {
         match self.total {
@@ -54,6 +64,17 @@ pub struct CursorPage<T> {
     pub next_cursor: Option<String>,
     /// Whether a later page exists.
     pub has_more: bool,
+}
+
+impl<T> CursorPage<T> {
+    /// The same page with each item converted.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> CursorPage<U> {
+        CursorPage {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+            has_more: self.has_more,
+        }
+    }
 }
 
 impl<T> IntoIterator for CursorPage<T> {

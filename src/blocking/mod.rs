@@ -63,9 +63,21 @@ impl Rt {
             stream,
         }
     }
+
+    /// Iterates a stream of async records as their blocking twins.
+    pub(crate) fn iter_records<A, B>(
+        &self,
+        stream: ItemStream<A>,
+        wrap: fn(&Rt, A) -> B,
+    ) -> impl Iterator<Item = Result<B>> {
+        let rt = self.clone();
+        self.iter(stream)
+            .map(move |item| item.map(|a| wrap(&rt, a)))
+    }
 }
 
-/// An iterator over items an async stream yields, fetched lazily (page by page for lists).
+/// An iterator over what an async stream yields, fetched lazily: list items page by page,
+/// or a streaming body's chunks, lines or events; dropping it closes the stream.
 pub struct Iter<T> {
     rt: Rt,
     stream: ItemStream<T>,
@@ -74,6 +86,13 @@ pub struct Iter<T> {
 impl<T> std::fmt::Debug for Iter<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Iter").finish_non_exhaustive()
+    }
+}
+
+impl<T> Iter<T> {
+    /// Collects every item, stopping at the first error.
+    pub fn collect_all(self) -> Result<Vec<T>> {
+        self.collect()
     }
 }
 

@@ -1,7 +1,7 @@
 //! Blocking active records: each derefs to its async twin (and so to its fields) and
 //! shadows the async methods with blocking ones.
 
-use super::{DispatchRequest, Iter, Rt};
+use super::{DispatchRequest, Rt};
 use crate::error::Result;
 use crate::pagination::CursorPage;
 use crate::types::{
@@ -66,19 +66,13 @@ impl Group {
     /// One page of the group's services, newest first.
     pub fn services(&self, cursor: Option<&str>, limit: u32) -> Result<CursorPage<Service>> {
         let page = self.rt.block_on(self.inner.services(cursor, limit))?;
-        Ok(CursorPage {
-            items: wrap_all(&self.rt, page.items, Service::new),
-            next_cursor: page.next_cursor,
-            has_more: page.has_more,
-        })
+        Ok(page.map(|item| Service::new(&self.rt, item)))
     }
 
     /// Every service of the group, fetched page by page.
     pub fn all_services(&self) -> impl Iterator<Item = Result<Service>> {
-        let rt = self.rt.clone();
         self.rt
-            .iter(self.inner.all_services())
-            .map(move |s| s.map(|s| Service::new(&rt, s)))
+            .iter_records(self.inner.all_services(), Service::new)
     }
 
     /// Starts a request through the group's interface.
@@ -155,12 +149,5 @@ impl Enrollment {
     pub fn wait_active(&self, timeout: Duration) -> Result<Enrollment> {
         let e = self.rt.block_on(self.inner.wait_active(timeout))?;
         Ok(Enrollment::new(&self.rt, e))
-    }
-}
-
-impl<T> Iter<T> {
-    /// Collects every item, stopping at the first error.
-    pub fn collect_all(self) -> Result<Vec<T>> {
-        self.collect()
     }
 }

@@ -241,11 +241,7 @@ impl Groups {
         let page = self
             .rt
             .block_on(self.inner.services(name, cursor, limit, search))?;
-        Ok(CursorPage {
-            items: wrap_all(&self.rt, page.items, Service::new),
-            next_cursor: page.next_cursor,
-            has_more: page.has_more,
-        })
+        Ok(page.map(|item| Service::new(&self.rt, item)))
     }
 
     /// Every service of a group, fetched page by page.
@@ -254,10 +250,8 @@ impl Groups {
         name: &str,
         search: Option<&str>,
     ) -> impl Iterator<Item = Result<Service>> {
-        let rt = self.rt.clone();
         self.rt
-            .iter(self.inner.services_stream(name, search))
-            .map(move |s| s.map(|s| Service::new(&rt, s)))
+            .iter_records(self.inner.services_stream(name, search), Service::new)
     }
 
     /// Starts a request through a group's interface.
@@ -305,20 +299,12 @@ impl Enrollments {
         let page = self
             .rt
             .block_on(self.inner.list(skip, limit, with_service))?;
-        Ok(Page {
-            items: wrap_all(&self.rt, page.items, Enrollment::new),
-            total: page.total,
-            skip: page.skip,
-            limit: page.limit,
-        })
+        Ok(page.map(|item| Enrollment::new(&self.rt, item)))
     }
 
     /// Every enrollment, fetched page by page.
     pub fn list_all(&self) -> impl Iterator<Item = Result<Enrollment>> {
-        let rt = self.rt.clone();
-        self.rt
-            .iter(self.inner.list_all())
-            .map(move |e| e.map(|e| Enrollment::new(&rt, e)))
+        self.rt.iter_records(self.inner.list_all(), Enrollment::new)
     }
 
     /// Gets one enrollment.

@@ -1,11 +1,9 @@
 //! Blocking gateway dispatch and streaming responses.
 
-use super::Rt;
+use super::{Iter, Rt};
 use crate::error::Result;
 use crate::streaming::{Event, Framing};
 use bytes::Bytes;
-use futures::stream::BoxStream;
-use futures::StreamExt;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use std::time::Duration;
@@ -92,30 +90,7 @@ pub struct StreamingResponse {
     rt: Rt,
 }
 
-/// A blocking iterator over a stream's items; dropping it closes the connection.
-pub struct StreamIter<T> {
-    rt: Rt,
-    stream: BoxStream<'static, Result<T>>,
-}
-
-impl<T> Iterator for StreamIter<T> {
-    type Item = Result<T>;
-    fn next(&mut self) -> Option<Result<T>> {
-        self.rt.block_on(self.stream.next())
-    }
-}
-
-impl<T> std::fmt::Debug for StreamIter<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StreamIter").finish_non_exhaustive()
-    }
-}
-
 impl StreamingResponse {
-    fn iter<T>(rt: Rt, stream: BoxStream<'static, Result<T>>) -> StreamIter<T> {
-        StreamIter { rt, stream }
-    }
-
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         self.inner.status()
@@ -132,23 +107,23 @@ impl StreamingResponse {
     }
 
     /// The body as raw chunks.
-    pub fn bytes(self) -> StreamIter<Bytes> {
-        Self::iter(self.rt, self.inner.bytes())
+    pub fn bytes(self) -> Iter<Bytes> {
+        self.rt.iter(self.inner.bytes())
     }
 
     /// The body as text lines.
-    pub fn lines(self) -> StreamIter<String> {
-        Self::iter(self.rt, self.inner.lines())
+    pub fn lines(self) -> Iter<String> {
+        self.rt.iter(self.inner.lines())
     }
 
     /// The body as decoded events; see [`crate::StreamingResponse::events`].
-    pub fn events(self) -> StreamIter<Event> {
-        Self::iter(self.rt, self.inner.events())
+    pub fn events(self) -> Iter<Event> {
+        self.rt.iter(self.inner.events())
     }
 
     /// Each JSON event decoded into `T`.
-    pub fn events_as<T: serde::de::DeserializeOwned + Send + 'static>(self) -> StreamIter<T> {
-        Self::iter(self.rt, self.inner.events_as())
+    pub fn events_as<T: serde::de::DeserializeOwned + Send + 'static>(self) -> Iter<T> {
+        self.rt.iter(self.inner.events_as())
     }
 
     /// The text of an OpenAI-style chat completion stream.
