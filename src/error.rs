@@ -208,9 +208,7 @@ impl Error {
                 .map(str::to_owned)
         };
         let request_id = header("x-request-id").or_else(|| header("x-correlation-id"));
-        let retry_after = header("retry-after")
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(std::time::Duration::from_secs);
+        let retry_after = retry_after_header(headers);
         let mut err = Error::new(kind, message).with_body(body);
         err.inner.status = Some(status);
         err.inner.detail = detail;
@@ -301,8 +299,28 @@ impl Error {
         matches!(
             self.kind(),
             ErrorKind::RateLimit | ErrorKind::Timeout | ErrorKind::Connection
-        ) || matches!(self.status(), Some(502..=504))
+        ) || self.status().is_some_and(retryable_status)
     }
+}
+
+/// Statuses worth retrying: rate limiting and the gateway-type 5xx that are usually
+/// transient.
+pub(crate) fn retryable_status(status: u16) -> bool {
+    matches!(status, 429 | 502 | 503 | 504)
+}
+
+/// The delay a `Retry-After` header asks for, in its delta-seconds form.
+pub(crate) fn retry_after_header(
+    headers: &reqwest::header::HeaderMap,
+) -> Option<std::time::Duration> {
+    headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(std::time::Duration::from_secs)
 }
 
 impl fmt::Debug for Error {

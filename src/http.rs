@@ -109,21 +109,6 @@ fn is_idempotent(method: &reqwest::Method) -> bool {
     )
 }
 
-fn retryable_status(status: reqwest::StatusCode) -> bool {
-    matches!(status.as_u16(), 429 | 502 | 503 | 504)
-}
-
-fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
-    resp.headers()
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
-}
-
 /// Sends `request`, retrying idempotent ones on connection failures and on 429/502/503/504
 /// with exponential backoff; a `Retry-After` header wins over the backoff, up to the cap.
 pub(crate) async fn execute_with_retries(
@@ -151,8 +136,8 @@ pub(crate) async fn execute_with_retries(
         let started = std::time::Instant::now();
         let result = client.execute(request).await;
         let wait = match (&result, &spare) {
-            (Ok(resp), Some(_)) if retryable_status(resp.status()) => {
-                Some(retry_after(resp).unwrap_or(backoff))
+            (Ok(resp), Some(_)) if error::retryable_status(resp.status().as_u16()) => {
+                Some(error::retry_after_header(resp.headers()).unwrap_or(backoff))
             }
             (Err(e), Some(_)) if e.is_connect() || e.is_timeout() => Some(backoff),
             _ => None,
