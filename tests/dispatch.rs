@@ -14,11 +14,7 @@ fn chat(stream: bool) -> serde_json::Value {
 #[tokio::test]
 async fn service_dispatch_returns_the_upstream_json() {
     let (_sb, client) = common::start().await;
-    let service = client
-        .services()
-        .get(catalog::service_id(catalog::SIMPLE_SERVICE))
-        .await
-        .unwrap();
+    let service = common::service(&client, catalog::SIMPLE_SERVICE).await;
     let resp = service
         .dispatch()
         .path("chat/completions")
@@ -148,16 +144,8 @@ async fn raw_gateway_path_goes_to_the_gateway_root() {
 #[tokio::test]
 async fn wrapped_paths_reach_the_gateway_as_built() {
     let (_sb, client) = common::start().await;
-    let service = client
-        .services()
-        .get(catalog::service_id(catalog::SIMPLE_SERVICE))
-        .await
-        .unwrap();
-    let other = client
-        .services()
-        .get(catalog::service_id(catalog::TWO_INTERFACE_SERVICE))
-        .await
-        .unwrap();
+    let service = common::service(&client, catalog::SIMPLE_SERVICE).await;
+    let other = common::service(&client, catalog::TWO_INTERFACE_SERVICE).await;
     let ttl: GatewayDuration = "1h".parse().unwrap();
     let wrapped = service.logged(false).cached(Some(ttl), false);
     let first = wrapped.dispatch().path("echo").send().await.unwrap();
@@ -209,11 +197,7 @@ async fn resolve_returns_candidates_for_a_group_path() {
 #[tokio::test]
 async fn schedule_stores_the_interface_path_and_sets_the_schedule() {
     let (_sb, client) = common::start().await;
-    let service = client
-        .services()
-        .get(catalog::service_id(catalog::SIMPLE_SERVICE))
-        .await
-        .unwrap();
+    let service = common::service(&client, catalog::SIMPLE_SERVICE).await;
     let base = service.interfaces().await.unwrap()[0]
         .base_url
         .clone()

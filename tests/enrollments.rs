@@ -11,11 +11,7 @@ use unitysvc_sandbox::catalog;
 #[tokio::test]
 async fn enrollment_starts_pending_and_wait_active_polls_until_active() {
     let (_sb, client) = common::start().await;
-    let service = client
-        .services()
-        .get(catalog::service_id(catalog::SIMPLE_SERVICE))
-        .await
-        .unwrap();
+    let service = common::service(&client, catalog::SIMPLE_SERVICE).await;
     let enrollment = service.enroll(None).await.unwrap();
     assert_eq!(enrollment.status, Status::Pending);
     assert!(!enrollment.is_active());

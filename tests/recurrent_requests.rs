@@ -46,8 +46,8 @@ fn zero_intervals_and_empty_cron_expressions_are_invalid() {
 
 #[tokio::test]
 async fn created_request_is_a_draft_until_a_schedule_is_set() {
-    let (sb, client) = common::start().await;
-    let svc = common::service_id(&sb, common::SIMPLE_SERVICE).await;
+    let (_sb, client) = common::start().await;
+    let svc = common::service_id(common::SIMPLE_SERVICE);
     let rr = client.recurrent_requests();
     let created = rr
         .create(request(&format!("p/{svc}/echo")).service_id(Some(svc.parse().unwrap())))
@@ -128,8 +128,8 @@ async fn update_sends_only_the_fields_set() {
 
 #[tokio::test]
 async fn list_filters_by_status_and_service_and_streams() {
-    let (sb, client) = common::start().await;
-    let svc = common::service_id(&sb, common::SIMPLE_SERVICE).await;
+    let (_sb, client) = common::start().await;
+    let svc = common::service_id(common::SIMPLE_SERVICE);
     let rr = client.recurrent_requests();
     let mut ids = Vec::new();
     for i in 0..3 {
@@ -202,8 +202,8 @@ async fn list_rejects_out_of_range_limits_and_bad_ids_before_sending() {
 
 #[tokio::test]
 async fn trigger_fires_once_through_the_gateway() {
-    let (sb, client) = common::start().await;
-    let svc = common::service_id(&sb, common::SIMPLE_SERVICE).await;
+    let (_sb, client) = common::start().await;
+    let svc = common::service_id(common::SIMPLE_SERVICE);
     let rr = client.recurrent_requests();
     let created = rr.create(request(&format!("p/{svc}/echo"))).await.unwrap();
     let run = rr.trigger(created.id).await.unwrap();

@@ -9,7 +9,7 @@ use unitysvc::{ErrorKind, LoggingMode};
 #[tokio::test]
 async fn rows_appear_for_gateway_calls_only_while_logging_is_on() {
     let (sb, client) = common::start().await;
-    let svc = common::service_id(&sb, common::SIMPLE_SERVICE).await;
+    let svc = common::service_id(common::SIMPLE_SERVICE);
     let logs = client.request_logs();
 
     assert_eq!(common::gateway_echo(&sb, &svc).await, 200);
@@ -41,7 +41,7 @@ async fn rows_appear_for_gateway_calls_only_while_logging_is_on() {
 #[tokio::test]
 async fn detail_carries_the_request_and_response() {
     let (sb, client) = common::start().await;
-    let svc = common::service_id(&sb, common::SIMPLE_SERVICE).await;
+    let svc = common::service_id(common::SIMPLE_SERVICE);
     let logs = client.request_logs();
     logs.start(LoggingMode::Complete).await.unwrap();
     common::gateway_echo(&sb, &svc).await;
@@ -69,7 +69,7 @@ async fn detail_carries_the_request_and_response() {
 #[tokio::test]
 async fn list_filters_narrow_the_rows() {
     let (sb, client) = common::start().await;
-    let svc = common::service_id(&sb, common::SIMPLE_SERVICE).await;
+    let svc = common::service_id(common::SIMPLE_SERVICE);
     let logs = client.request_logs();
     logs.start(LoggingMode::Truncated).await.unwrap();
     common::gateway_echo(&sb, &svc).await;
@@ -157,7 +157,7 @@ async fn list_filters_narrow_the_rows() {
 #[tokio::test]
 async fn stream_walks_every_page() {
     let (sb, client) = common::start().await;
-    let svc = common::service_id(&sb, common::SIMPLE_SERVICE).await;
+    let svc = common::service_id(common::SIMPLE_SERVICE);
     client
         .request_logs()
         .start(LoggingMode::Truncated)

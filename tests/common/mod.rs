@@ -1,9 +1,8 @@
 //! Shared setup for the integration tests: a sandbox and an SDK client pointed at it.
 #![allow(dead_code)]
 
-use serde_json::Value;
 use unitysvc::Client;
-use unitysvc_sandbox::Sandbox;
+use unitysvc_sandbox::{catalog, Sandbox};
 
 /// A freshly started sandbox and a client authenticated with its demo key.
 pub async fn start() -> (Sandbox, Client) {
@@ -46,37 +45,22 @@ pub fn http() -> reqwest::Client {
         .expect("http client")
 }
 
-/// The id of the `llm` group's service called `name`, read from the public catalog.
-pub async fn service_id(sb: &Sandbox, name: &str) -> String {
-    let http = http();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut req = http
-            .get(format!("{}/groups/llm/services", sb.base_url()))
-            .query(&[("limit", "100")]);
-        if let Some(c) = &cursor {
-            req = req.query(&[("cursor", c.as_str())]);
-        }
-        let page: Value = req
-            .send()
-            .await
-            .expect("list services")
-            .json()
-            .await
-            .expect("services json");
-        let items = page["data"].as_array().cloned().unwrap_or_default();
-        if let Some(svc) = items.iter().find(|s| s["name"] == name) {
-            return svc["id"].as_str().expect("service id").to_owned();
-        }
-        match (page["has_more"].as_bool(), page["next_cursor"].as_str()) {
-            (Some(true), Some(next)) => cursor = Some(next.to_owned()),
-            _ => panic!("service {name} not in the llm group"),
-        }
-    }
+/// The id of the seeded service called `name`, as text.
+pub fn service_id(name: &str) -> String {
+    catalog::service_id(name).to_string()
+}
+
+/// The seeded service called `name`, read through the SDK.
+pub async fn service(client: &Client, name: &str) -> unitysvc::Service {
+    client
+        .services()
+        .get(catalog::service_id(name))
+        .await
+        .expect("seeded service")
 }
 
 /// A service every customer may call without an enrollment.
-pub const SIMPLE_SERVICE: &str = "mistral-small-latest";
+pub const SIMPLE_SERVICE: &str = catalog::SIMPLE_SERVICE;
 
 /// Calls the sandbox gateway's echo endpoint of `service_id` with the demo key.
 pub async fn gateway_echo(sb: &Sandbox, service_id: &str) -> u16 {
