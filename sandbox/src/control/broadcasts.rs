@@ -4,12 +4,12 @@ use super::{ok, owned, reply, to_json};
 use crate::auth;
 use crate::errors::{ApiError, ApiResult};
 use crate::state::{now, AppState, Broadcast, BroadcastTarget};
-use crate::validate::{body_array, body_object, path_uuid, Obj, Query};
+use crate::validate::{body_object, path_uuid, Obj, Query};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
-use serde_json::{json, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 fn target_from(b: &Obj, broadcast_id: Uuid) -> ApiResult<BroadcastTarget> {
@@ -23,9 +23,25 @@ fn target_from(b: &Obj, broadcast_id: Uuid) -> ApiResult<BroadcastTarget> {
     })
 }
 
-fn sorted(mut targets: Vec<BroadcastTarget>) -> Vec<BroadcastTarget> {
-    targets.sort_by_key(|t| t.sort_order);
-    targets
+impl owned::Parent for Broadcast {
+    type Child = BroadcastTarget;
+    const CHILD_KIND: &'static str = "Target";
+    const CHILD_PARAM: &'static str = "target_id";
+    fn children(&mut self) -> &mut Vec<BroadcastTarget> {
+        &mut self.targets
+    }
+    fn child_from(body: &Obj, parent: Uuid) -> ApiResult<BroadcastTarget> {
+        target_from(body, parent)
+    }
+    fn child_id(child: &BroadcastTarget) -> Uuid {
+        child.id
+    }
+    fn child_order(child: &BroadcastTarget) -> i64 {
+        child.sort_order
+    }
+    fn touch(&mut self) {
+        self.updated_at = Some(now());
+    }
 }
 
 /// POST /broadcasts/
@@ -46,12 +62,13 @@ pub async fn create(
         .unwrap_or_else(|| "sync".into());
     let target_timeout_ms = b.opt_int("target_timeout_ms")?.unwrap_or(30000);
     let enabled = b.opt_bool("enabled")?.unwrap_or(true);
-    let targets = b
+    let mut targets = b
         .opt_objects("targets")?
         .unwrap_or_default()
         .iter()
         .map(|t| target_from(t, id))
         .collect::<ApiResult<Vec<_>>>()?;
+    owned::sort_children::<Broadcast>(&mut targets);
     let mut db = st.db();
     if db
         .broadcasts
@@ -74,7 +91,7 @@ pub async fn create(
         details: None,
         created_at: now(),
         updated_at: None,
-        targets: sorted(targets),
+        targets,
     };
     let out = to_json(&x);
     db.broadcasts.push(x);
@@ -111,61 +128,4 @@ pub async fn update(
     }
     x.updated_at = Some(now());
     Ok(ok(to_json(x)))
-}
-
-/// PUT /broadcasts/{broadcast_id}/targets
-pub async fn replace_targets(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult<Response> {
-    let caller = auth::require(&st, &headers)?;
-    let bid = path_uuid("broadcast_id", &id)?;
-    let targets = body_array(&body)?
-        .iter()
-        .map(|t| target_from(t, bid))
-        .collect::<ApiResult<Vec<_>>>()?;
-    let mut db = st.db();
-    let x = owned::find::<Broadcast>(&mut db, caller.id, &id)?;
-    x.targets = sorted(targets);
-    x.updated_at = Some(now());
-    Ok(ok(to_json(x)))
-}
-
-/// POST /broadcasts/{broadcast_id}/targets
-pub async fn add_target(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult<Response> {
-    let caller = auth::require(&st, &headers)?;
-    let bid = path_uuid("broadcast_id", &id)?;
-    let t = target_from(&body_object(&body)?, bid)?;
-    let mut db = st.db();
-    let x = owned::find::<Broadcast>(&mut db, caller.id, &id)?;
-    let out = to_json(&t);
-    x.targets.push(t);
-    x.targets.sort_by_key(|t| t.sort_order);
-    Ok(reply(StatusCode::CREATED, out))
-}
-
-/// DELETE /broadcasts/{broadcast_id}/targets/{target_id}
-pub async fn remove_target(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path((id, target)): Path<(String, String)>,
-) -> ApiResult<Response> {
-    let caller = auth::require(&st, &headers)?;
-    path_uuid("broadcast_id", &id)?;
-    let tid = path_uuid("target_id", &target)?;
-    let mut db = st.db();
-    let x = owned::find::<Broadcast>(&mut db, caller.id, &id)?;
-    let before = x.targets.len();
-    x.targets.retain(|t| t.id != tid);
-    if x.targets.len() == before {
-        return Err(ApiError::not_found("Target"));
-    }
-    Ok(ok(json!({"message": "Target deleted", "id": tid})))
 }

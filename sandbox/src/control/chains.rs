@@ -4,12 +4,11 @@ use super::{ok, owned, reply, to_json};
 use crate::auth;
 use crate::errors::{ApiError, ApiResult};
 use crate::state::{now, AppState, Chain, ChainStep};
-use crate::validate::{body_array, body_object, path_uuid, Obj, Query};
+use crate::validate::{body_object, path_uuid, Obj, Query};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
-use serde_json::json;
 use uuid::Uuid;
 
 fn step_from(b: &Obj, chain_id: Uuid) -> ApiResult<ChainStep> {
@@ -29,9 +28,25 @@ fn step_from(b: &Obj, chain_id: Uuid) -> ApiResult<ChainStep> {
     })
 }
 
-fn sorted(mut steps: Vec<ChainStep>) -> Vec<ChainStep> {
-    steps.sort_by_key(|s| s.sort_order);
-    steps
+impl owned::Parent for Chain {
+    type Child = ChainStep;
+    const CHILD_KIND: &'static str = "Step";
+    const CHILD_PARAM: &'static str = "step_id";
+    fn children(&mut self) -> &mut Vec<ChainStep> {
+        &mut self.steps
+    }
+    fn child_from(body: &Obj, parent: Uuid) -> ApiResult<ChainStep> {
+        step_from(body, parent)
+    }
+    fn child_id(child: &ChainStep) -> Uuid {
+        child.id
+    }
+    fn child_order(child: &ChainStep) -> i64 {
+        child.sort_order
+    }
+    fn touch(&mut self) {
+        self.updated_at = Some(now());
+    }
 }
 
 /// POST /chains/
@@ -49,12 +64,13 @@ pub async fn create(
     let description = b.opt_str("description", Some(500))?;
     let default_timeout_ms = b.opt_int("default_timeout_ms")?.unwrap_or(10000);
     let enabled = b.opt_bool("enabled")?.unwrap_or(true);
-    let steps = b
+    let mut steps = b
         .opt_objects("steps")?
         .unwrap_or_default()
         .iter()
         .map(|s| step_from(s, id))
         .collect::<ApiResult<Vec<_>>>()?;
+    owned::sort_children::<Chain>(&mut steps);
     let mut db = st.db();
     if db
         .chains
@@ -74,7 +90,7 @@ pub async fn create(
         details: None,
         created_at: now(),
         updated_at: None,
-        steps: sorted(steps),
+        steps,
     };
     let out = to_json(&c);
     db.chains.push(c);
@@ -107,44 +123,6 @@ pub async fn update(
     }
     c.updated_at = Some(now());
     Ok(ok(to_json(c)))
-}
-
-/// PUT /chains/{chain_id}/steps
-pub async fn replace_steps(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult<Response> {
-    let caller = auth::require(&st, &headers)?;
-    let cid = path_uuid("chain_id", &id)?;
-    let steps = body_array(&body)?
-        .iter()
-        .map(|s| step_from(s, cid))
-        .collect::<ApiResult<Vec<_>>>()?;
-    let mut db = st.db();
-    let c = owned::find::<Chain>(&mut db, caller.id, &id)?;
-    c.steps = sorted(steps);
-    c.updated_at = Some(now());
-    Ok(ok(to_json(c)))
-}
-
-/// POST /chains/{chain_id}/steps
-pub async fn add_step(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult<Response> {
-    let caller = auth::require(&st, &headers)?;
-    let cid = path_uuid("chain_id", &id)?;
-    let step = step_from(&body_object(&body)?, cid)?;
-    let mut db = st.db();
-    let c = owned::find::<Chain>(&mut db, caller.id, &id)?;
-    let out = to_json(&step);
-    c.steps.push(step);
-    c.steps.sort_by_key(|s| s.sort_order);
-    Ok(reply(StatusCode::CREATED, out))
 }
 
 /// PATCH /chains/{chain_id}/steps/{step_id}
@@ -190,25 +168,6 @@ pub async fn update_step(
         s.sort_order = v;
     }
     let out = to_json(s);
-    c.steps.sort_by_key(|s| s.sort_order);
+    owned::sort_children::<Chain>(&mut c.steps);
     Ok(ok(out))
-}
-
-/// DELETE /chains/{chain_id}/steps/{step_id}
-pub async fn remove_step(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path((id, step)): Path<(String, String)>,
-) -> ApiResult<Response> {
-    let caller = auth::require(&st, &headers)?;
-    path_uuid("chain_id", &id)?;
-    let sid = path_uuid("step_id", &step)?;
-    let mut db = st.db();
-    let c = owned::find::<Chain>(&mut db, caller.id, &id)?;
-    let before = c.steps.len();
-    c.steps.retain(|s| s.id != sid);
-    if c.steps.len() == before {
-        return Err(ApiError::not_found("Step"));
-    }
-    Ok(ok(json!({"message": "Step deleted", "id": sid})))
 }

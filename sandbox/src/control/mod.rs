@@ -148,11 +148,13 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/chains/{id}/steps",
-            put(chains::replace_steps).post(chains::add_step),
+            put(owned::replace_children::<crate::state::Chain>)
+                .post(owned::add_child::<crate::state::Chain>),
         )
         .route(
             "/chains/{id}/steps/{step}",
-            axum::routing::patch(chains::update_step).delete(chains::remove_step),
+            axum::routing::patch(chains::update_step)
+                .delete(owned::remove_child::<crate::state::Chain>),
         );
     let r = both!(
         r,
@@ -167,11 +169,12 @@ pub fn router() -> Router<AppState> {
     )
     .route(
         "/broadcasts/{id}/targets",
-        put(broadcasts::replace_targets).post(broadcasts::add_target),
+        put(owned::replace_children::<crate::state::Broadcast>)
+            .post(owned::add_child::<crate::state::Broadcast>),
     )
     .route(
         "/broadcasts/{id}/targets/{target}",
-        delete(broadcasts::remove_target),
+        delete(owned::remove_child::<crate::state::Broadcast>),
     )
     .fallback(not_found)
 }

@@ -1,14 +1,15 @@
 //! What every customer-owned record shares: lookup by the id in the path, the customer
 //! check, reading one, removing one, and the `{data, count}` page envelope.
 
-use super::{ok, page, to_json};
+use super::{ok, page, reply, to_json};
 use crate::auth;
 use crate::errors::{ApiError, ApiResult};
 use crate::state::{Alias, AppState, Broadcast, Chain, Db, Recurrent};
-use crate::validate::{path_uuid, Query};
+use crate::validate::{body_array, body_object, path_uuid, Obj, Query};
 use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use bytes::Bytes;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -136,5 +137,91 @@ pub(crate) async fn remove_one<T: Owned>(
     let id = remove::<T>(&mut db, caller.id, &id)?;
     Ok(ok(
         json!({"message": format!("{} deleted", T::KIND), "id": id}),
+    ))
+}
+
+/// A record holding an ordered list of children: a chain's steps, a broadcast's targets.
+pub(crate) trait Parent: Owned {
+    /// The child record.
+    type Child: serde::Serialize;
+    /// The name a 404 uses for a child, e.g. `Step`.
+    const CHILD_KIND: &'static str;
+    /// The path parameter that carries a child's id.
+    const CHILD_PARAM: &'static str;
+    /// The children, kept sorted by their order.
+    fn children(&mut self) -> &mut Vec<Self::Child>;
+    /// Reads a child from a request body.
+    fn child_from(body: &Obj, parent: Uuid) -> ApiResult<Self::Child>;
+    /// A child's id.
+    fn child_id(child: &Self::Child) -> Uuid;
+    /// A child's position; children are listed in ascending order.
+    fn child_order(child: &Self::Child) -> i64;
+    /// Records that the parent changed.
+    fn touch(&mut self);
+}
+
+/// Sorts children by their order, keeping equal ones in insertion order.
+pub(crate) fn sort_children<T: Parent>(children: &mut [T::Child]) {
+    children.sort_by_key(T::child_order);
+}
+
+/// PUT the whole child list of one of the caller's records.
+pub(crate) async fn replace_children<T: Parent>(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    let parent_id = path_uuid(T::PARAM, &id)?;
+    let mut children = body_array(&body)?
+        .iter()
+        .map(|c| T::child_from(c, parent_id))
+        .collect::<ApiResult<Vec<_>>>()?;
+    sort_children::<T>(&mut children);
+    let mut db = st.db();
+    let parent = find::<T>(&mut db, caller.id, &id)?;
+    *parent.children() = children;
+    parent.touch();
+    Ok(ok(to_json(parent)))
+}
+
+/// POST one child to one of the caller's records.
+pub(crate) async fn add_child<T: Parent>(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    let parent_id = path_uuid(T::PARAM, &id)?;
+    let child = T::child_from(&body_object(&body)?, parent_id)?;
+    let mut db = st.db();
+    let parent = find::<T>(&mut db, caller.id, &id)?;
+    let out = to_json(&child);
+    parent.children().push(child);
+    sort_children::<T>(parent.children());
+    Ok(reply(StatusCode::CREATED, out))
+}
+
+/// DELETE one child of one of the caller's records.
+pub(crate) async fn remove_child<T: Parent>(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((id, child)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let caller = auth::require(&st, &headers)?;
+    path_uuid(T::PARAM, &id)?;
+    let child_id = path_uuid(T::CHILD_PARAM, &child)?;
+    let mut db = st.db();
+    let parent = find::<T>(&mut db, caller.id, &id)?;
+    let children = parent.children();
+    let before = children.len();
+    children.retain(|c| T::child_id(c) != child_id);
+    if children.len() == before {
+        return Err(ApiError::not_found(T::CHILD_KIND));
+    }
+    Ok(ok(
+        json!({"message": format!("{} deleted", T::CHILD_KIND), "id": child_id}),
     ))
 }
