@@ -83,8 +83,10 @@ impl fmt::Display for ErrorDetail {
 }
 
 impl ErrorDetail {
-    /// Reads FastAPI's `{"detail": …}` from a response body, when it is there.
-    pub(crate) fn from_body(body: &[u8]) -> Option<ErrorDetail> {
+    /// Reads FastAPI's `{"detail": …}` from an error response body, when it is there.
+    ///
+    /// Useful on a gateway [`Response`](crate::Response) whose upstream speaks FastAPI too.
+    pub fn parse(body: &[u8]) -> Option<ErrorDetail> {
         let value: serde_json::Value = serde_json::from_slice(body).ok()?;
         let detail = value.get("detail")?;
         Some(match detail {
@@ -192,7 +194,7 @@ impl Error {
             500..=599 => ErrorKind::Server,
             _ => ErrorKind::Api,
         };
-        let detail = ErrorDetail::from_body(&body);
+        let detail = ErrorDetail::parse(&body);
         let reason = reqwest::StatusCode::from_u16(status)
             .ok()
             .and_then(|s| s.canonical_reason())
