@@ -1,12 +1,13 @@
 //! [`Client`], its builder, and the accessors to every resource.
 
 use crate::config::{
-    self, ApiKey, Config, RetryPolicy, DEFAULT_API_URL, DEFAULT_MAX_EVENT_SIZE,
-    DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT, ENV_API_BASE_URL, ENV_API_KEY, ENV_API_URL,
-    ENV_S3_BASE_URL, ENV_SMTP_BASE_URL,
+    self, ApiKey, Config, RetryPolicy, DEFAULT_API_URL, DEFAULT_MAX_ERROR_BODY,
+    DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_STREAM_IDLE_TIMEOUT,
+    DEFAULT_TIMEOUT, ENV_API_BASE_URL, ENV_API_KEY, ENV_API_URL, ENV_S3_BASE_URL,
+    ENV_SMTP_BASE_URL,
 };
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::Hooks;
+use crate::http::{Hooks, Limits};
 use crate::low_level;
 use std::sync::Arc;
 use std::time::Duration;
@@ -150,6 +151,8 @@ pub struct ClientBuilder {
     timeout: Option<Option<Duration>>,
     stream_idle_timeout: Option<Option<Duration>>,
     max_event_size: Option<usize>,
+    max_response_size: Option<usize>,
+    max_error_body: Option<usize>,
     verify_ssl: Option<bool>,
     user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
@@ -206,11 +209,24 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets how many bytes a stream may send without completing an event (a line, an SSE
-    /// frame) before it fails (16 MiB by default), so a misbehaving server cannot grow the
-    /// buffer without bound.
+    /// Sets how many bytes a stream may hold for the event it is assembling (a line, an
+    /// SSE frame) before it fails (16 MiB by default), so a misbehaving server cannot grow
+    /// the buffer without bound; heartbeats and finished events do not count.
     pub fn max_event_size(mut self, bytes: usize) -> Self {
         self.max_event_size = Some(bytes);
+        self
+    }
+
+    /// Sets the largest buffered response body accepted, control plane and gateway
+    /// (32 MiB by default); a larger one fails with [`ErrorKind::TooLarge`].
+    pub fn max_response_size(mut self, bytes: usize) -> Self {
+        self.max_response_size = Some(bytes);
+        self
+    }
+
+    /// Sets how much of a response body an [`Error`] keeps (64 KiB by default).
+    pub fn max_error_body_size(mut self, bytes: usize) -> Self {
+        self.max_error_body = Some(bytes);
         self
     }
 
@@ -226,7 +242,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses a caller-built `reqwest::Client` (proxies, custom TLS); its own timeouts apply.
+    /// Uses a caller-built `reqwest::Client` (proxies, custom TLS); its own timeouts and
+    /// redirect policy apply, so give it `redirect::Policy::none()` to keep the SDK's rule
+    /// that no request follows a redirect to another origin.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -285,6 +303,8 @@ impl ClientBuilder {
                 .stream_idle_timeout
                 .unwrap_or(Some(DEFAULT_STREAM_IDLE_TIMEOUT)),
             max_event_size: self.max_event_size.unwrap_or(DEFAULT_MAX_EVENT_SIZE),
+            max_response_size: self.max_response_size.unwrap_or(DEFAULT_MAX_RESPONSE_SIZE),
+            max_error_body: self.max_error_body.unwrap_or(DEFAULT_MAX_ERROR_BODY),
             verify_ssl: self.verify_ssl.unwrap_or(true),
             user_agent: self
                 .user_agent
@@ -300,6 +320,10 @@ impl ClientBuilder {
             &config.user_agent,
             config.timeout,
             config.retry,
+            Limits {
+                max_response_size: config.max_response_size,
+                max_error_body: config.max_error_body,
+            },
         )?;
         let low = low_level::Client::new_with_client(&config.base_url, http.clone(), hooks);
         Ok(Client {
@@ -309,29 +333,129 @@ impl ClientBuilder {
 }
 
 fn build_http(config: &Config) -> Result<reqwest::Client> {
-    install_crypto_provider();
-    let mut builder = reqwest::Client::builder().connect_timeout(
-        config
-            .timeout
-            .unwrap_or(DEFAULT_TIMEOUT)
-            .min(DEFAULT_TIMEOUT),
-    );
-    if !config.verify_ssl {
-        builder = builder.tls_danger_accept_invalid_certs(true);
-    }
-    builder.build().map_err(|e| {
+    let builder = reqwest::Client::builder()
+        .connect_timeout(
+            config
+                .timeout
+                .unwrap_or(DEFAULT_TIMEOUT)
+                .min(DEFAULT_TIMEOUT),
+        )
+        .redirect(same_origin_redirects());
+    tls(builder, config.verify_ssl)?.build().map_err(|e| {
         Error::new(ErrorKind::InvalidInput, "cannot build the HTTP client").with_source(e)
     })
 }
 
-/// reqwest is built without a bundled crypto provider (ring is lighter to build than
-/// aws-lc); install ring once unless the application installed its own.
-fn install_crypto_provider() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        if rustls::crypto::CryptoProvider::get_default().is_none() {
-            // Losing this race to another installer is fine: a provider is in place either way.
-            let _ = rustls::crypto::ring::default_provider().install_default();
+/// Follows redirects within the origin the request was sent to, up to 10; a redirect
+/// elsewhere is not followed and its 3xx comes back as the answer, so no header (the key
+/// included) and no body ever reaches another origin.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if !same_origin {
+            attempt.stop()
+        } else if attempt.previous().len() > 10 {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
         }
-    });
+    })
+}
+
+/// Gives the client its own rustls configuration (ring, the platform's roots), so no
+/// process-wide crypto provider is read or installed.
+#[cfg(feature = "rustls")]
+fn tls(builder: reqwest::ClientBuilder, verify: bool) -> Result<reqwest::ClientBuilder> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let tls_error = |e: rustls::Error| {
+        Error::new(ErrorKind::InvalidInput, "cannot configure TLS").with_source(e)
+    };
+    let versions = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(tls_error)?;
+    let mut config = if verify {
+        versions.with_platform_verifier().map_err(tls_error)?
+    } else {
+        versions
+            .dangerous()
+            .with_custom_certificate_verifier(std::sync::Arc::new(insecure::AcceptAny(provider)))
+    }
+    .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(builder.tls_backend_preconfigured(config))
+}
+
+#[cfg(all(feature = "native-tls", not(feature = "rustls")))]
+fn tls(builder: reqwest::ClientBuilder, verify: bool) -> Result<reqwest::ClientBuilder> {
+    Ok(builder
+        .tls_backend_native()
+        .tls_danger_accept_invalid_certs(!verify))
+}
+
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+fn tls(builder: reqwest::ClientBuilder, _verify: bool) -> Result<reqwest::ClientBuilder> {
+    Ok(builder)
+}
+
+/// The verifier behind `verify_ssl(false)`: it checks signatures but trusts any
+/// certificate, which is only fit for test setups.
+#[cfg(feature = "rustls")]
+mod insecure {
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+    use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+    use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+    use rustls::{DigitallySignedStruct, Error, SignatureScheme};
+    use std::sync::Arc;
+
+    #[derive(Debug)]
+    pub(super) struct AcceptAny(pub(super) Arc<CryptoProvider>);
+
+    impl ServerCertVerifier for AcceptAny {
+        fn verify_server_cert(
+            &self,
+            _end_entity: &CertificateDer<'_>,
+            _intermediates: &[CertificateDer<'_>],
+            _server_name: &ServerName<'_>,
+            _ocsp_response: &[u8],
+            _now: UnixTime,
+        ) -> Result<ServerCertVerified, Error> {
+            Ok(ServerCertVerified::assertion())
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, Error> {
+            verify_tls12_signature(
+                message,
+                cert,
+                dss,
+                &self.0.signature_verification_algorithms,
+            )
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, Error> {
+            verify_tls13_signature(
+                message,
+                cert,
+                dss,
+                &self.0.signature_verification_algorithms,
+            )
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.0.signature_verification_algorithms.supported_schemes()
+        }
+    }
 }

@@ -20,6 +20,10 @@ pub const ENV_SMTP_BASE_URL: &str = "UNITYSVC_SMTP_BASE_URL";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How many bytes a stream may send without completing an event, when not configured.
 pub const DEFAULT_MAX_EVENT_SIZE: usize = 16 * 1024 * 1024;
+/// The largest buffered response body accepted when not configured (32 MiB).
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 32 * 1024 * 1024;
+/// How much of a response body an error keeps when not configured (64 KiB).
+pub const DEFAULT_MAX_ERROR_BODY: usize = crate::error::DEFAULT_MAX_ERROR_BODY;
 /// How long a stream may go without bytes before it fails, when not configured.
 pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -64,13 +68,17 @@ impl fmt::Display for ApiKey {
 }
 
 /// How failed control-plane requests are retried.
+///
+/// Every wait fits inside the call's timeout: a retry that would end past it is not made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Retries after the first attempt; 0 turns retrying off.
     pub max_retries: u32,
-    /// The first backoff; it doubles on each retry.
+    /// The first backoff ceiling; it doubles on each retry, and each wait is drawn
+    /// uniformly below it (full jitter).
     pub initial_backoff: Duration,
-    /// The longest single wait, `Retry-After` included.
+    /// The longest single wait; a `Retry-After` asking for more ends the call instead.
     pub max_backoff: Duration,
 }
 
@@ -92,6 +100,34 @@ impl RetryPolicy {
             ..RetryPolicy::default()
         }
     }
+
+    /// A policy with `max_retries` retries and the default backoff.
+    pub fn with_max_retries(max_retries: u32) -> RetryPolicy {
+        RetryPolicy {
+            max_retries,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// Sets the first backoff ceiling and the longest single wait.
+    pub fn backoff(mut self, initial: Duration, max: Duration) -> RetryPolicy {
+        self.initial_backoff = initial;
+        self.max_backoff = max;
+        self
+    }
+
+    /// The wait before retry number `attempt` (1-based): uniform in
+    /// `0..=min(max_backoff, initial_backoff × 2^(attempt-1))`, so many clients retrying
+    /// together spread out.
+    pub(crate) fn jittered_backoff(&self, attempt: u32) -> Duration {
+        let doublings = attempt.saturating_sub(1).min(32);
+        let ceiling = self
+            .initial_backoff
+            .saturating_mul(1u32 << doublings)
+            .min(self.max_backoff);
+        let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
+        Duration::from_nanos(fastrand::u64(0..=nanos))
+    }
 }
 
 /// The resolved settings of a [`Client`](crate::Client).
@@ -105,6 +141,8 @@ pub struct Config {
     pub(crate) timeout: Option<Duration>,
     pub(crate) stream_idle_timeout: Option<Duration>,
     pub(crate) max_event_size: usize,
+    pub(crate) max_response_size: usize,
+    pub(crate) max_error_body: usize,
     pub(crate) verify_ssl: bool,
     pub(crate) user_agent: String,
     pub(crate) retry: RetryPolicy,
@@ -145,6 +183,16 @@ impl Config {
     /// The per-request timeout; `None` means no limit.
     pub fn timeout(&self) -> Option<Duration> {
         self.timeout
+    }
+
+    /// The largest buffered response body accepted, in bytes.
+    pub fn max_response_size(&self) -> usize {
+        self.max_response_size
+    }
+
+    /// The most bytes of an event a stream may hold while assembling it.
+    pub fn max_event_size(&self) -> usize {
+        self.max_event_size
     }
 
     /// Whether an API key is configured.

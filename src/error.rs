@@ -38,12 +38,16 @@ pub enum ErrorKind {
     Decode,
     /// The input was rejected before anything was sent.
     InvalidInput,
-    /// A streaming-protocol failure, such as a malformed event line.
+    /// A streaming-protocol failure, such as a malformed event line or an event larger
+    /// than `max_event_size`.
     Stream,
+    /// A buffered response body is larger than the client's `max_response_size`.
+    TooLarge,
 }
 
 /// The `detail` of an API error response, as FastAPI writes it.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ErrorDetail {
     /// A plain message.
     Message(String),
@@ -55,6 +59,7 @@ pub enum ErrorDetail {
 
 /// One invalid field from a 422 response.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FieldError {
     /// Where the field is, e.g. `body.name` or `query.limit`.
     pub location: String,
@@ -138,7 +143,11 @@ pub struct Error {
 struct Inner {
     kind: ErrorKind,
     message: String,
-    status: Option<u16>,
+    /// The SDK operation or gateway path the error belongs to, e.g. `services.get`.
+    operation: Option<String>,
+    /// `host:port` of the server, shown for transport failures.
+    host: Option<String>,
+    status: Option<reqwest::StatusCode>,
     detail: Option<ErrorDetail>,
     body: Option<bytes::Bytes>,
     request_id: Option<String>,
@@ -151,6 +160,8 @@ impl Error {
             inner: Box::new(Inner {
                 kind,
                 message: message.into(),
+                operation: None,
+                host: None,
                 status: None,
                 detail: None,
                 body: None,
@@ -173,8 +184,62 @@ impl Error {
         self
     }
 
-    pub(crate) fn with_body(mut self, body: bytes::Bytes) -> Error {
+    /// Keeps `body` in the error, cut to [`DEFAULT_MAX_ERROR_BODY`] bytes.
+    pub(crate) fn with_body(self, body: bytes::Bytes) -> Error {
+        self.with_body_limit(body, DEFAULT_MAX_ERROR_BODY)
+    }
+
+    /// Keeps `body` in the error, cut to `limit` bytes.
+    pub(crate) fn with_body_limit(mut self, mut body: bytes::Bytes, limit: usize) -> Error {
+        body.truncate(limit);
         self.inner.body = Some(body);
+        self
+    }
+
+    /// Names the call the error belongs to and the server it talked to.
+    pub(crate) fn in_call(mut self, operation: &str, host: Option<&str>) -> Error {
+        if self.inner.operation.is_none() {
+            self.inner.operation = Some(operation.to_owned());
+        }
+        if self.inner.host.is_none() {
+            self.inner.host = host.map(str::to_owned);
+        }
+        self
+    }
+
+    /// Replaces every occurrence of `secret` (the client's own key, echoed back by a
+    /// server) with `[redacted]`.
+    pub(crate) fn redact(mut self, secret: &str) -> Error {
+        if secret.is_empty() {
+            return self;
+        }
+        let inner = &mut *self.inner;
+        let scrub = |text: &mut String| {
+            if text.contains(secret) {
+                *text = text.replace(secret, REDACTED);
+            }
+        };
+        scrub(&mut inner.message);
+        if let Some(id) = &mut inner.request_id {
+            scrub(id);
+        }
+        if let Some(detail) = &mut inner.detail {
+            detail.redact(secret);
+        }
+        if let Some(body) = &inner.body {
+            let needle = secret.as_bytes();
+            if body.windows(needle.len()).any(|w| w == needle) {
+                let text = String::from_utf8_lossy(body).replace(secret, REDACTED);
+                inner.body = Some(bytes::Bytes::from(text));
+            }
+        }
+        if self
+            .source
+            .as_ref()
+            .is_some_and(|s| s.to_string().contains(secret))
+        {
+            self.source = None;
+        }
         self
     }
 
@@ -212,27 +277,61 @@ impl Error {
         let request_id = header("x-request-id").or_else(|| header("x-correlation-id"));
         let retry_after = retry_after_header(headers);
         let mut err = Error::new(kind, message).with_body(body);
-        err.inner.status = Some(status);
+        err.inner.status = reqwest::StatusCode::from_u16(status).ok();
         err.inner.detail = detail;
         err.inner.request_id = request_id;
         err.inner.retry_after = retry_after;
         err
     }
 
-    /// Classifies a transport error from reqwest.
+    /// Classifies a transport error from reqwest by what happened, naming the root cause.
+    ///
+    /// Bytes lost in transit (a reset, a close before the announced length) are
+    /// `Connection`; a deadline is `Timeout`; a body over the size cap is `TooLarge`.
     pub(crate) fn from_reqwest(e: reqwest::Error) -> Error {
-        let kind = if e.is_timeout() {
-            ErrorKind::Timeout
-        } else if e.is_decode() {
-            ErrorKind::Decode
-        } else if e.is_builder() {
-            ErrorKind::InvalidInput
-        } else {
-            ErrorKind::Connection
-        };
-        // reqwest's Display includes the URL; strip it of any query, where a token might sit.
         let e = e.without_url();
-        Error::new(kind, e.to_string()).with_source(e)
+        let mut timeout = e.is_timeout();
+        let mut too_large = None;
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        let mut root = String::new();
+        while let Some(err) = source {
+            if let Some(limit) = err.downcast_ref::<BodyTooLarge>() {
+                too_large = Some(limit.0);
+            }
+            if let Some(inner) = err.downcast_ref::<reqwest::Error>() {
+                timeout |= inner.is_timeout();
+            }
+            if let Some(io) = err.downcast_ref::<std::io::Error>() {
+                timeout |= io.kind() == std::io::ErrorKind::TimedOut;
+            }
+            root = err.to_string();
+            source = err.source();
+        }
+        let (kind, message) = if let Some(limit) = too_large {
+            (ErrorKind::TooLarge, BodyTooLarge(limit).to_string())
+        } else if timeout {
+            (ErrorKind::Timeout, "timed out".to_owned())
+        } else if e.is_builder() {
+            (
+                ErrorKind::InvalidInput,
+                format!("invalid request: {}", plain(&root)),
+            )
+        } else if e.is_redirect() {
+            (
+                ErrorKind::Api,
+                format!("redirect refused: {}", plain(&root)),
+            )
+        } else if e.is_decode() {
+            (ErrorKind::Decode, plain(&root))
+        } else {
+            (ErrorKind::Connection, plain(&root))
+        };
+        Error::new(kind, message).with_source(e)
+    }
+
+    /// A deadline that passed before the call could finish.
+    pub(crate) fn deadline(limit: std::time::Duration) -> Error {
+        Error::new(ErrorKind::Timeout, format!("timed out after {limit:?}"))
     }
 
     /// The kind of failure.
@@ -241,8 +340,13 @@ impl Error {
     }
 
     /// The HTTP status, when the server answered.
-    pub fn status(&self) -> Option<u16> {
+    pub fn status(&self) -> Option<reqwest::StatusCode> {
         self.inner.status
+    }
+
+    /// The SDK operation (such as `services.get`) or gateway path the error belongs to.
+    pub fn operation(&self) -> Option<&str> {
+        self.inner.operation.as_deref()
     }
 
     /// The parsed `detail` of an API error response.
@@ -301,7 +405,61 @@ impl Error {
         matches!(
             self.kind(),
             ErrorKind::RateLimit | ErrorKind::Timeout | ErrorKind::Connection
-        ) || self.status().is_some_and(retryable_status)
+        ) || self.status().is_some_and(|s| retryable_status(s.as_u16()))
+    }
+}
+
+impl From<crate::wrappers::WrapperError> for Error {
+    /// Wrapper input errors (a bad duration, an unsafe path) are [`ErrorKind::InvalidInput`].
+    fn from(e: crate::wrappers::WrapperError) -> Error {
+        Error::invalid_input(e.to_string()).with_source(e)
+    }
+}
+
+/// How much of a response body an [`Error`] keeps unless configured otherwise (64 KiB).
+pub const DEFAULT_MAX_ERROR_BODY: usize = 64 * 1024;
+
+const REDACTED: &str = "[redacted]";
+
+/// The body error raised when a buffered response passes the size cap.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodyTooLarge(pub(crate) usize);
+
+impl fmt::Display for BodyTooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the response body is larger than the {} limit (max_response_size)",
+            human_bytes(self.0)
+        )
+    }
+}
+
+impl std::error::Error for BodyTooLarge {}
+
+/// Renders a byte count the way people write limits: `64 KiB`, `16 MiB`, `100 bytes`.
+pub(crate) fn human_bytes(n: usize) -> String {
+    const KIB: usize = 1024;
+    const MIB: usize = 1024 * 1024;
+    if n >= MIB && n % MIB == 0 {
+        format!("{} MiB", n / MIB)
+    } else if n >= KIB && n % KIB == 0 {
+        format!("{} KiB", n / KIB)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// A root cause in plain words: lowercase start, no OS error number.
+fn plain(cause: &str) -> String {
+    let cause = match cause.find(" (os error") {
+        Some(i) => &cause[..i],
+        None => cause,
+    };
+    let mut chars = cause.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => "unknown transport failure".to_owned(),
     }
 }
 
@@ -311,18 +469,24 @@ pub(crate) fn retryable_status(status: u16) -> bool {
     matches!(status, 429 | 502 | 503 | 504)
 }
 
-/// The delay a `Retry-After` header asks for, in its delta-seconds form.
+/// The delay a server asks for: `retry-after-ms`, else `Retry-After` as seconds or as an
+/// HTTP-date (a date in the past means now).
 pub(crate) fn retry_after_header(
     headers: &reqwest::header::HeaderMap,
 ) -> Option<std::time::Duration> {
-    headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(std::time::Duration::from_secs)
+    let text = |name| headers.get(name)?.to_str().ok().map(str::trim);
+    if let Some(ms) = text("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
+        if ms.is_finite() && ms >= 0.0 {
+            return Some(std::time::Duration::from_secs_f64(ms.min(1e12) / 1000.0));
+        }
+    }
+    let value = text("retry-after")?;
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(std::time::Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(wait.to_std().unwrap_or_default())
 }
 
 impl fmt::Debug for Error {
@@ -330,6 +494,12 @@ impl fmt::Debug for Error {
         let mut d = f.debug_struct("Error");
         d.field("kind", &self.inner.kind)
             .field("message", &self.inner.message);
+        if let Some(operation) = &self.inner.operation {
+            d.field("operation", operation);
+        }
+        if let Some(host) = &self.inner.host {
+            d.field("host", host);
+        }
         if let Some(status) = self.inner.status {
             d.field("status", &status);
         }
@@ -345,7 +515,14 @@ impl fmt::Debug for Error {
 
 impl fmt::Display for Inner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(operation) = &self.operation {
+            write!(f, "{operation}: ")?;
+        }
         f.write_str(&self.message)?;
+        let transport = matches!(self.kind, ErrorKind::Timeout | ErrorKind::Connection);
+        if let (true, Some(host)) = (transport, &self.host) {
+            write!(f, " ({host})")?;
+        }
         if let Some(id) = &self.request_id {
             write!(f, " (request id {id})")?;
         }
@@ -354,7 +531,7 @@ impl fmt::Display for Inner {
 }
 
 /// Turns a generated-client error into ours, reading the body of unexpected responses.
-pub(crate) async fn from_generated<E>(e: progenitor_client::Error<E>) -> Error {
+pub(crate) async fn from_generated<E>(e: progenitor_client::Error<E>, body_limit: usize) -> Error {
     use progenitor_client::Error as G;
     match e {
         G::InvalidRequest(m) => Error::invalid_input(m),
@@ -369,20 +546,95 @@ pub(crate) async fn from_generated<E>(e: progenitor_client::Error<E>) -> Error {
             ErrorKind::Decode,
             format!("the response does not match the API: {e}"),
         )
-        .with_body(body)
+        .with_body_limit(body, body_limit)
         .with_source(e),
-        G::UnexpectedResponse(resp) => from_response(resp).await,
+        G::UnexpectedResponse(resp) => from_response_limited(resp, body_limit).await,
         G::Custom(m) => Error::new(ErrorKind::Api, m),
     }
 }
 
-/// Builds the error for a non-success response, reading its body.
+/// Builds the error for a non-success response, reading at most `limit` bytes of its body.
 pub(crate) async fn from_response(resp: reqwest::Response) -> Error {
+    from_response_limited(resp, DEFAULT_MAX_ERROR_BODY).await
+}
+
+/// Builds the error for a non-success response, keeping at most `limit` body bytes.
+pub(crate) async fn from_response_limited(mut resp: reqwest::Response, limit: usize) -> Error {
     let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    match resp.bytes().await {
-        Ok(body) => Error::from_status(status, &headers, body),
-        Err(e) => Error::from_reqwest(e),
+    let headers = std::mem::take(resp.headers_mut());
+    if resp.status().is_redirection() {
+        let to = headers
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| reqwest::Url::parse(v).ok())
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| "elsewhere".to_owned());
+        let mut err = Error::new(
+            ErrorKind::Api,
+            format!("HTTP {status}: refused to follow a redirect to another origin ({to})"),
+        );
+        err.inner.status = reqwest::StatusCode::from_u16(status).ok();
+        return err;
+    }
+    let mut body = bytes::BytesMut::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = limit.saturating_sub(body.len());
+                body.extend_from_slice(chunk.get(..room).unwrap_or(&chunk));
+                if body.len() >= limit {
+                    // The rest is dropped with the connection: an error needs no more.
+                    break;
+                }
+            }
+            Ok(None) => break,
+            // Half an error body still says more than the transport failure would.
+            Err(_) if !body.is_empty() => break,
+            Err(e) => return Error::from_reqwest(e),
+        }
+    }
+    Error::from_status(status, &headers, body.freeze()).limit_body(limit)
+}
+
+impl Error {
+    /// Cuts the kept body to `limit` bytes.
+    pub(crate) fn limit_body(mut self, limit: usize) -> Error {
+        if let Some(body) = &mut self.inner.body {
+            body.truncate(limit);
+        }
+        self
+    }
+
+    /// A buffered body that passed the size cap.
+    pub(crate) fn from_too_large(limit: usize) -> Error {
+        Error::new(ErrorKind::TooLarge, BodyTooLarge(limit).to_string())
+    }
+}
+
+impl ErrorDetail {
+    fn redact(&mut self, secret: &str) {
+        let scrub = |text: &mut String| {
+            if text.contains(secret) {
+                *text = text.replace(secret, REDACTED);
+            }
+        };
+        match self {
+            ErrorDetail::Message(m) => scrub(m),
+            ErrorDetail::Fields(fields) => {
+                for field in fields {
+                    scrub(&mut field.location);
+                    scrub(&mut field.message);
+                }
+            }
+            ErrorDetail::Other(value) => {
+                let mut text = value.to_string();
+                if text.contains(secret) {
+                    scrub(&mut text);
+                    *value = serde_json::from_str(&text)
+                        .unwrap_or(serde_json::Value::String(REDACTED.to_owned()));
+                }
+            }
+        }
     }
 }
 

@@ -1,22 +1,36 @@
-//! The shared request path: authentication, timeouts, retries and tracing for every
-//! control-plane call, and the conversion of generated results into ours.
+//! The shared request path: authentication, the call deadline, retries, size caps and
+//! tracing for every control-plane call, and the conversion of generated results into ours.
 
 use crate::config::{ApiKey, RetryPolicy};
-use crate::error::{self, Error, ErrorKind, Result};
+use crate::error::{self, BodyTooLarge, Error, ErrorKind, Result};
 use crate::low_level;
+use futures::{StreamExt, TryStreamExt};
 use progenitor_client::{ClientInfo, OperationInfo, ResponseValue};
 use reqwest::header::{HeaderValue, AUTHORIZATION, USER_AGENT};
 use std::future::Future;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tracing::field::Empty;
+use tracing::Instrument;
 
-/// What the generated client carries into its hooks: the auth header, the timeout and the
-/// retry policy.
+/// What the generated client carries into its hooks: the auth header, the timeout, the
+/// retry policy and the size caps.
 #[derive(Clone)]
 pub struct Hooks {
     auth: Option<HeaderValue>,
+    /// Kept only to scrub the key from error bodies a server echoes it in.
+    key: Option<ApiKey>,
     user_agent: HeaderValue,
     timeout: Option<Duration>,
     retry: RetryPolicy,
+    limits: Limits,
+}
+
+/// Size caps applied to every buffered response.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) max_response_size: usize,
+    pub(crate) max_error_body: usize,
 }
 
 impl std::fmt::Debug for Hooks {
@@ -25,6 +39,7 @@ impl std::fmt::Debug for Hooks {
             .field("auth", &self.auth.as_ref().map(|_| "<redacted>"))
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -35,6 +50,7 @@ impl Hooks {
         user_agent: &str,
         timeout: Option<Duration>,
         retry: RetryPolicy,
+        limits: Limits,
     ) -> Result<Hooks> {
         let auth = key
             .map(|k| {
@@ -49,9 +65,11 @@ impl Hooks {
             .map_err(|_| Error::invalid_input("the user agent is not a valid header value"))?;
         Ok(Hooks {
             auth,
+            key: key.cloned(),
             user_agent,
             timeout,
             retry,
+            limits,
         })
     }
 
@@ -71,9 +89,31 @@ impl Hooks {
         }
     }
 
-    pub(crate) fn retry(&self) -> RetryPolicy {
-        self.retry
+    pub(crate) fn limits(&self) -> Limits {
+        self.limits
     }
+
+    /// Scrubs this client's key from an error a server may have echoed it into.
+    pub(crate) fn scrub(&self, err: Error) -> Error {
+        match &self.key {
+            Some(key) => err.redact(key.expose()),
+            None => err,
+        }
+    }
+}
+
+tokio::task_local! {
+    /// Lets `exec`, deep inside a generated call, tell [`call`] which operation ran where,
+    /// so errors and spans can name it.
+    static CALL: Arc<Mutex<Option<CallInfo>>>;
+}
+
+/// The operation a control-plane call ran, and its span.
+struct CallInfo {
+    operation: String,
+    host: Option<String>,
+    span: tracing::Span,
+    hooks: Hooks,
 }
 
 impl progenitor_client::ClientHooks<Hooks> for low_level::Client {
@@ -91,15 +131,119 @@ impl progenitor_client::ClientHooks<Hooks> for low_level::Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        execute_with_retries(
-            self.client(),
-            request,
-            self.inner().retry(),
-            info.operation_id,
-        )
-        .await
+        let hooks = self.inner();
+        let host = host_of(request.url());
+        let span = tracing::debug_span!(
+            "unitysvc.request",
+            otel.name = info.operation_id,
+            operation = info.operation_id,
+            method = %request.method(),
+            host = host.as_deref().unwrap_or(""),
+            path = request.url().path(),
+            status = Empty,
+            attempts = Empty,
+            latency_ms = Empty,
+            error.kind = Empty,
+        );
+        // Outside `call` (the low-level escape hatch) there is no scope, and nothing to tell.
+        let _ = CALL.try_with(|slot| {
+            if let Ok(mut slot) = slot.lock() {
+                *slot = Some(CallInfo {
+                    operation: operation_label(info.operation_id),
+                    host: host.clone(),
+                    span: span.clone(),
+                    hooks: hooks.clone(),
+                });
+            }
+        });
+        let limit = hooks.limits.max_response_size;
+        execute_with_retries(self.client(), request, hooks.retry, &span)
+            .instrument(span.clone())
+            .await
+            .map(|resp| cap_body(resp, limit))
     }
 }
+
+/// `host:port` of a URL, for messages and spans.
+pub(crate) fn host_of(url: &reqwest::Url) -> Option<String> {
+    let host = url.host_str()?;
+    Some(match url.port_or_known_default() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    })
+}
+
+/// Turns an operation id such as `customer-services-get_service` into the SDK's words,
+/// `services.get`.
+pub(crate) fn operation_label(operation_id: &str) -> String {
+    let id = operation_id
+        .strip_prefix("customer-")
+        .unwrap_or(operation_id);
+    // The operations without a resource segment in their id.
+    let fixed = match id {
+        "enroll" => "enrollments.create",
+        "list_enrollments" => "enrollments.list",
+        "get_enrollment" => "enrollments.get",
+        "cancel_enrollment" => "enrollments.cancel",
+        "list_request_logs" => "request_logs.list",
+        "get_request_log" => "request_logs.get",
+        "start_request_logging" => "request_logs.start",
+        "stop_request_logging" => "request_logs.stop",
+        "list_account_files" => "files.list",
+        "download_account_file" => "files.download",
+        "upload_account_file" => "files.upload",
+        _ => "",
+    };
+    if !fixed.is_empty() {
+        return fixed.to_owned();
+    }
+    let Some((resource, verb)) = id.rsplit_once('-') else {
+        return id.to_owned();
+    };
+    let resource = resource.replace('-', "_");
+    let singular = resource.strip_suffix('s').unwrap_or(&resource);
+    let verb = verb
+        .strip_suffix(&format!("_{singular}"))
+        .or_else(|| verb.strip_suffix(&format!("_{resource}")))
+        .unwrap_or(verb);
+    format!("{resource}.{verb}")
+}
+
+/// Re-wraps a response so its body fails with [`BodyTooLarge`] past `limit` bytes; a
+/// `Content-Length` over the limit fails before anything is read.
+fn cap_body(resp: reqwest::Response, limit: usize) -> reqwest::Response {
+    let announced = resp.content_length();
+    let status = resp.status();
+    let version = resp.version();
+    let headers = resp.headers().clone();
+    let mut seen = 0usize;
+    let body: futures::stream::BoxStream<'static, std::result::Result<bytes::Bytes, BoxError>> =
+        if announced.is_some_and(|n| n > limit as u64) {
+            futures::stream::once(async move { Err(BodyTooLarge(limit).into()) }).boxed()
+        } else {
+            resp.bytes_stream()
+                .map_err(BoxError::from)
+                .and_then(move |chunk| {
+                    seen = seen.saturating_add(chunk.len());
+                    let over = seen > limit;
+                    async move {
+                        if over {
+                            Err(BodyTooLarge(limit).into())
+                        } else {
+                            Ok(chunk)
+                        }
+                    }
+                })
+                .boxed()
+        };
+    let mut rebuilt = http::Response::new(reqwest::Body::wrap_stream(body));
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    reqwest::Response::from(rebuilt)
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 fn is_idempotent(method: &reqwest::Method) -> bool {
     use reqwest::Method;
@@ -109,57 +253,72 @@ fn is_idempotent(method: &reqwest::Method) -> bool {
     )
 }
 
-/// Sends `request`, retrying idempotent ones on connection failures and on 429/502/503/504
-/// with exponential backoff; a `Retry-After` header wins over the backoff, up to the cap.
+/// Sends `request` within one deadline (its timeout), retrying what is safe to retry.
+///
+/// Connection failures are retried for every method (nothing was sent); idempotent
+/// requests are also retried when the connection broke before any response byte and on
+/// 429/502/503/504. Waits use full jitter; a `Retry-After` is honoured exactly, and one
+/// longer than `max_backoff` or past the deadline ends the call with that response.
 pub(crate) async fn execute_with_retries(
     client: &reqwest::Client,
     request: reqwest::Request,
     policy: RetryPolicy,
-    operation: &str,
+    span: &tracing::Span,
 ) -> reqwest::Result<reqwest::Response> {
-    let method = request.method().clone();
-    let retries = if is_idempotent(&method) {
-        policy.max_retries
-    } else {
-        0
-    };
-    let mut backoff = policy.initial_backoff;
-    let mut attempt = 0;
+    let started = Instant::now();
+    let deadline = request.timeout().map(|t| started + *t);
+    let idempotent = is_idempotent(request.method());
+    let path = request.url().path().to_owned();
+    let mut attempt: u32 = 0;
     let mut request = request;
     loop {
-        // A streaming body cannot be cloned; such a request gets one attempt.
-        let spare = if attempt < retries {
+        attempt += 1;
+        if let Some(deadline) = deadline {
+            // reqwest's own timeout then ends the attempt, body included, at the deadline.
+            *request.timeout_mut() = Some(deadline.saturating_duration_since(Instant::now()));
+        }
+        let spare = if attempt <= policy.max_retries {
             request.try_clone()
         } else {
             None
         };
-        let started = std::time::Instant::now();
         let result = client.execute(request).await;
-        let wait = match (&result, &spare) {
-            (Ok(resp), Some(_)) if error::retryable_status(resp.status().as_u16()) => {
-                Some(error::retry_after_header(resp.headers()).unwrap_or(backoff))
+        let wait = match &result {
+            Ok(resp) if idempotent && error::retryable_status(resp.status().as_u16()) => {
+                match error::retry_after_header(resp.headers()) {
+                    Some(asked) if asked > policy.max_backoff => None,
+                    Some(asked) => Some(asked),
+                    None => Some(policy.jittered_backoff(attempt)),
+                }
             }
-            (Err(e), Some(_)) if e.is_connect() || e.is_timeout() => Some(backoff),
+            Err(e) if e.is_connect() => Some(policy.jittered_backoff(attempt)),
+            Err(e) if idempotent && !e.is_timeout() && !e.is_builder() && !e.is_redirect() => {
+                Some(policy.jittered_backoff(attempt))
+            }
             _ => None,
         };
-        match &result {
-            Ok(resp) => tracing::debug!(
-                operation,
-                %method,
-                status = resp.status().as_u16(),
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                attempt,
-                "unitysvc request"
-            ),
-            Err(e) => {
-                tracing::debug!(operation, %method, error = %e, attempt, "unitysvc request failed")
-            }
+        span.record("attempts", attempt);
+        span.record("latency_ms", millis(started.elapsed()));
+        if let Ok(resp) = &result {
+            span.record("status", resp.status().as_u16());
         }
+        let fits = |wait: Duration| deadline.is_none_or(|d| Instant::now() + wait < d);
         match (wait, spare) {
-            (Some(wait), Some(spare)) => {
-                tokio::time::sleep(wait.min(policy.max_backoff)).await;
-                backoff = (backoff * 2).min(policy.max_backoff);
-                attempt += 1;
+            (Some(wait), Some(spare)) if fits(wait) => {
+                let reason = match &result {
+                    Ok(resp) => resp.status().as_str().to_owned(),
+                    Err(e) if e.is_connect() => "connect failed".to_owned(),
+                    Err(_) => "connection broke before the response".to_owned(),
+                };
+                tracing::debug!(
+                    parent: span,
+                    attempt,
+                    wait_ms = millis(wait),
+                    reason = %reason,
+                    path = %path,
+                    "unitysvc retry"
+                );
+                tokio::time::sleep(wait).await;
                 request = spare;
             }
             _ => return result,
@@ -167,13 +326,35 @@ pub(crate) async fn execute_with_retries(
     }
 }
 
-/// Awaits a generated operation and converts its outcome.
+pub(crate) fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Awaits a generated operation and converts its outcome, naming the operation in errors.
 pub(crate) async fn call<T, E>(
     fut: impl Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 ) -> Result<T> {
-    match fut.await {
+    let slot = Arc::new(Mutex::new(None));
+    let outcome = CALL.scope(slot.clone(), fut).await;
+    let info = slot.lock().ok().and_then(|mut s| s.take());
+    match outcome {
         Ok(v) => Ok(v.into_inner()),
-        Err(e) => Err(error::from_generated(e).await),
+        Err(e) => {
+            let limit = info.as_ref().map_or(error::DEFAULT_MAX_ERROR_BODY, |i| {
+                i.hooks.limits.max_error_body
+            });
+            let err = error::from_generated(e, limit).await;
+            Err(match info {
+                Some(info) => {
+                    info.span
+                        .record("error.kind", tracing::field::debug(err.kind()));
+                    info.hooks
+                        .scrub(err)
+                        .in_call(&info.operation, info.host.as_deref())
+                }
+                None => err,
+            })
+        }
     }
 }
 
@@ -194,4 +375,31 @@ pub(crate) fn decode_value<T: serde::de::DeserializeOwned>(value: serde_json::Va
         )
         .with_body(raw.into())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_ids_read_as_sdk_calls() {
+        for (id, label) in [
+            ("customer-services-get_service", "services.get"),
+            ("customer-aliases-list_aliases", "aliases.list"),
+            ("customer-secrets-set_secret", "secrets.set"),
+            (
+                "customer-recurrent-requests-trigger_recurrent_request",
+                "recurrent_requests.trigger",
+            ),
+            (
+                "customer-groups-list_group_services",
+                "groups.list_group_services",
+            ),
+            ("customer-enroll", "enrollments.create"),
+            ("customer-list_enrollments", "enrollments.list"),
+            ("customer-resolve-resolve_route", "resolve.resolve_route"),
+        ] {
+            assert_eq!(operation_label(id), label);
+        }
+    }
 }

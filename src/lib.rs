@@ -3,6 +3,7 @@
 
 pub mod aliases;
 mod args;
+#[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod broadcasts;
 pub mod chains;

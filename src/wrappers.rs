@@ -33,22 +33,33 @@
 //! assert_eq!(p.with_subpath("v1/chat/completions"), "m/l/p/x/v1/chat/completions?_ttl=1h");
 //! ```
 
+use chrono::{DateTime, SecondsFormat, Utc};
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::str::FromStr;
 use std::time::Duration;
 
 /// Errors raised while building wrapped gateway paths.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum WrapperError {
     /// The path is an absolute URL (contains `://`) rather than gateway-relative.
     AbsoluteUrl(String),
     /// The path is empty after dropping leading slashes.
     EmptyPath,
+    /// The path could leave its target: a `.` or `..` segment (plain or percent-encoded),
+    /// a backslash, an empty segment, a fragment, or a control or whitespace character.
+    UnsafePath {
+        /// The offending path.
+        path: String,
+        /// What makes it unsafe.
+        reason: &'static str,
+    },
     /// A delayed wrapper needs exactly one of `at` or `in`.
     DelayNeedsExactlyOne,
     /// The duration is zero, sub-second, too large, or not of the form `<n>[smhd]`.
     InvalidDuration(String),
-    /// The timestamp does not look like an ISO-8601 / RFC 3339 date-time.
+    /// The timestamp is not an RFC 3339 date-time.
     InvalidTimestamp(String),
 }
 
@@ -59,6 +70,9 @@ impl fmt::Display for WrapperError {
                 write!(f, "gateway path must be relative, got absolute URL {p:?}")
             }
             Self::EmptyPath => f.write_str("gateway path is empty"),
+            Self::UnsafePath { path, reason } => {
+                write!(f, "gateway path {path:?} is refused: {reason}")
+            }
             Self::DelayNeedsExactlyOne => {
                 f.write_str("delayed wrapper needs exactly one of `at` or `in`")
             }
@@ -66,16 +80,24 @@ impl fmt::Display for WrapperError {
                 f,
                 "invalid gateway duration {d:?} (expected a whole, non-zero number of s/m/h/d)"
             ),
-            Self::InvalidTimestamp(t) => write!(f, "invalid ISO-8601 timestamp {t:?}"),
+            Self::InvalidTimestamp(t) => write!(
+                f,
+                "invalid timestamp {t:?} (expected RFC 3339, e.g. 2026-06-01T10:00:00Z)"
+            ),
         }
     }
 }
 
 impl std::error::Error for WrapperError {}
 
+/// Units from largest to smallest, so the first exact one is the most compact.
 const UNITS: [(char, u64); 4] = [('d', 86_400), ('h', 3_600), ('m', 60), ('s', 1)];
 
-/// A whole, non-zero number of seconds rendered compactly as `<n>[smhd]`.
+/// A whole, non-zero number of seconds written as `<n>[smhd]`.
+///
+/// A parsed duration keeps the unit it was written with (`"60s"` stays `60s` on the
+/// wire); one built from seconds or a [`Duration`] uses the largest exact unit. Equality,
+/// ordering and hashing compare the length, so `60s == 1m`.
 ///
 /// ```
 /// use std::time::Duration;
@@ -83,29 +105,71 @@ const UNITS: [(char, u64); 4] = [('d', 86_400), ('h', 3_600), ('m', 60), ('s', 1
 ///
 /// let d = GatewayDuration::try_from(Duration::from_secs(600)).unwrap();
 /// assert_eq!(d.to_string(), "10m");
+/// assert_eq!("60s".parse::<GatewayDuration>().unwrap().to_string(), "60s");
 /// assert_eq!("2d".parse::<GatewayDuration>().unwrap().as_secs(), 172_800);
 /// assert!("1.5h".parse::<GatewayDuration>().is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct GatewayDuration(u64);
+#[derive(Debug, Clone, Copy)]
+pub struct GatewayDuration {
+    count: u64,
+    unit: char,
+    secs: u64,
+}
 
 impl GatewayDuration {
-    /// Creates a duration from whole seconds; zero is rejected.
+    /// Creates a duration from whole seconds, written in the largest exact unit; zero is
+    /// rejected.
     pub fn from_secs(secs: u64) -> Result<Self, WrapperError> {
         if secs == 0 {
             return Err(WrapperError::InvalidDuration("0s".into()));
         }
-        Ok(Self(secs))
+        // `UNITS` ends with seconds (factor 1), so some unit always divides exactly.
+        let (unit, factor) = UNITS
+            .iter()
+            .copied()
+            .find(|&(_, n)| secs % n == 0)
+            .unwrap_or(('s', 1));
+        Ok(Self {
+            count: secs / factor,
+            unit,
+            secs,
+        })
     }
 
     /// Returns the duration in whole seconds.
     pub fn as_secs(self) -> u64 {
-        self.0
+        self.secs
     }
 
     /// Returns the duration as a [`std::time::Duration`].
     pub fn as_duration(self) -> Duration {
-        Duration::from_secs(self.0)
+        Duration::from_secs(self.secs)
+    }
+}
+
+impl PartialEq for GatewayDuration {
+    fn eq(&self, other: &Self) -> bool {
+        self.secs == other.secs
+    }
+}
+
+impl Eq for GatewayDuration {}
+
+impl Hash for GatewayDuration {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.secs.hash(state);
+    }
+}
+
+impl PartialOrd for GatewayDuration {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for GatewayDuration {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.secs.cmp(&other.secs)
     }
 }
 
@@ -116,7 +180,7 @@ impl TryFrom<Duration> for GatewayDuration {
         if d.subsec_nanos() != 0 || d.as_secs() == 0 {
             return Err(WrapperError::InvalidDuration(format!("{d:?}")));
         }
-        Ok(Self(d.as_secs()))
+        Self::from_secs(d.as_secs())
     }
 }
 
@@ -128,13 +192,7 @@ impl From<GatewayDuration> for Duration {
 
 impl fmt::Display for GatewayDuration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // `UNITS` ends with seconds (factor 1), so some unit always divides exactly.
-        let (unit, factor) = UNITS
-            .iter()
-            .copied()
-            .find(|&(_, n)| self.0.checked_rem(n) == Some(0))
-            .unwrap_or(('s', 1));
-        write!(f, "{}{unit}", self.0 / factor)
+        write!(f, "{}{}", self.count, self.unit)
     }
 }
 
@@ -156,33 +214,54 @@ impl FromStr for GatewayDuration {
             .find(|&&(u, _)| u == unit)
             .map(|&(_, n)| n)
             .ok_or_else(err)?;
-        let n: u64 = digits.parse().map_err(|_| err())?;
-        n.checked_mul(factor).map(Self).ok_or_else(err)
+        let count: u64 = digits.parse().map_err(|_| err())?;
+        let secs = count.checked_mul(factor).ok_or_else(err)?;
+        Ok(Self { count, unit, secs })
     }
 }
 
-/// When a delayed (`d/`) wrapper fires: at a timestamp or after a duration.
+/// When a delayed (`d/`) wrapper fires: at a moment or after a duration.
+///
+/// ```
+/// use unitysvc::wrappers::Delay;
+///
+/// assert!(Delay::at("2026-06-01T10:00:00Z").is_ok());
+/// assert!(Delay::at("2026-99-99T99:99:99Z").is_err());
+/// let soon = Delay::after("90s".parse().unwrap());
+/// # let _ = soon;
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Delay {
-    /// Run at an ISO-8601 / RFC 3339 timestamp such as `2026-06-01T10:00:00Z`.
+pub struct Delay(DelayKind);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum DelayKind {
+    /// The caller's RFC 3339 text, kept as written after it parsed.
     At(String),
-    /// Run after the given duration.
     In(GatewayDuration),
 }
 
 impl Delay {
-    /// Creates an `At` delay after a light ISO-8601 shape check (`YYYY-MM-DD…`, no spaces).
+    /// Runs at an RFC 3339 timestamp such as `2026-06-01T10:00:00Z`, sent as written.
+    ///
+    /// # Errors
+    ///
+    /// [`WrapperError::InvalidTimestamp`] when chrono cannot parse it as RFC 3339.
     pub fn at(timestamp: &str) -> Result<Self, WrapperError> {
-        let b = timestamp.as_bytes();
-        let ok = b.len() >= 10
-            && b[..4].iter().all(u8::is_ascii_digit)
-            && b[4] == b'-'
-            && !b.iter().any(u8::is_ascii_whitespace);
-        if ok {
-            Ok(Self::At(timestamp.to_owned()))
-        } else {
-            Err(WrapperError::InvalidTimestamp(timestamp.to_owned()))
-        }
+        DateTime::parse_from_rfc3339(timestamp)
+            .map(|_| Self(DelayKind::At(timestamp.to_owned())))
+            .map_err(|_| WrapperError::InvalidTimestamp(timestamp.to_owned()))
+    }
+
+    /// Runs at `when`, sent in UTC with second precision or finer as needed.
+    pub fn at_time(when: DateTime<Utc>) -> Self {
+        Self(DelayKind::At(
+            when.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        ))
+    }
+
+    /// Runs after `delay`.
+    pub fn after(delay: GatewayDuration) -> Self {
+        Self(DelayKind::In(delay))
     }
 
     /// Builds a delay from exactly one of `at` or `in_`; both or neither is an error.
@@ -196,16 +275,28 @@ impl Delay {
     pub fn new(at: Option<&str>, in_: Option<GatewayDuration>) -> Result<Self, WrapperError> {
         match (at, in_) {
             (Some(ts), None) => Self::at(ts),
-            (None, Some(d)) => Ok(Self::In(d)),
+            (None, Some(d)) => Ok(Self::after(d)),
             _ => Err(WrapperError::DelayNeedsExactlyOne),
         }
     }
 
     fn param(&self) -> (&'static str, String) {
-        match self {
-            Self::At(ts) => ("_at", ts.clone()),
-            Self::In(d) => ("_in", d.to_string()),
+        match &self.0 {
+            DelayKind::At(ts) => ("_at", ts.clone()),
+            DelayKind::In(d) => ("_in", d.to_string()),
         }
+    }
+}
+
+impl From<DateTime<Utc>> for Delay {
+    fn from(when: DateTime<Utc>) -> Self {
+        Self::at_time(when)
+    }
+}
+
+impl From<GatewayDuration> for Delay {
+    fn from(delay: GatewayDuration) -> Self {
+        Self::after(delay)
     }
 }
 
@@ -227,29 +318,37 @@ pub struct GatewayPath {
 }
 
 impl GatewayPath {
-    /// Targets a service by id: `p/<id>`.
+    /// Targets a service by id: `p/<id>`; the id is percent-encoded as one path segment.
     pub fn service(id: impl fmt::Display) -> Self {
-        Self::from_path(format!("p/{id}"))
+        Self::from_path(format!("p/{}", encode_segment(&id.to_string())))
     }
 
-    /// Targets a service group by name: `g/<name>`.
+    /// Targets a service group by name: `g/<name>`; the name is percent-encoded as one
+    /// path segment, so `/`, `?`, `#` and spaces cannot change where the request goes.
     pub fn group(name: &str) -> Self {
-        Self::from_path(format!("g/{name}"))
+        Self::from_path(format!("g/{}", encode_segment(name)))
     }
 
-    /// Targets an alias by id or name: `a/<id-or-name>`.
+    /// Targets an alias by id or name: `a/<id-or-name>`, encoded as one path segment.
     pub fn alias(id_or_name: &str) -> Self {
-        Self::from_path(format!("a/{id_or_name}"))
+        Self::from_path(format!("a/{}", encode_segment(id_or_name)))
     }
 
-    /// Parses a raw gateway-relative path, dropping leading `/` and keeping any query verbatim.
+    /// Parses a raw gateway-relative path, dropping one leading `/` and keeping any query
+    /// verbatim.
+    ///
+    /// # Errors
+    ///
+    /// An absolute URL, an empty path, or a path that could leave its target (see
+    /// [`check_path`]).
     pub fn raw(path: &str) -> Result<Self, WrapperError> {
         check_relative(path)?;
-        let trimmed = path.trim_start_matches('/');
+        let trimmed = path.strip_prefix('/').unwrap_or(path);
         let (p, q) = trimmed.split_once('?').unwrap_or((trimmed, ""));
         if p.is_empty() {
             return Err(WrapperError::EmptyPath);
         }
+        check_path(path.split_once('?').map_or(path, |(p, _)| p))?;
         Ok(Self {
             path: p.to_owned(),
             query: q.to_owned(),
@@ -480,7 +579,121 @@ fn check_relative(path: &str) -> Result<(), WrapperError> {
 fn secondary_value(secondary: &GatewayPath) -> Result<String, WrapperError> {
     let s = secondary.to_string();
     check_relative(&s)?;
+    check_path(secondary.path())?;
     Ok(s)
+}
+
+/// Checks that the path part of a gateway-relative path (no query) stays under its
+/// target once a server decodes and normalizes it.
+///
+/// Refused: `.` and `..` segments, also percent-encoded (`%2e%2e`, `.%2E`, and double
+/// encodings); backslashes; `://`; a leading `//` or any empty segment but a trailing
+/// one; `#`; control and whitespace characters.
+///
+/// ```
+/// use unitysvc::wrappers::check_path;
+///
+/// assert!(check_path("p/abc/v1/chat/completions").is_ok());
+/// assert!(check_path("p/abc/../../v1/secrets/KEY").is_err());
+/// assert!(check_path("p/abc/%2e%2E/v1").is_err());
+/// ```
+pub fn check_path(path: &str) -> Result<(), WrapperError> {
+    let refuse = |reason| {
+        Err(WrapperError::UnsafePath {
+            path: path.to_owned(),
+            reason,
+        })
+    };
+    if path.contains("://") {
+        return Err(WrapperError::AbsoluteUrl(path.to_owned()));
+    }
+    if path.starts_with("//") {
+        return refuse("it starts with `//`");
+    }
+    if path.contains('#') {
+        return refuse("it contains `#`");
+    }
+    if path.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return refuse("it contains whitespace or a control character");
+    }
+    // A server may decode more than once, so check every decoding until it is stable.
+    let mut text = path.as_bytes().to_vec();
+    for _ in 0..4 {
+        if text.contains(&b'\\') {
+            return refuse("it contains a backslash");
+        }
+        if text.windows(3).any(|w| w == b"://") {
+            return Err(WrapperError::AbsoluteUrl(path.to_owned()));
+        }
+        if text.iter().any(|b| b.is_ascii_control()) {
+            return refuse("it contains an encoded control character");
+        }
+        let body = text.strip_prefix(b"/").unwrap_or(&text);
+        let segments: Vec<&[u8]> = body.split(|&b| b == b'/').collect();
+        let last = segments.len().saturating_sub(1);
+        for (i, segment) in segments.iter().enumerate() {
+            match *segment {
+                b"." | b".." => return refuse("it has a `.` or `..` segment"),
+                b"" if i != last => return refuse("it has an empty segment (`//`)"),
+                _ => {}
+            }
+        }
+        let decoded = percent_decode(&text);
+        if decoded == text {
+            break;
+        }
+        text = decoded;
+    }
+    Ok(())
+}
+
+/// Decodes `%XX` escapes, leaving malformed ones as they are.
+fn percent_decode(input: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while let Some(&b) = input.get(i) {
+        let escape = match (b, input.get(i + 1), input.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) => hex(h).zip(hex(l)),
+            _ => None,
+        };
+        match escape {
+            Some((h, l)) => {
+                // Two hex digits fit a byte.
+                out.push(u8::try_from(h * 16 + l).unwrap_or(b'%'));
+                i += 3;
+            }
+            None => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Percent-encodes `name` as a single path segment: only unreserved characters stay.
+///
+/// A name made only of dots is encoded too, which [`check_path`] then refuses, so such a
+/// name can never become a `.` or `..` segment.
+pub(crate) fn encode_segment(name: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let only_dots = !name.is_empty() && name.bytes().all(|b| b == b'.');
+    let mut out = String::with_capacity(name.len());
+    for &b in name.as_bytes() {
+        match b {
+            b'.' if only_dots => out.push_str("%2E"),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(char::from(b));
+            }
+            _ => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xF)]));
+            }
+        }
+    }
+    out
 }
 
 /// Appends `s` encoded as `application/x-www-form-urlencoded` (space → `+`).
@@ -575,7 +788,7 @@ mod tests {
                 svc("a").delayed(&Delay::at("2026-06-01T10:00:00Z").unwrap()),
                 "d/p/a?_at=2026-06-01T10%3A00%3A00Z",
             ),
-            (svc("a").delayed(&Delay::In(dur("30s"))), "d/p/a?_in=30s"),
+            (svc("a").delayed(&Delay::after(dur("30s"))), "d/p/a?_in=30s"),
             (svc("a").recurrent(dur("1d")), "r/p/a?_every=1d"),
             (
                 svc("a").recurrent(dur("1d")).logged(false),
@@ -602,7 +815,7 @@ mod tests {
             renew: true,
             failover: Some(svc("b").cached(Some(dur("5m")), false)),
             tee: Some(svc("c")),
-            delay: Some(Delay::In(dur("90s"))),
+            delay: Some(Delay::after(dur("90s"))),
             every: Some(dur("2d")),
             ..Wrappers::default()
         };
@@ -638,8 +851,12 @@ mod tests {
 
     #[test]
     fn raw_paths_and_absolute_urls() {
-        let p = GatewayPath::raw("//p/a?x=1").unwrap();
+        let p = GatewayPath::raw("/p/a?x=1").unwrap();
         assert_eq!((p.path(), p.query()), ("p/a", "x=1"));
+        assert!(matches!(
+            GatewayPath::raw("//p/a?x=1"),
+            Err(WrapperError::UnsafePath { .. })
+        ));
         assert_eq!(
             "/g/x".parse::<GatewayPath>().unwrap(),
             GatewayPath::group("x")
@@ -650,8 +867,8 @@ mod tests {
             GatewayPath::raw("https://evil/p/a"),
             Err(WrapperError::AbsoluteUrl(_))
         ));
-        let abs = GatewayPath::alias("http://evil");
-        let err = Err(WrapperError::AbsoluteUrl("a/http://evil".into()));
+        let abs = GatewayPath::group("http://evil");
+        let err = Err(WrapperError::AbsoluteUrl("g/http%3A%2F%2Fevil".into()));
         assert_eq!(svc("a").with_failover(&abs), err);
         assert_eq!(svc("a").with_tee(&abs), err);
         let w = Wrappers {
@@ -673,15 +890,34 @@ mod tests {
             Delay::new(Some(ts), Some(d)),
             Err(WrapperError::DelayNeedsExactlyOne)
         );
-        assert_eq!(Delay::new(Some(ts), None), Ok(Delay::At(ts.into())));
-        assert_eq!(Delay::new(None, Some(d)), Ok(Delay::In(d)));
-        for bad in ["", "tomorrow", "2026/06/01", "2026-06-01 10:00"] {
+        assert_eq!(Delay::new(Some(ts), None), Delay::at(ts));
+        assert_eq!(Delay::new(None, Some(d)), Ok(Delay::after(d)));
+        for bad in [
+            "",
+            "tomorrow",
+            "2026/06/01",
+            "2026-06-01 10:00",
+            "2026-99-99T99:99:99Z",
+            "2026-02-30T10:00:00Z",
+            "2026-06-01T10:00:00",
+        ] {
             assert_eq!(
                 Delay::at(bad),
                 Err(WrapperError::InvalidTimestamp(bad.into()))
             );
         }
         assert!(Delay::at("2026-06-01T10:00:00+02:00").is_ok());
+        // The caller's text goes on the wire as written.
+        let p = svc("a").delayed(&Delay::at("2026-06-01T12:00:00.5+02:00").unwrap());
+        assert_eq!(
+            p.to_string(),
+            "d/p/a?_at=2026-06-01T12%3A00%3A00.5%2B02%3A00"
+        );
+        let when = chrono::DateTime::parse_from_rfc3339("2026-06-01T10:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let p = svc("a").delayed(&Delay::from(when));
+        assert_eq!(p.to_string(), "d/p/a?_at=2026-06-01T10%3A00%3A00Z");
     }
 
     #[test]
@@ -701,7 +937,16 @@ mod tests {
             assert_eq!(d.as_duration(), Duration::from_secs(secs));
             assert_eq!(Duration::from(d), Duration::from_secs(secs));
         }
-        assert_eq!(dur("60m").to_string(), "1h");
+        // Parsed durations keep the unit they were written in; equality is by length.
+        assert_eq!(dur("60m").to_string(), "60m");
+        assert_eq!(dur("60s").to_string(), "60s");
+        assert_eq!(dur("24h").to_string(), "24h");
+        assert_eq!(dur("60s"), dur("1m"));
+        assert!(dur("59s") < dur("1m"));
+        let p = svc("x")
+            .cached(Some(dur("60s")), false)
+            .recurrent(dur("24h"));
+        assert_eq!(p.to_string(), "r/m/p/x?_ttl=60s&_every=24h");
         assert_eq!(dur("120s").as_secs(), 120);
         for bad in [
             Duration::ZERO,
@@ -770,6 +1015,79 @@ mod tests {
             p.with_subpath("v1/chat/completions"),
             "l/p/a/v1/chat/completions?_complete="
         );
+    }
+
+    #[test]
+    fn names_are_one_segment() {
+        let cases = [
+            (
+                GatewayPath::group("llm?x=1").logged(true),
+                "l/g/llm%3Fx%3D1?_complete=",
+            ),
+            (GatewayPath::group("a/b"), "g/a%2Fb"),
+            (GatewayPath::group("my group#1"), "g/my%20group%231"),
+            (GatewayPath::alias("fast-llm_v2.1~x"), "a/fast-llm_v2.1~x"),
+            (GatewayPath::service("../v1"), "p/..%2Fv1"),
+            (GatewayPath::alias(".."), "a/%2E%2E"),
+        ];
+        for (got, want) in cases {
+            assert_eq!(got.to_string(), want);
+        }
+        assert!(check_path(GatewayPath::alias("..").path()).is_err());
+        assert!(check_path(GatewayPath::group(".").path()).is_err());
+        // A server that decodes `%2F` would see `../v1`.
+        assert!(check_path(GatewayPath::service("../v1").path()).is_err());
+        assert!(check_path(GatewayPath::service("a b").path()).is_ok());
+    }
+
+    #[test]
+    fn unsafe_paths_are_refused() {
+        let bad = [
+            "p/x/../../v1/secrets/K",
+            "p/x/..",
+            "p/x/./y",
+            "./p/x",
+            "p/x/%2e%2e/v1",
+            "p/x/%2E%2E/v1",
+            "p/x/.%2E/v1",
+            "p/x/%2e./v1",
+            "p/x/%2e",
+            "p/x/%252e%252e/v1",
+            "p/x/..%2fv1",
+            "p/x/%2e%2e%2fv1",
+            "p/x\\..\\v1",
+            "p/x/%5c..%5cv1",
+            "p/x/a%5Cb",
+            "//evil.example/p/x",
+            "p//x",
+            "p/x/http://evil",
+            "p/x/http%3A%2F%2Fevil",
+            "p/x#frag",
+            "p/x y",
+            "p/x\ty",
+            "p/x%0d%0aHost:evil",
+        ];
+        for path in bad {
+            assert!(check_path(path).is_err(), "{path:?} must be refused");
+            assert!(GatewayPath::raw(path).is_err(), "{path:?} must be refused");
+        }
+        for good in [
+            "p/x",
+            "p/x/v1/chat/completions",
+            "p/x/",
+            "/p/x",
+            "p/x/a.b/..c/c..",
+            "p/x/%41",
+        ] {
+            assert_eq!(check_path(good), Ok(()), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn unsafe_secondaries_are_refused() {
+        let bad = GatewayPath::group("..");
+        assert!(svc("a").with_failover(&bad).is_err());
+        assert!(svc("a").with_tee(&bad).is_err());
     }
 
     #[test]

@@ -49,7 +49,7 @@ async fn unknown_group_is_not_found() {
     let (_sb, client) = common::start().await;
     let err = client.groups().get("no-such-group").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
-    assert_eq!(err.status(), Some(404));
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
 }
 
 #[tokio::test]

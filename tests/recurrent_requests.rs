@@ -249,7 +249,7 @@ async fn server_rejected_schedule_is_a_validation_error() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation, "{err}");
-    assert_eq!(err.status(), Some(422));
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(422));
     assert!(
         err.to_string().contains("schedule"),
         "the detail names the field: {err}"

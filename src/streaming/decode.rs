@@ -198,6 +198,16 @@ impl Decoder {
         }
     }
 
+    /// How many bytes the decoder holds for the event it is assembling; completed events
+    /// waiting to be taken, comments and blank lines do not count.
+    pub fn held(&self) -> usize {
+        match &self.state {
+            State::Sse(parser) => parser.held(),
+            State::Lines(lines) => lines.held(),
+            State::Bytes => 0,
+        }
+    }
+
     /// Reports whether the SSE `[DONE]` sentinel has been yielded.
     pub fn is_done(&self) -> bool {
         self.done

@@ -82,6 +82,11 @@ impl LineSplitter {
         }
     }
 
+    /// How many bytes of an unfinished line are buffered.
+    pub fn held(&self) -> usize {
+        self.partial.len()
+    }
+
     /// Drops any buffered partial line, as if the input restarted.
     pub fn discard(&mut self) {
         self.skip_lf = false;

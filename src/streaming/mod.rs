@@ -17,7 +17,56 @@ use decode::Decoder;
 use futures::stream::{self, BoxStream, Stream, StreamExt};
 use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use reqwest::StatusCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// What a streaming response's errors and span name: the gateway path and host.
+pub(crate) struct Context {
+    pub(crate) span: tracing::Span,
+    pub(crate) operation: String,
+    pub(crate) host: Option<String>,
+}
+
+/// Counts a stream's bytes and events and records them, with how it ended, on its span
+/// when the stream is dropped, so the span lasts exactly as long as the stream.
+struct Tally {
+    span: tracing::Span,
+    operation: String,
+    host: Option<String>,
+    bytes: AtomicU64,
+    events: AtomicU64,
+    end: Mutex<&'static str>,
+}
+
+impl Tally {
+    fn end(&self, how: &'static str) {
+        if let Ok(mut end) = self.end.lock() {
+            if *end == "dropped" {
+                *end = how;
+            }
+        }
+    }
+
+    fn fail(&self, e: Error) -> Error {
+        self.end("error");
+        self.span
+            .record("error.kind", tracing::field::debug(e.kind()));
+        e.in_call(&self.operation, self.host.as_deref())
+    }
+}
+
+impl Drop for Tally {
+    fn drop(&mut self) {
+        let end = self.end.lock().map(|e| *e).unwrap_or("dropped");
+        self.span
+            .record("bytes", self.bytes.load(Ordering::Relaxed));
+        self.span
+            .record("events", self.events.load(Ordering::Relaxed));
+        self.span.record("end", end);
+        tracing::debug!(parent: &self.span, end, "unitysvc stream ended");
+    }
+}
 
 /// A stream of body chunks.
 pub type ByteStream = BoxStream<'static, Result<Bytes>>;
@@ -28,6 +77,7 @@ pub struct StreamingResponse {
     headers: HeaderMap,
     body: ByteStream,
     max_event_size: usize,
+    tally: Option<Arc<Tally>>,
 }
 
 impl std::fmt::Debug for StreamingResponse {
@@ -41,18 +91,29 @@ impl std::fmt::Debug for StreamingResponse {
 
 impl StreamingResponse {
     pub(crate) fn new(
-        resp: reqwest::Response,
+        mut resp: reqwest::Response,
         idle: Option<Duration>,
         max_event_size: usize,
+        context: Context,
     ) -> StreamingResponse {
         let status = resp.status();
-        let headers = resp.headers().clone();
-        let body = with_idle_timeout(resp.bytes_stream(), idle);
+        let mut headers = std::mem::take(resp.headers_mut());
+        crate::dispatch::mark_sensitive(&mut headers);
+        let tally = Arc::new(Tally {
+            span: context.span,
+            operation: context.operation,
+            host: context.host,
+            bytes: AtomicU64::new(0),
+            events: AtomicU64::new(0),
+            end: Mutex::new("dropped"),
+        });
+        let body = with_idle_timeout(resp.bytes_stream(), idle, tally.clone());
         StreamingResponse {
             status,
             headers,
             body,
             max_event_size,
+            tally: Some(tally),
         }
     }
 
@@ -67,7 +128,15 @@ impl StreamingResponse {
             headers,
             body: body.boxed(),
             max_event_size: crate::config::DEFAULT_MAX_EVENT_SIZE,
+            tally: None,
         }
+    }
+
+    /// Sets how many bytes may be held for one event being assembled; see
+    /// [`ClientBuilder::max_event_size`](crate::ClientBuilder::max_event_size).
+    pub fn with_max_event_size(mut self, bytes: usize) -> StreamingResponse {
+        self.max_event_size = bytes;
+        self
     }
 
     /// The HTTP status.
@@ -97,7 +166,7 @@ impl StreamingResponse {
 
     /// The body as text lines (`\n` or `\r\n` ended), whatever the content type.
     pub fn lines(self) -> BoxStream<'static, Result<String>> {
-        decode_stream(self.body, Framing::Lines, self.max_event_size)
+        decode_stream(self.body, Framing::Lines, self.max_event_size, self.tally)
             .filter_map(|item| async move {
                 match item {
                     Ok(Event::Line(line)) => Some(Ok(line)),
@@ -112,7 +181,7 @@ impl StreamingResponse {
     /// or byte chunks. An SSE `[DONE]` yields [`Event::Done`] and ends the stream.
     pub fn events(self) -> BoxStream<'static, Result<Event>> {
         let framing = self.framing();
-        decode_stream(self.body, framing, self.max_event_size)
+        decode_stream(self.body, framing, self.max_event_size, self.tally)
     }
 
     /// Decodes each JSON event (SSE data or NDJSON line) into `T`; other events are skipped
@@ -185,28 +254,41 @@ fn decode_error(e: DecodeError) -> Error {
     Error::new(ErrorKind::Stream, format!("{}: {:?}", e.message, e.line))
 }
 
-/// Applies the idle timeout: each chunk must arrive within `idle` of the previous one.
+/// Applies the idle timeout (each chunk must arrive within `idle` of the previous one),
+/// counts bytes, and names the call in errors.
 fn with_idle_timeout(
     body: impl Stream<Item = reqwest::Result<Bytes>> + Send + 'static,
     idle: Option<Duration>,
+    tally: Arc<Tally>,
 ) -> ByteStream {
-    let body = body.map(|chunk| chunk.map_err(Error::from_reqwest)).boxed();
-    let Some(idle) = idle else { return body };
-    stream::unfold(Some(body), move |state| async move {
-        let mut body = state?;
-        match tokio::time::timeout(idle, body.next()).await {
-            Ok(Some(item)) => {
-                let failed = item.is_err();
-                Some((item, (!failed).then_some(body)))
+    let body = body.boxed();
+    stream::unfold(Some((body, tally)), move |state| async move {
+        let (mut body, tally) = state?;
+        let next = match idle {
+            Some(idle) => match tokio::time::timeout(idle, body.next()).await {
+                Ok(next) => next,
+                Err(_) => {
+                    let err = Error::new(
+                        ErrorKind::Timeout,
+                        format!("the stream sent no bytes for {idle:?}"),
+                    );
+                    return Some((Err(tally.fail(err)), None));
+                }
+            },
+            None => body.next().await,
+        };
+        match next {
+            Some(Ok(chunk)) => {
+                tally.bytes.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+                Some((Ok(chunk), Some((body, tally))))
             }
-            Ok(None) => None,
-            Err(_) => Some((
-                Err(Error::new(
-                    ErrorKind::Timeout,
-                    format!("the stream sent no bytes for {idle:?}"),
-                )),
-                None,
-            )),
+            // A body cut short (a reset, a close before Content-Length) is a transport
+            // failure, `Connection`, whatever reqwest calls it.
+            Some(Err(e)) => Some((Err(tally.fail(Error::from_reqwest(e))), None)),
+            None => {
+                tally.end("eof");
+                None
+            }
         }
     })
     .boxed()
@@ -215,33 +297,51 @@ fn with_idle_timeout(
 struct DecodeState {
     body: Option<ByteStream>,
     decoder: Decoder,
-    /// Bytes pushed since the last event came out: bounds what the decoder can be holding.
-    pending: usize,
     max_event_size: usize,
+    tally: Option<Arc<Tally>>,
+}
+
+impl DecodeState {
+    fn fail(&self, e: Error) -> Error {
+        match &self.tally {
+            Some(tally) => tally.fail(e),
+            None => e,
+        }
+    }
 }
 
 /// Runs the body through a decoder; ends after `[DONE]`, after the body ends, or after the
 /// first transport error or oversized event (which is yielded).
+///
+/// Only the bytes held for the event being assembled count against `max_event_size`, so a
+/// long stream of small events or heartbeats runs for as long as the server keeps it open.
 fn decode_stream(
     body: ByteStream,
     framing: Framing,
     max_event_size: usize,
+    tally: Option<Arc<Tally>>,
 ) -> BoxStream<'static, Result<Event>> {
     let state = DecodeState {
         body: Some(body),
         decoder: Decoder::new(framing),
-        pending: 0,
         max_event_size,
+        tally,
     };
     stream::unfold(state, |mut state| async move {
         loop {
             if let Some(item) = state.decoder.next_event() {
-                state.pending = 0;
                 if matches!(item, Ok(Event::Done)) {
                     // Nothing after [DONE] matters; drop the connection now.
                     state.body = None;
+                    if let Some(tally) = &state.tally {
+                        tally.end("done");
+                    }
                 }
-                return Some((item.map_err(decode_error), state));
+                if let Some(tally) = &state.tally {
+                    tally.events.fetch_add(1, Ordering::Relaxed);
+                }
+                let item = item.map_err(|e| state.fail(decode_error(e)));
+                return Some((item, state));
             }
             if state.decoder.is_done() {
                 return None;
@@ -249,21 +349,20 @@ fn decode_stream(
             let body = state.body.as_mut()?;
             match body.next().await {
                 Some(Ok(chunk)) => {
-                    state.pending = state.pending.saturating_add(chunk.len());
-                    if state.pending > state.max_event_size
-                        && state.decoder.framing() != Framing::Bytes
-                    {
+                    state.decoder.push(chunk);
+                    let held = state.decoder.held();
+                    if held > state.max_event_size {
                         state.body = None;
                         let err = Error::new(
                             ErrorKind::Stream,
                             format!(
-                                "the stream sent more than {} bytes without completing an event",
-                                state.max_event_size
+                                "an event grew past the {} limit (max_event_size) before it was complete",
+                                crate::error::human_bytes(state.max_event_size)
                             ),
                         );
+                        let err = state.fail(err);
                         return Some((Err(err), state));
                     }
-                    state.decoder.push(chunk);
                 }
                 Some(Err(e)) => {
                     state.body = None;

@@ -122,6 +122,16 @@ impl SseParser {
         fields.has_data = false;
     }
 
+    /// How many bytes the event being assembled holds: its unfinished line and its
+    /// fields so far. Comments, heartbeats and completed frames do not count.
+    pub fn held(&self) -> usize {
+        let f = &self.fields;
+        self.lines.held()
+            + f.data.len()
+            + f.event.as_ref().map_or(0, String::len)
+            + f.id.as_ref().map_or(0, String::len)
+    }
+
     /// Drops every frame that is complete but not yet taken.
     pub fn clear_ready(&mut self) {
         self.ready.clear();

@@ -35,11 +35,18 @@ pub fn second_customer(sb: &Sandbox) -> Client {
         .expect("build second client")
 }
 
-/// A plain HTTP client for calls the SDK does not make (gateway, catalog lookups).
+/// A plain reqwest builder for this test process.
 ///
-/// Build it after an SDK client: that installs the TLS provider reqwest needs.
-pub fn http() -> reqwest::Client {
+/// The SDK never installs a process-wide TLS provider, so a test that builds its own
+/// reqwest client picks one, as an application would.
+pub fn http_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
+}
+
+/// A plain HTTP client for calls the SDK does not make (gateway, catalog lookups).
+pub fn http() -> reqwest::Client {
+    http_builder()
         .timeout(std::time::Duration::from_secs(10))
         .build()
         .expect("http client")
