@@ -292,6 +292,7 @@ impl Error {
         let e = e.without_url();
         let mut timeout = e.is_timeout();
         let mut too_large = None;
+        let mut parse_error = false;
         let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
         let mut root = String::new();
         while let Some(err) = source {
@@ -304,6 +305,7 @@ impl Error {
             if let Some(io) = err.downcast_ref::<std::io::Error>() {
                 timeout |= io.kind() == std::io::ErrorKind::TimedOut;
             }
+            parse_error |= err.is::<serde_json::Error>();
             root = err.to_string();
             source = err.source();
         }
@@ -321,7 +323,9 @@ impl Error {
                 ErrorKind::Api,
                 format!("redirect refused: {}", plain(&root)),
             )
-        } else if e.is_decode() {
+        } else if e.is_decode() && parse_error {
+            // reqwest also calls a body cut in transit a decode error; only bytes that all
+            // arrived and do not parse are `Decode`.
             (ErrorKind::Decode, plain(&root))
         } else {
             (ErrorKind::Connection, plain(&root))

@@ -173,13 +173,22 @@ pub(crate) fn host_of(url: &reqwest::Url) -> Option<String> {
     })
 }
 
-/// Turns an operation id such as `customer-services-get_service` into the SDK's words,
-/// `services.get`.
+/// Turns a generated operation id such as `customer_services_get_service` into the SDK's
+/// words, `services.get`.
 pub(crate) fn operation_label(operation_id: &str) -> String {
-    let id = operation_id
-        .strip_prefix("customer-")
-        .unwrap_or(operation_id);
-    // The operations without a resource segment in their id.
+    const RESOURCES: [(&str, &str); 8] = [
+        ("recurrent_requests", "recurrent_request"),
+        ("broadcasts", "broadcast"),
+        ("services", "service"),
+        ("secrets", "secret"),
+        ("aliases", "alias"),
+        ("chains", "chain"),
+        ("groups", "group"),
+        ("resolve", "route"),
+    ];
+    let id = operation_id.replace('-', "_");
+    let id = id.strip_prefix("customer_").unwrap_or(&id);
+    // The operations whose id names no resource.
     let fixed = match id {
         "enroll" => "enrollments.create",
         "list_enrollments" => "enrollments.list",
@@ -197,16 +206,19 @@ pub(crate) fn operation_label(operation_id: &str) -> String {
     if !fixed.is_empty() {
         return fixed.to_owned();
     }
-    let Some((resource, verb)) = id.rsplit_once('-') else {
-        return id.to_owned();
-    };
-    let resource = resource.replace('-', "_");
-    let singular = resource.strip_suffix('s').unwrap_or(&resource);
-    let verb = verb
-        .strip_suffix(&format!("_{singular}"))
-        .or_else(|| verb.strip_suffix(&format!("_{resource}")))
-        .unwrap_or(verb);
-    format!("{resource}.{verb}")
+    for (resource, singular) in RESOURCES {
+        if let Some(verb) = id
+            .strip_prefix(resource)
+            .and_then(|rest| rest.strip_prefix('_'))
+        {
+            let verb = verb
+                .strip_suffix(&format!("_{singular}"))
+                .or_else(|| verb.strip_suffix(&format!("_{resource}")))
+                .unwrap_or(verb);
+            return format!("{resource}.{verb}");
+        }
+    }
+    id.to_owned()
 }
 
 /// Re-wraps a response so its body fails with [`BodyTooLarge`] past `limit` bytes; a
@@ -397,7 +409,13 @@ mod tests {
             ),
             ("customer-enroll", "enrollments.create"),
             ("customer-list_enrollments", "enrollments.list"),
-            ("customer-resolve-resolve_route", "resolve.resolve_route"),
+            ("customer_resolve_resolve_route", "resolve.resolve"),
+            ("customer_services_get_service", "services.get"),
+            ("customer_groups_list_groups", "groups.list"),
+            (
+                "customer_aliases_switch_alias_routing",
+                "aliases.switch_alias_routing",
+            ),
         ] {
             assert_eq!(operation_label(id), label);
         }

@@ -1,0 +1,1144 @@
+//! The fault matrix: a raw TCP server writes exact bytes (resets, stalls, truncation, huge
+//! bodies, redirects) and every case asserts the error kind, a bound on time and how many
+//! requests reached the server. Each group prints its table of case, expected and got.
+
+mod common;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use unitysvc::{Client, ErrorKind, Method, RetryPolicy};
+
+const SERVICE: &str = "6f1c3c1e-8f7e-4a53-9d55-3f5b1c2f0a11";
+
+/// What the server does with the n-th request (0-based) it receives.
+#[derive(Clone)]
+enum Act {
+    /// Writes these bytes and closes.
+    Write(Vec<u8>),
+    /// Writes these bytes, then keeps the connection open without a word.
+    WriteThenStall(Vec<u8>),
+    /// Closes with a TCP reset before writing anything.
+    Reset,
+    /// Never answers.
+    Stall,
+    /// Announces `len` bytes of JSON and streams them in 64 KiB chunks.
+    Huge { len: usize, chunked: bool },
+}
+
+type Script = Arc<dyn Fn(usize) -> Act + Send + Sync>;
+
+struct FaultServer {
+    addr: SocketAddr,
+    hits: Arc<AtomicUsize>,
+}
+
+impl FaultServer {
+    async fn start(script: impl Fn(usize) -> Act + Send + Sync + 'static) -> FaultServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let script: Script = Arc::new(script);
+        let counter = hits.clone();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let script = script.clone();
+                let counter = counter.clone();
+                tokio::spawn(async move {
+                    if read_request(&socket).await.is_some() {
+                        let n = counter.fetch_add(1, Ordering::SeqCst);
+                        act(socket, script(n)).await;
+                    }
+                });
+            }
+        });
+        FaultServer { addr, hits }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
+    }
+}
+
+/// Reads one request head and its `Content-Length` body.
+async fn read_request(socket: &TcpStream) -> Option<()> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 4096];
+    loop {
+        socket.readable().await.ok()?;
+        match socket.try_read(&mut byte) {
+            Ok(0) => return None,
+            Ok(n) => head.extend_from_slice(&byte[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            Err(_) => return None,
+        }
+        if let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+            let text = String::from_utf8_lossy(&head[..end]).to_ascii_lowercase();
+            let len: usize = text
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            let mut have = head.len() - end - 4;
+            while have < len {
+                socket.readable().await.ok()?;
+                match socket.try_read(&mut byte) {
+                    Ok(0) => return None,
+                    Ok(n) => have += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+                    Err(_) => return None,
+                }
+            }
+            return Some(());
+        }
+    }
+}
+
+async fn act(mut socket: TcpStream, act: Act) {
+    match act {
+        Act::Write(bytes) => {
+            let _ = socket.write_all(&bytes).await;
+            let _ = socket.shutdown().await;
+        }
+        Act::WriteThenStall(bytes) => {
+            let _ = socket.write_all(&bytes).await;
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+        Act::Reset => {
+            let _ = socket.set_linger(Some(Duration::ZERO));
+            drop(socket);
+        }
+        Act::Stall => {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+        Act::Huge { len, chunked } => {
+            let head = if chunked {
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n".to_owned()
+            } else {
+                format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {len}\r\nconnection: close\r\n\r\n")
+            };
+            if socket.write_all(head.as_bytes()).await.is_err() {
+                return;
+            }
+            let chunk = vec![b' '; 64 * 1024];
+            let mut sent = 0;
+            while sent < len {
+                let n = chunk.len().min(len - sent);
+                let ok = if chunked {
+                    let mut framed = format!("{n:x}\r\n").into_bytes();
+                    framed.extend_from_slice(&chunk[..n]);
+                    framed.extend_from_slice(b"\r\n");
+                    socket.write_all(&framed).await.is_ok()
+                } else {
+                    socket.write_all(&chunk[..n]).await.is_ok()
+                };
+                if !ok {
+                    return;
+                }
+                sent += n;
+            }
+            if chunked {
+                let _ = socket.write_all(b"0\r\n\r\n").await;
+            }
+        }
+    }
+}
+
+fn response(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    let mut out = format!("HTTP/1.1 {status}\r\ncontent-length: {}\r\n", body.len());
+    for (k, v) in headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str("connection: close\r\n\r\n");
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+fn json(status: &str, body: &str) -> Act {
+    Act::Write(response(
+        status,
+        &[("content-type", "application/json")],
+        body.as_bytes(),
+    ))
+}
+
+/// A body the SDK decodes as a service, taken from the sandbox so it stays valid.
+async fn service_body() -> String {
+    let (_sb, client) = common::start().await;
+    let service = client
+        .services()
+        .get(common::service_id(common::SIMPLE_SERVICE))
+        .await
+        .unwrap();
+    serde_json::to_string(service.record()).unwrap()
+}
+
+fn client_for(server: &FaultServer, timeout: Duration) -> Client {
+    Client::builder()
+        .base_url(format!("{}/v1", server.url()))
+        .api_key("svcpass_faultkey")
+        .timeout(Some(timeout))
+        .retry(RetryPolicy::default().backoff(Duration::from_millis(50), Duration::from_secs(5)))
+        .ignore_env()
+        .build()
+        .unwrap()
+}
+
+/// One row of a fault table.
+struct Row {
+    case: &'static str,
+    expected: String,
+    got: String,
+    ok: bool,
+}
+
+/// What a case must produce: `None` means success.
+struct Expect {
+    kind: Option<ErrorKind>,
+    within: Duration,
+    hits: std::ops::RangeInclusive<usize>,
+}
+
+fn expect(
+    kind: Option<ErrorKind>,
+    within_ms: u64,
+    hits: std::ops::RangeInclusive<usize>,
+) -> Expect {
+    Expect {
+        kind,
+        within: Duration::from_millis(within_ms),
+        hits,
+    }
+}
+
+type Outcome = Result<(), unitysvc::Error>;
+
+async fn run_case<F>(
+    rows: &mut Vec<Row>,
+    case: &'static str,
+    server: &FaultServer,
+    want: Expect,
+    call: F,
+) -> Outcome
+where
+    F: Future<Output = Outcome>,
+{
+    let started = Instant::now();
+    let outcome = call.await;
+    let elapsed = started.elapsed();
+    // Let a retry still in flight show up in the count before it is read.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let hits = server.hits();
+    let kind = outcome.as_ref().err().map(|e| e.kind());
+    let ok = kind == want.kind && elapsed <= want.within && want.hits.contains(&hits);
+    rows.push(Row {
+        case,
+        expected: format!(
+            "{} ≤{:.1}s hits {:?}",
+            want.kind.map_or("ok".to_owned(), |k| format!("{k:?}")),
+            want.within.as_secs_f64(),
+            want.hits
+        ),
+        got: format!(
+            "{} {:.2}s hits {hits}{}",
+            kind.map_or("ok".to_owned(), |k| format!("{k:?}")),
+            elapsed.as_secs_f64(),
+            outcome
+                .as_ref()
+                .err()
+                .map_or(String::new(), |e| format!(" — {e}"))
+        ),
+        ok,
+    });
+    outcome
+}
+
+fn report(title: &str, rows: &[Row]) {
+    println!("\n{title}\n{:<44} {:<36} got", "case", "expected");
+    for r in rows {
+        let mark = if r.ok { "ok  " } else { "FAIL" };
+        println!("{mark} {:<40} {:<36} {}", r.case, r.expected, r.got);
+    }
+    let failed: Vec<_> = rows.iter().filter(|r| !r.ok).map(|r| r.case).collect();
+    assert!(failed.is_empty(), "failed cases: {failed:?}");
+}
+
+fn boxed<'a>(
+    f: impl Future<Output = Outcome> + Send + 'a,
+) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>> {
+    Box::pin(f)
+}
+
+#[tokio::test]
+async fn control_plane_faults() {
+    let body = service_body().await;
+    let mut rows = Vec::new();
+    let get = |c: Client| boxed(async move { c.services().get(SERVICE).await.map(drop) });
+    let post = |c: Client| boxed(async move { c.resolve("p/x").send().await.map(drop) });
+
+    // Connection refused: a port nobody listens on.
+    let refused = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        addr
+    };
+    let nobody = FaultServer {
+        addr: refused,
+        hits: Arc::new(AtomicUsize::new(0)),
+    };
+    let err = run_case(
+        &mut rows,
+        "connection refused",
+        &nobody,
+        expect(Some(ErrorKind::Connection), 2_000, 0..=0),
+        get(client_for(&nobody, Duration::from_secs(5))),
+    )
+    .await
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("services.get: connection refused"),
+        "{text}"
+    );
+    assert!(text.contains(&refused.to_string()), "{text}");
+
+    let s = FaultServer::start(|_| Act::Reset).await;
+    run_case(
+        &mut rows,
+        "reset before headers, GET (retried)",
+        &s,
+        expect(Some(ErrorKind::Connection), 2_000, 3..=3),
+        get(client_for(&s, Duration::from_secs(5))),
+    )
+    .await
+    .ok();
+
+    let s = FaultServer::start(|_| Act::Reset).await;
+    run_case(
+        &mut rows,
+        "reset before headers, POST (not re-sent)",
+        &s,
+        expect(Some(ErrorKind::Connection), 1_000, 1..=1),
+        post(client_for(&s, Duration::from_secs(5))),
+    )
+    .await
+    .ok();
+
+    let s = FaultServer::start(|_| Act::Stall).await;
+    let err = run_case(
+        &mut rows,
+        "stall before headers, 2 s deadline",
+        &s,
+        expect(Some(ErrorKind::Timeout), 2_600, 1..=1),
+        get(client_for(&s, Duration::from_secs(2))),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string().starts_with("services.get: timed out"),
+        "{err}"
+    );
+
+    let s = FaultServer::start(|_| Act::WriteThenStall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{\"id\":".to_vec())).await;
+    run_case(
+        &mut rows,
+        "stall after headers, 2 s deadline",
+        &s,
+        expect(Some(ErrorKind::Timeout), 2_600, 1..=1),
+        get(client_for(&s, Duration::from_secs(2))),
+    )
+    .await
+    .ok();
+
+    let cut = body[..body.len() / 2].to_owned();
+    let s = FaultServer::start(move |_| {
+        Act::Write(response(
+            "200 OK",
+            &[("content-type", "application/json")],
+            cut.as_bytes(),
+        ))
+    })
+    .await;
+    // The body above is complete (its length matches) but cut JSON: that is Decode.
+    run_case(
+        &mut rows,
+        "truncated JSON, complete body",
+        &s,
+        expect(Some(ErrorKind::Decode), 1_000, 1..=1),
+        get(client_for(&s, Duration::from_secs(5))),
+    )
+    .await
+    .ok();
+
+    let half = body[..body.len() / 2].to_owned();
+    let full_len = body.len();
+    let s = FaultServer::start(move |_| {
+        let mut bytes = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {full_len}\r\nconnection: close\r\n\r\n").into_bytes();
+        bytes.extend_from_slice(half.as_bytes());
+        Act::Write(bytes)
+    }).await;
+    run_case(
+        &mut rows,
+        "close before Content-Length",
+        &s,
+        expect(Some(ErrorKind::Connection), 1_000, 1..=1),
+        get(client_for(&s, Duration::from_secs(5))),
+    )
+    .await
+    .ok();
+
+    let s = FaultServer::start(|_| json("200 OK", r#"{"id": 42, "name": ["not", "a", "string"]}"#))
+        .await;
+    run_case(
+        &mut rows,
+        "wrong types",
+        &s,
+        expect(Some(ErrorKind::Decode), 1_000, 1..=1),
+        get(client_for(&s, Duration::from_secs(5))),
+    )
+    .await
+    .ok();
+
+    let s = FaultServer::start(|_| {
+        Act::Write(response(
+            "200 OK",
+            &[("content-type", "application/json")],
+            b"{\"id\": \"\xff\xfe\"}",
+        ))
+    })
+    .await;
+    run_case(
+        &mut rows,
+        "invalid UTF-8",
+        &s,
+        expect(Some(ErrorKind::Decode), 1_000, 1..=1),
+        get(client_for(&s, Duration::from_secs(5))),
+    )
+    .await
+    .ok();
+
+    let s = FaultServer::start(|_| {
+        Act::Write(response(
+            "502 Bad Gateway",
+            &[("content-type", "text/html")],
+            b"<html><body>bad gateway</body></html>",
+        ))
+    })
+    .await;
+    let err = run_case(
+        &mut rows,
+        "HTML 502 (retried, then Server)",
+        &s,
+        expect(Some(ErrorKind::Server), 2_000, 3..=3),
+        get(client_for(&s, Duration::from_secs(5))),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(502));
+
+    let ok_body = body.clone();
+    let s = FaultServer::start(move |n| {
+        if n == 0 {
+            json("503 Service Unavailable", r#"{"detail":"busy"}"#)
+        } else {
+            json("200 OK", &ok_body)
+        }
+    })
+    .await;
+    run_case(
+        &mut rows,
+        "503 then 200 on GET",
+        &s,
+        expect(None, 1_500, 2..=2),
+        get(client_for(&s, Duration::from_secs(5))),
+    )
+    .await
+    .ok();
+
+    let s = FaultServer::start(|_| json("503 Service Unavailable", r#"{"detail":"busy"}"#)).await;
+    run_case(
+        &mut rows,
+        "503 on POST (not re-sent)",
+        &s,
+        expect(Some(ErrorKind::Server), 1_000, 1..=1),
+        post(client_for(&s, Duration::from_secs(5))),
+    )
+    .await
+    .ok();
+
+    let ok_body = body.clone();
+    let s = FaultServer::start(move |n| {
+        if n == 0 {
+            Act::Write(response(
+                "429 Too Many Requests",
+                &[("retry-after", "1")],
+                b"{\"detail\":\"slow down\"}",
+            ))
+        } else {
+            json("200 OK", &ok_body)
+        }
+    })
+    .await;
+    let started = Instant::now();
+    run_case(
+        &mut rows,
+        "429 Retry-After 1 s (waited, then ok)",
+        &s,
+        expect(None, 2_000, 2..=2),
+        get(client_for(&s, Duration::from_secs(5))),
+    )
+    .await
+    .ok();
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "retried early"
+    );
+
+    let s = FaultServer::start(|_| {
+        Act::Write(response(
+            "429 Too Many Requests",
+            &[("retry-after", "3600")],
+            b"{\"detail\":\"slow down\"}",
+        ))
+    })
+    .await;
+    let err = run_case(
+        &mut rows,
+        "429 Retry-After 3600 s (at once)",
+        &s,
+        expect(Some(ErrorKind::RateLimit), 500, 1..=1),
+        get(client_for(&s, Duration::from_secs(5))),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
+
+    let s = FaultServer::start(|_| {
+        let when = (chrono::Utc::now() + chrono::Duration::hours(1))
+            .to_rfc2822()
+            .replace("+0000", "GMT");
+        Act::Write(response(
+            "429 Too Many Requests",
+            &[("retry-after", &when)],
+            b"{}",
+        ))
+    })
+    .await;
+    let err = run_case(
+        &mut rows,
+        "429 Retry-After HTTP-date (at once)",
+        &s,
+        expect(Some(ErrorKind::RateLimit), 500, 1..=1),
+        get(client_for(&s, Duration::from_secs(5))),
+    )
+    .await
+    .unwrap_err();
+    let wait = err.retry_after().unwrap();
+    assert!(
+        wait > Duration::from_secs(3500) && wait <= Duration::from_secs(3600),
+        "{wait:?}"
+    );
+
+    let s = FaultServer::start(|_| {
+        Act::Write(response(
+            "503 Service Unavailable",
+            &[("retry-after-ms", "1500")],
+            b"{}",
+        ))
+    })
+    .await;
+    let c = Client::builder()
+        .base_url(format!("{}/v1", s.url()))
+        .api_key("svcpass_x")
+        .timeout(Some(Duration::from_secs(1)))
+        .ignore_env()
+        .build()
+        .unwrap();
+    let err = run_case(
+        &mut rows,
+        "retry-after-ms past the deadline",
+        &s,
+        expect(Some(ErrorKind::Server), 500, 1..=1),
+        get(c),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.retry_after(), Some(Duration::from_millis(1500)));
+
+    let s = FaultServer::start(|_| Act::Huge {
+        len: 100 * 1024 * 1024,
+        chunked: false,
+    })
+    .await;
+    let c = Client::builder()
+        .base_url(format!("{}/v1", s.url()))
+        .api_key("svcpass_x")
+        .max_response_size(1024 * 1024)
+        .ignore_env()
+        .build()
+        .unwrap();
+    let err = run_case(
+        &mut rows,
+        "100 MB body, Content-Length",
+        &s,
+        expect(Some(ErrorKind::TooLarge), 2_000, 1..=1),
+        get(c),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("1 MiB"), "{err}");
+
+    let s = FaultServer::start(|_| Act::Huge {
+        len: 100 * 1024 * 1024,
+        chunked: true,
+    })
+    .await;
+    let c = Client::builder()
+        .base_url(format!("{}/v1", s.url()))
+        .api_key("svcpass_x")
+        .max_response_size(1024 * 1024)
+        .ignore_env()
+        .build()
+        .unwrap();
+    run_case(
+        &mut rows,
+        "100 MB body, chunked",
+        &s,
+        expect(Some(ErrorKind::TooLarge), 3_000, 1..=1),
+        get(c),
+    )
+    .await
+    .ok();
+
+    let big_error = format!("{{\"detail\":\"{}\"}}", "x".repeat(1024 * 1024));
+    let s = FaultServer::start(move |_| json("400 Bad Request", &big_error)).await;
+    let err = run_case(
+        &mut rows,
+        "1 MB error body (kept ≤ 64 KiB)",
+        &s,
+        expect(Some(ErrorKind::Validation), 1_000, 1..=1),
+        get(client_for(&s, Duration::from_secs(5))),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.body().map(<[u8]>::len), Some(64 * 1024));
+
+    let s = FaultServer::start(|n| {
+        Act::Write(response(
+            "302 Found",
+            &[("location", &format!("/v1/services/loop{n}"))],
+            b"",
+        ))
+    })
+    .await;
+    run_case(
+        &mut rows,
+        "redirect loop",
+        &s,
+        expect(Some(ErrorKind::Api), 2_000, 11..=11),
+        get(client_for(&s, Duration::from_secs(5))),
+    )
+    .await
+    .ok();
+
+    let elsewhere = FaultServer::start(|_| json("200 OK", "{}")).await;
+    let target = format!(
+        "{}/v1/services/{SERVICE}",
+        elsewhere.url().replace("127.0.0.1", "localhost")
+    );
+    let s = FaultServer::start(move |_| {
+        Act::Write(response(
+            "307 Temporary Redirect",
+            &[("location", &target)],
+            b"",
+        ))
+    })
+    .await;
+    let err = run_case(
+        &mut rows,
+        "cross-origin redirect (refused)",
+        &s,
+        expect(Some(ErrorKind::Api), 1_000, 1..=1),
+        get(client_for(&s, Duration::from_secs(5))),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("another origin"), "{err}");
+    assert_eq!(elsewhere.hits(), 0, "nothing reached the other origin");
+
+    let s = FaultServer::start(|_| {
+        json(
+            "401 Unauthorized",
+            r#"{"detail":"key svcpass_faultkey is not valid"}"#,
+        )
+    })
+    .await;
+    let err = run_case(
+        &mut rows,
+        "key echoed in an error",
+        &s,
+        expect(Some(ErrorKind::Authentication), 1_000, 1..=1),
+        get(client_for(&s, Duration::from_secs(5))),
+    )
+    .await
+    .unwrap_err();
+    for shown in [
+        err.to_string(),
+        format!("{err:?}"),
+        String::from_utf8_lossy(err.body().unwrap()).into_owned(),
+    ] {
+        assert!(!shown.contains("svcpass_faultkey"), "{shown}");
+        assert!(shown.contains("[redacted]"), "{shown}");
+    }
+
+    report("control plane", &rows);
+}
+
+#[tokio::test]
+async fn default_timeout_bounds_the_whole_call() {
+    // With a 2 s timeout and default retries, a server that never answers costs ~2 s,
+    // not one timeout per attempt plus the waits between them.
+    let s = FaultServer::start(|_| Act::Stall).await;
+    let c = Client::builder()
+        .base_url(format!("{}/v1", s.url()))
+        .api_key("svcpass_x")
+        .timeout(Some(Duration::from_secs(2)))
+        .ignore_env()
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = c.groups().get("llm").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert!(
+        started.elapsed() < Duration::from_millis(2_600),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(s.hits(), 1);
+}
+
+#[tokio::test]
+async fn gateway_faults() {
+    let mut rows = Vec::new();
+    let dispatch = |c: Client, path: &'static str| {
+        boxed(async move {
+            c.dispatch(path)
+                .json(&serde_json::json!({"q": 1}))
+                .send()
+                .await
+                .map(drop)
+        })
+    };
+
+    let s = FaultServer::start(|_| Act::Stall).await;
+    run_case(
+        &mut rows,
+        "stall before headers",
+        &s,
+        expect(Some(ErrorKind::Timeout), 2_600, 1..=1),
+        dispatch(client_for(&s, Duration::from_secs(2)), "p/x/chat"),
+    )
+    .await
+    .ok();
+
+    let s = FaultServer::start(|_| Act::Reset).await;
+    let err = run_case(
+        &mut rows,
+        "reset before headers",
+        &s,
+        expect(Some(ErrorKind::Connection), 1_000, 1..=1),
+        dispatch(client_for(&s, Duration::from_secs(5)), "p/x/chat"),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().starts_with("gateway p/x/chat: "), "{err}");
+
+    let s = FaultServer::start(|_| {
+        let mut bytes = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\nconnection: close\r\n\r\n{\"choices\":".to_vec();
+        bytes.extend_from_slice(b"[");
+        Act::Write(bytes)
+    }).await;
+    run_case(
+        &mut rows,
+        "close before Content-Length",
+        &s,
+        expect(Some(ErrorKind::Connection), 1_000, 1..=1),
+        dispatch(client_for(&s, Duration::from_secs(5)), "p/x/chat"),
+    )
+    .await
+    .ok();
+
+    let s = FaultServer::start(|_| Act::Huge {
+        len: 100 * 1024 * 1024,
+        chunked: true,
+    })
+    .await;
+    let c = Client::builder()
+        .base_url(format!("{}/v1", s.url()))
+        .api_key("svcpass_x")
+        .max_response_size(1024 * 1024)
+        .ignore_env()
+        .build()
+        .unwrap();
+    run_case(
+        &mut rows,
+        "100 MB buffered body",
+        &s,
+        expect(Some(ErrorKind::TooLarge), 3_000, 1..=1),
+        dispatch(c, "p/x/files"),
+    )
+    .await
+    .ok();
+
+    let s = FaultServer::start(|_| json("502 Bad Gateway", "<html>upstream down</html>")).await;
+    run_case(
+        &mut rows,
+        "upstream 502 is a response",
+        &s,
+        expect(None, 1_000, 1..=1),
+        dispatch(client_for(&s, Duration::from_secs(5)), "p/x/chat"),
+    )
+    .await
+    .ok();
+
+    let elsewhere = FaultServer::start(|_| json("200 OK", "{}")).await;
+    let target = format!(
+        "{}/steal",
+        elsewhere.url().replace("127.0.0.1", "localhost")
+    );
+    let s = FaultServer::start(move |_| {
+        Act::Write(response(
+            "307 Temporary Redirect",
+            &[("location", &target)],
+            b"",
+        ))
+    })
+    .await;
+    let c = client_for(&s, Duration::from_secs(5));
+    let started = Instant::now();
+    let resp = c
+        .dispatch("p/x/chat")
+        .header("x-api-key", "upstream-secret")
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    rows.push(Row {
+        case: "cross-origin redirect returns the 3xx",
+        expected: "307, other origin 0 hits".into(),
+        got: format!(
+            "{} in {:.2}s, other origin {} hits",
+            resp.status(),
+            started.elapsed().as_secs_f64(),
+            elsewhere.hits()
+        ),
+        ok: resp.status().as_u16() == 307 && elsewhere.hits() == 0,
+    });
+
+    // Every refused path fails before anything is sent.
+    let s = FaultServer::start(|_| json("200 OK", "{}")).await;
+    let c = client_for(&s, Duration::from_secs(5));
+    for (case, path, sub) in [
+        ("dispatch ../ in the path", "p/x/../../v1/secrets/K", ""),
+        ("sub-path ../", "p/x", "../../v1/secrets/K"),
+        ("sub-path %2e%2e", "p/x", "%2e%2e/%2e%2e/v1/secrets/K"),
+        ("sub-path .%2E", "p/x", ".%2E/v1"),
+        ("sub-path backslash", "p/x", "..\\v1"),
+        ("sub-path leading //", "p/x", "//evil.example/x"),
+        ("sub-path ://", "p/x", "http://evil.example/x"),
+        ("dispatch leading //", "//evil.example/p/x", ""),
+    ] {
+        let c = c.clone();
+        let call = boxed(async move {
+            c.dispatch(path)
+                .path(sub)
+                .method(Method::DELETE)
+                .send()
+                .await
+                .map(drop)
+        });
+        run_case(
+            &mut rows,
+            case,
+            &s,
+            expect(Some(ErrorKind::InvalidInput), 200, 0..=0),
+            call,
+        )
+        .await
+        .ok();
+    }
+
+    report("gateway, buffered", &rows);
+}
+
+#[tokio::test]
+async fn stream_faults() {
+    let mut rows = Vec::new();
+    let sse_head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n";
+
+    // A body cut after the headers surfaces as a Connection error item.
+    let s = FaultServer::start(move |_| {
+        let body = "data: {\"n\":1}\n\ndata: {\"n\"";
+        Act::Write(
+            format!("{sse_head}content-length: 1000\r\nconnection: close\r\n\r\n{body}")
+                .into_bytes(),
+        )
+    })
+    .await;
+    let c = client_for(&s, Duration::from_secs(5));
+    let call = boxed(async move {
+        let mut events = c.dispatch("p/x/chat").stream().await?.events();
+        let mut seen = 0;
+        while let Some(event) = events.next().await {
+            event?;
+            seen += 1;
+        }
+        assert_eq!(seen, 1);
+        Ok(())
+    });
+    let err = run_case(
+        &mut rows,
+        "SSE cut mid-event",
+        &s,
+        expect(Some(ErrorKind::Connection), 1_000, 1..=1),
+        call,
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().starts_with("gateway p/x/chat: "), "{err}");
+
+    // 200 complete events in one 3 KB write are 200 events even with a 1 KiB limit.
+    let many: String = (0..200).map(|i| format!("data: {i:>6}\n\n")).collect();
+    assert!(many.len() > 2_500);
+    let s = FaultServer::start(move |_| {
+        Act::Write(
+            format!(
+                "{sse_head}content-length: {}\r\nconnection: close\r\n\r\n{many}",
+                many.len()
+            )
+            .into_bytes(),
+        )
+    })
+    .await;
+    let c = Client::builder()
+        .base_url(format!("{}/v1", s.url()))
+        .api_key("svcpass_x")
+        .max_event_size(1024)
+        .ignore_env()
+        .build()
+        .unwrap();
+    let call = boxed(async move {
+        let events: Vec<_> = c
+            .dispatch("p/x/chat")
+            .stream()
+            .await?
+            .events()
+            .collect()
+            .await;
+        let events: Result<Vec<_>, _> = events.into_iter().collect();
+        assert_eq!(events?.len(), 200);
+        Ok(())
+    });
+    run_case(
+        &mut rows,
+        "200 events in 3 KB, 1 KiB limit",
+        &s,
+        expect(None, 1_000, 1..=1),
+        call,
+    )
+    .await
+    .ok();
+
+    // Heartbeats far beyond the limit keep the stream alive.
+    let s = FaultServer::start(move |_| {
+        let mut body = String::from(": ping\n\n").repeat(20_000);
+        body.push_str("data: last\n\n");
+        Act::Write(
+            format!(
+                "{sse_head}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .into_bytes(),
+        )
+    })
+    .await;
+    let c = Client::builder()
+        .base_url(format!("{}/v1", s.url()))
+        .api_key("svcpass_x")
+        .max_event_size(1024)
+        .ignore_env()
+        .build()
+        .unwrap();
+    let call = boxed(async move {
+        let events: Vec<_> = c
+            .dispatch("p/x/chat")
+            .stream()
+            .await?
+            .events()
+            .collect()
+            .await;
+        assert_eq!(events.len(), 1);
+        events.into_iter().next().unwrap().map(drop)
+    });
+    run_case(
+        &mut rows,
+        "160 KB of heartbeats, 1 KiB limit",
+        &s,
+        expect(None, 1_000, 1..=1),
+        call,
+    )
+    .await
+    .ok();
+
+    // Blank NDJSON lines do not count either; one oversized line does.
+    let s = FaultServer::start(move |_| {
+        let mut body = "\n".repeat(10_000);
+        // Large enough to arrive in several chunks, so it is held while being assembled.
+        body.push_str(&format!("{{\"big\":\"{}\"}}\n", "x".repeat(1024 * 1024)));
+        Act::Write(format!("HTTP/1.1 200 OK\r\ncontent-type: application/x-ndjson\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()).into_bytes())
+    }).await;
+    let c = Client::builder()
+        .base_url(format!("{}/v1", s.url()))
+        .api_key("svcpass_x")
+        .max_event_size(1024)
+        .ignore_env()
+        .build()
+        .unwrap();
+    let call = boxed(async move {
+        let mut events = c.dispatch("p/x/chat").stream().await?.events();
+        while let Some(event) = events.next().await {
+            event?;
+        }
+        Ok(())
+    });
+    run_case(
+        &mut rows,
+        "NDJSON line over the limit",
+        &s,
+        expect(Some(ErrorKind::Stream), 1_000, 1..=1),
+        call,
+    )
+    .await
+    .ok();
+
+    // A stream that stops sending fails after the idle timeout, not never.
+    let s = FaultServer::start(move |_| {
+        Act::WriteThenStall(format!("{sse_head}\r\ndata: 1\n\n").into_bytes())
+    })
+    .await;
+    let c = Client::builder()
+        .base_url(format!("{}/v1", s.url()))
+        .api_key("svcpass_x")
+        .stream_idle_timeout(Some(Duration::from_secs(1)))
+        .ignore_env()
+        .build()
+        .unwrap();
+    let call = boxed(async move {
+        let mut events = c.dispatch("p/x/chat").stream().await?.events();
+        while let Some(event) = events.next().await {
+            event?;
+        }
+        Ok(())
+    });
+    run_case(
+        &mut rows,
+        "stall mid-stream, 1 s idle limit",
+        &s,
+        expect(Some(ErrorKind::Timeout), 1_800, 1..=1),
+        call,
+    )
+    .await
+    .ok();
+
+    report("gateway, streams", &rows);
+}
+
+#[test]
+fn blocking_client_faults() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let refused = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let stall = rt.block_on(FaultServer::start(|_| Act::Stall));
+    let reset = rt.block_on(FaultServer::start(|_| Act::Reset));
+    let make = |url: String, timeout: u64| {
+        unitysvc::blocking::Client::wrap(
+            Client::builder()
+                .base_url(format!("{url}/v1"))
+                .api_key("svcpass_x")
+                .timeout(Some(Duration::from_secs(timeout)))
+                .retry(RetryPolicy::none())
+                .ignore_env()
+                .build()
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    let mut rows = Vec::new();
+    let mut check = |case: &'static str,
+                     want: ErrorKind,
+                     within: Duration,
+                     f: &dyn Fn() -> unitysvc::Result<()>| {
+        let started = Instant::now();
+        let kind = f().err().map(|e| e.kind());
+        let elapsed = started.elapsed();
+        rows.push(Row {
+            case,
+            expected: format!("{want:?} ≤{:.1}s", within.as_secs_f64()),
+            got: format!("{kind:?} {:.2}s", elapsed.as_secs_f64()),
+            ok: kind == Some(want) && elapsed <= within,
+        });
+    };
+    let c = make(format!("http://{refused}"), 5);
+    check(
+        "blocking: connection refused",
+        ErrorKind::Connection,
+        Duration::from_secs(1),
+        &|| c.services().get(SERVICE).map(drop),
+    );
+    let c = make(stall.url(), 1);
+    check(
+        "blocking: stall, 1 s deadline",
+        ErrorKind::Timeout,
+        Duration::from_millis(1_600),
+        &|| c.services().get(SERVICE).map(drop),
+    );
+    let c = make(reset.url(), 5);
+    check(
+        "blocking: reset on dispatch",
+        ErrorKind::Connection,
+        Duration::from_secs(1),
+        &|| c.dispatch("p/x/chat").send().map(drop),
+    );
+    check(
+        "blocking: traversal refused",
+        ErrorKind::InvalidInput,
+        Duration::from_millis(100),
+        &|| {
+            c.dispatch("p/x")
+                .path("../../v1/secrets/K")
+                .send()
+                .map(drop)
+        },
+    );
+    assert_eq!(
+        reset.hits(),
+        1,
+        "the refused traversal never reached the server"
+    );
+    report("blocking client", &rows);
+}
