@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use unitysvc::{Client, ErrorKind, Method, RetryPolicy};
 
@@ -116,7 +116,7 @@ async fn act(mut socket: TcpStream, act: Act) {
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
         Act::Reset => {
-            let _ = socket.set_linger(Some(Duration::ZERO));
+            let _ = socket.set_zero_linger();
             drop(socket);
         }
         Act::Stall => {
