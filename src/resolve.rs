@@ -43,6 +43,8 @@ impl ResolveRequest {
         if path.is_empty() {
             return Err(Error::invalid_input("the path to resolve is empty"));
         }
+        let written = self.path.trim();
+        crate::wrappers::check_path(written.split_once('?').map_or(written, |(p, _)| p))?;
         self.client.require_key("resolving a route")?;
         let body = crate::types::ResolveRequest {
             gateway: Some(self.gateway),
