@@ -333,6 +333,16 @@ impl Error {
         Error::new(kind, message).with_source(e)
     }
 
+    /// Says how long the call had, on a timeout that does not say it yet.
+    pub(crate) fn timed_out_after(mut self, limit: Option<std::time::Duration>) -> Error {
+        if let (ErrorKind::Timeout, Some(limit)) = (self.inner.kind, limit) {
+            if self.inner.message == "timed out" {
+                self.inner.message = format!("timed out after {limit:?}");
+            }
+        }
+        self
+    }
+
     /// A deadline that passed before the call could finish.
     pub(crate) fn deadline(limit: std::time::Duration) -> Error {
         Error::new(ErrorKind::Timeout, format!("timed out after {limit:?}"))

@@ -362,6 +362,7 @@ pub(crate) async fn call<T, E>(
                         .record("error.kind", tracing::field::debug(err.kind()));
                     info.hooks
                         .scrub(err)
+                        .timed_out_after(info.hooks.timeout)
                         .in_call(&info.operation, info.host.as_deref())
                 }
                 None => err,

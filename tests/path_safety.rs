@@ -49,7 +49,11 @@ async fn a_secret_survives_every_traversal_attempt() {
                 .dispatch(&format!("p/{id}/{sub}"))
                 .method(Method::DELETE),
             service.dispatch_path().path(sub).method(Method::DELETE),
-            service.logged(true).dispatch().path(sub).method(Method::DELETE),
+            service
+                .logged(true)
+                .dispatch()
+                .path(sub)
+                .method(Method::DELETE),
             service.dispatch().path(sub).method(Method::DELETE),
         ];
         for attempt in attempts {
@@ -123,7 +127,12 @@ async fn secondaries_and_resolve_are_checked() {
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
     }
     assert!(client.target("p/x/../../v1").is_err());
-    for path in ["p/x/../../v1/secrets", "p/x/%2e%2e/v1", "//evil/p/x", "p\\x"] {
+    for path in [
+        "p/x/../../v1/secrets",
+        "p/x/%2e%2e/v1",
+        "//evil/p/x",
+        "p\\x",
+    ] {
         let err = client.resolve(path).send().await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{path}: {err}");
     }
