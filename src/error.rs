@@ -132,6 +132,27 @@ fn field_error(v: &serde_json::Value) -> Option<FieldError> {
 /// An error from the UnitySVC SDK.
 ///
 /// It is cheap to move, `Send + Sync`, and never contains the API key or a secret value.
+/// Its `Display` names the call (`services.get`, or `gateway <path>`), what happened and,
+/// for transport failures, the host.
+///
+/// # Examples
+///
+/// ```no_run
+/// use unitysvc::ErrorKind;
+///
+/// # async fn run(client: unitysvc::Client) -> unitysvc::Result<()> {
+/// match client.secrets().get("OPENAI_API_KEY").await {
+///     Ok(secret) => println!("found {}", *secret.name),
+///     Err(e) if e.kind() == ErrorKind::NotFound => println!("no such secret"),
+///     Err(e) if e.kind() == ErrorKind::RateLimit => {
+///         println!("slow down for {:?}", e.retry_after());
+///     }
+///     Err(e) if e.is_retryable() => println!("try again later: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(thiserror::Error)]
 #[error("{}", .inner)]
 pub struct Error {

@@ -9,6 +9,29 @@ use crate::wrappers::{Delay, GatewayDuration, GatewayPath};
 
 /// Something the gateway can address, and so wrap: a service, a group, an alias, or an
 /// already wrapped target.
+///
+/// Each call wraps the target it is called on, so the last call is the outermost prefix.
+///
+/// # Examples
+///
+/// ```no_run
+/// use unitysvc::Wrappable;
+///
+/// # async fn run(client: unitysvc::Client, id: uuid::Uuid) -> unitysvc::Result<()> {
+/// let service = client.services().get(id).await?;
+/// // Logged, then memoized for an hour: `m/l/p/<id>?_ttl=1h`.
+/// let answer = service
+///     .logged(false)
+///     .cached(Some("1h".parse()?), false)
+///     .dispatch()
+///     .path("v1/chat/completions")
+///     .json(&serde_json::json!({"model": "m", "messages": []}))
+///     .send()
+///     .await?;
+/// println!("{}", answer.status());
+/// # Ok(())
+/// # }
+/// ```
 pub trait Wrappable {
     /// The gateway-relative path of this target, e.g. `p/<id>` or `m/g/llm?_ttl=1h`, or the
     /// input error an earlier wrapper call hit.

@@ -179,6 +179,25 @@ impl StreamingResponse {
 
     /// The body as events, decoded by content type: SSE frames, NDJSON values, text lines
     /// or byte chunks. An SSE `[DONE]` yields [`Event::Done`] and ends the stream.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use futures::StreamExt;
+    /// use unitysvc::Event;
+    ///
+    /// # async fn run(request: unitysvc::DispatchRequest) -> unitysvc::Result<()> {
+    /// let mut events = request.stream().await?.events();
+    /// while let Some(event) = events.next().await {
+    ///     match event? {
+    ///         Event::Sse { data, .. } => println!("{data}"),
+    ///         Event::Done => break,
+    ///         other => println!("{other:?}"),
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn events(self) -> BoxStream<'static, Result<Event>> {
         let framing = self.framing();
         decode_stream(self.body, framing, self.max_event_size, self.tally)
@@ -186,6 +205,25 @@ impl StreamingResponse {
 
     /// Decodes each JSON event (SSE data or NDJSON line) into `T`; other events are skipped
     /// and the stream ends at `[DONE]`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use futures::StreamExt;
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Chunk {
+    ///     choices: Vec<serde_json::Value>,
+    /// }
+    ///
+    /// # async fn run(request: unitysvc::DispatchRequest) -> unitysvc::Result<()> {
+    /// let mut chunks = request.stream().await?.events_as::<Chunk>();
+    /// while let Some(chunk) = chunks.next().await {
+    ///     println!("{} choices", chunk?.choices.len());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn events_as<T>(self) -> BoxStream<'static, Result<T>>
     where
         T: serde::de::DeserializeOwned + Send + 'static,
