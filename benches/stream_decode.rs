@@ -65,12 +65,11 @@ fn ours_decoder(chunks: &[Bytes]) -> usize {
     for chunk in chunks {
         decoder.push(chunk.clone());
         while let Some(event) = decoder.next_event() {
-            if let Ok(Event::Sse {
-                json: Some(json), ..
-            }) = event
-            {
-                black_box(&json);
-                frames += 1;
+            if let Ok(Event::Sse(sse)) = event {
+                if let Some(json) = sse.json() {
+                    black_box(json);
+                    frames += 1;
+                }
             }
         }
     }

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::Value;
-use unitysvc::streaming::decode::{DecodeError, Decoder, Event, Framing};
+use unitysvc::streaming::decode::{DecodeError, Decoder, Event, Framing, SseEvent};
 
 type Output = Vec<Result<Event, DecodeError>>;
 
@@ -176,12 +176,7 @@ impl Block {
             return None;
         };
         let data = data.join("\n");
-        Some(Event::Sse {
-            event: event.clone(),
-            id: id.clone(),
-            json: serde_json::from_str(&data).ok(),
-            data,
-        })
+        Some(Event::Sse(SseEvent::new(event.clone(), id.clone(), data)))
     }
 }
 

@@ -142,8 +142,8 @@ fn event_text(event: &Event) -> String {
     }
     match event {
         // Chat chunks without text (the role-only first one, the finishing one) print nothing.
-        Event::Sse { json: Some(v), .. } if v.get("choices").is_some() => String::new(),
-        Event::Sse { data, .. } => format!("{data}\n"),
+        Event::Sse(sse) if sse.json().is_some_and(|v| v.get("choices").is_some()) => String::new(),
+        Event::Sse(sse) => format!("{}\n", sse.data()),
         Event::Json(value) => format!("{value}\n"),
         Event::Line(line) => format!("{line}\n"),
         Event::Bytes(bytes) => String::from_utf8_lossy(bytes).into_owned(),

@@ -8,6 +8,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::sync::OnceLock;
 
 use bytes::Bytes;
 use serde_json::Value;
@@ -61,18 +62,10 @@ impl Framing {
 
 /// One decoded item of a streaming body.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Event {
-    /// A server-sent event; `json` holds `data` parsed as JSON when it parses.
-    Sse {
-        /// The SSE event type, `None` for the default `message`.
-        event: Option<String>,
-        /// The `id` field carried by this event, if any.
-        id: Option<String>,
-        /// The event's data lines joined with `\n`.
-        data: String,
-        /// `data` parsed as JSON, or `None` when it is not valid JSON.
-        json: Option<Value>,
-    },
+    /// A server-sent event; its data is parsed as JSON only when asked.
+    Sse(SseEvent),
     /// One NDJSON line.
     Json(Value),
     /// One line of a text body, without its terminator.
@@ -81,6 +74,73 @@ pub enum Event {
     Bytes(Bytes),
     /// The SSE `data: [DONE]` sentinel; the decoder yields nothing after it.
     Done,
+}
+
+/// A server-sent event: its type, id and data, with the data parsed as JSON on demand.
+///
+/// Reading only [`data`](Self::data) costs nothing beyond the framing; [`json`](Self::json)
+/// parses once and keeps the value; [`parse`](Self::parse) decodes straight into a type.
+#[derive(Debug, Clone)]
+pub struct SseEvent {
+    event: Option<String>,
+    id: Option<String>,
+    data: String,
+    json: OnceLock<Option<Value>>,
+}
+
+impl PartialEq for SseEvent {
+    fn eq(&self, other: &Self) -> bool {
+        self.event == other.event && self.id == other.id && self.data == other.data
+    }
+}
+
+impl SseEvent {
+    /// Builds an event, e.g. to test code that consumes them.
+    pub fn new(event: Option<String>, id: Option<String>, data: impl Into<String>) -> SseEvent {
+        SseEvent {
+            event,
+            id,
+            data: data.into(),
+            json: OnceLock::new(),
+        }
+    }
+
+    /// The `event` field, `None` for the default `message`.
+    pub fn event(&self) -> Option<&str> {
+        self.event.as_deref()
+    }
+
+    /// The `id` field carried by this event, if any.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// The event's data lines joined with `\n`.
+    pub fn data(&self) -> &str {
+        &self.data
+    }
+
+    /// Takes the data out.
+    pub fn into_data(self) -> String {
+        self.data
+    }
+
+    /// The data parsed as JSON, or `None` when it is not JSON; parsed on the first call.
+    pub fn json(&self) -> Option<&Value> {
+        self.json
+            .get_or_init(|| serde_json::from_str(&self.data).ok())
+            .as_ref()
+    }
+
+    /// Deserializes the data into `T` without building a [`Value`] first; `T` may borrow
+    /// from the data.
+    ///
+    /// # Errors
+    ///
+    /// serde_json's error when the data is not JSON of that shape.
+    pub fn parse<'a, T: serde::Deserialize<'a>>(&'a self) -> serde_json::Result<T> {
+        serde_json::from_str(&self.data)
+    }
 }
 
 /// A line that could not be decoded; the stream continues after it.
@@ -110,6 +170,9 @@ pub struct Decoder {
     ready: VecDeque<Result<Event, DecodeError>>,
     done: bool,
     finished: bool,
+    /// NDJSON lines come out as [`Event::Line`] text for the caller to deserialize, so
+    /// typed consumers skip the intermediate `Value`.
+    raw_json: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -133,6 +196,15 @@ impl Decoder {
             ready: VecDeque::new(),
             done: false,
             finished: false,
+            raw_json: false,
+        }
+    }
+
+    /// A decoder whose NDJSON lines are left as text ([`Event::Line`]).
+    pub(crate) fn raw_json(framing: Framing) -> Self {
+        Self {
+            raw_json: true,
+            ..Self::new(framing)
         }
     }
 
@@ -147,10 +219,11 @@ impl Decoder {
             return;
         }
         let ndjson = self.framing == Framing::Ndjson;
+        let raw = self.raw_json;
         let ready = &mut self.ready;
         match &mut self.state {
             State::Sse(parser) => parser.push(&chunk),
-            State::Lines(lines) => lines.push(&chunk, |line| on_line(ndjson, line, ready)),
+            State::Lines(lines) => lines.push(&chunk, |line| on_line(ndjson, raw, line, ready)),
             State::Bytes => ready.push_back(Ok(Event::Bytes(chunk))),
         }
     }
@@ -173,13 +246,11 @@ impl Decoder {
             parser.clear_ready();
             return Some(Ok(Event::Done));
         }
-        let json = serde_json::from_str(&frame.data).ok();
-        Some(Ok(Event::Sse {
-            event: frame.event,
-            id: frame.id,
-            data: frame.data,
-            json,
-        }))
+        Some(Ok(Event::Sse(SseEvent::new(
+            frame.event,
+            frame.id,
+            frame.data,
+        ))))
     }
 
     /// Signals the end of the body: flushes an unterminated last line (NDJSON, text) or
@@ -190,10 +261,11 @@ impl Decoder {
         }
         self.finished = true;
         let ndjson = self.framing == Framing::Ndjson;
+        let raw = self.raw_json;
         let ready = &mut self.ready;
         match &mut self.state {
             State::Sse(parser) => parser.finish(),
-            State::Lines(lines) => lines.finish(|line| on_line(ndjson, line, ready)),
+            State::Lines(lines) => lines.finish(|line| on_line(ndjson, raw, line, ready)),
             State::Bytes => {}
         }
     }
@@ -233,12 +305,16 @@ impl Decoder {
 }
 
 /// Turns one complete NDJSON or text line into a queued item.
-fn on_line(ndjson: bool, line: &[u8], ready: &mut VecDeque<Result<Event, DecodeError>>) {
+fn on_line(ndjson: bool, raw: bool, line: &[u8], ready: &mut VecDeque<Result<Event, DecodeError>>) {
     if !ndjson {
         ready.push_back(Ok(Event::Line(decode_lossy(line).into_owned())));
         return;
     }
     if is_blank(line) {
+        return;
+    }
+    if raw {
+        ready.push_back(Ok(Event::Line(decode_lossy(line).into_owned())));
         return;
     }
     // Parsing straight from the borrowed slice avoids copying the line first.
@@ -287,12 +363,9 @@ mod tests {
     }
 
     fn sse(data: &str, json: Option<Value>) -> Result<Event, DecodeError> {
-        Ok(Event::Sse {
-            event: None,
-            id: None,
-            data: data.into(),
-            json,
-        })
+        let event = SseEvent::new(None, None, data);
+        assert_eq!(event.json(), json.as_ref());
+        Ok(Event::Sse(event))
     }
 
     #[test]
@@ -352,12 +425,11 @@ mod tests {
         let out = decode(Framing::Sse, b"event: delta\nid: 9\ndata: 1\n\n");
         assert_eq!(
             out,
-            [Ok(Event::Sse {
-                event: Some("delta".into()),
-                id: Some("9".into()),
-                data: "1".into(),
-                json: Some(json!(1)),
-            })]
+            [Ok(Event::Sse(SseEvent::new(
+                Some("delta".into()),
+                Some("9".into()),
+                "1"
+            )))]
         );
     }
 

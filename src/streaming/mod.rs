@@ -8,7 +8,7 @@ pub mod decode;
 mod lines;
 mod sse;
 
-pub use decode::{DecodeError, Event, Framing};
+pub use decode::{DecodeError, Event, Framing, SseEvent};
 pub use sse::SseFrame;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -166,15 +166,20 @@ impl StreamingResponse {
 
     /// The body as text lines (`\n` or `\r\n` ended), whatever the content type.
     pub fn lines(self) -> BoxStream<'static, Result<String>> {
-        decode_stream(self.body, Framing::Lines, self.max_event_size, self.tally)
-            .filter_map(|item| async move {
-                match item {
-                    Ok(Event::Line(line)) => Some(Ok(line)),
-                    Ok(_) => None,
-                    Err(e) => Some(Err(e)),
-                }
-            })
-            .boxed()
+        decode_stream(
+            self.body,
+            Decoder::new(Framing::Lines),
+            self.max_event_size,
+            self.tally,
+        )
+        .filter_map(|item| async move {
+            match item {
+                Ok(Event::Line(line)) => Some(Ok(line)),
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            }
+        })
+        .boxed()
     }
 
     /// The body as events, decoded by content type: SSE frames, NDJSON values, text lines
@@ -190,7 +195,7 @@ impl StreamingResponse {
     /// let mut events = request.stream().await?.events();
     /// while let Some(event) = events.next().await {
     ///     match event? {
-    ///         Event::Sse { data, .. } => println!("{data}"),
+    ///         Event::Sse(sse) => println!("{}", sse.data()),
     ///         Event::Done => break,
     ///         other => println!("{other:?}"),
     ///     }
@@ -200,7 +205,12 @@ impl StreamingResponse {
     /// ```
     pub fn events(self) -> BoxStream<'static, Result<Event>> {
         let framing = self.framing();
-        decode_stream(self.body, framing, self.max_event_size, self.tally)
+        decode_stream(
+            self.body,
+            Decoder::new(framing),
+            self.max_event_size,
+            self.tally,
+        )
     }
 
     /// Decodes each JSON event (SSE data or NDJSON line) into `T`; other events are skipped
@@ -228,23 +238,17 @@ impl StreamingResponse {
     where
         T: serde::de::DeserializeOwned + Send + 'static,
     {
-        self.events()
-            .filter_map(|item| async move {
-                let value = match item {
-                    Ok(Event::Sse { data, json, .. }) => match json {
-                        Some(json) => json,
-                        None => return Some(Err(not_json(&data))),
-                    },
-                    Ok(Event::Json(value)) => value,
-                    Ok(_) => return None,
-                    Err(e) => return Some(Err(e)),
+        let framing = self.framing();
+        let decoder = Decoder::raw_json(framing);
+        decode_stream(self.body, decoder, self.max_event_size, self.tally)
+            .filter_map(move |item| {
+                let parsed = match item {
+                    Ok(Event::Sse(event)) => Some(typed::<T>(event.data())),
+                    Ok(Event::Line(line)) if framing == Framing::Ndjson => Some(typed::<T>(&line)),
+                    Ok(_) => None,
+                    Err(e) => Some(Err(e)),
                 };
-                Some(serde_json::from_value::<T>(value).map_err(|e| {
-                    Error::new(
-                        ErrorKind::Decode,
-                        format!("a stream event does not have the expected shape: {e}"),
-                    )
-                }))
+                futures::future::ready(parsed)
             })
             .boxed()
     }
@@ -264,9 +268,34 @@ impl StreamingResponse {
 }
 
 /// The text delta of one OpenAI-style chat completion chunk, if the event carries one.
+///
+/// The common case (a delta without escape sequences) is read straight from the event's
+/// data without building a JSON value.
 pub fn chat_delta(event: &Event) -> Option<&str> {
+    #[derive(serde::Deserialize)]
+    struct Chunk<'a> {
+        #[serde(borrow, default)]
+        choices: Vec<Choice<'a>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Choice<'a> {
+        #[serde(borrow, default)]
+        delta: Option<Delta<'a>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Delta<'a> {
+        #[serde(borrow, default)]
+        content: Option<&'a str>,
+    }
     let value = match event {
-        Event::Sse { json: Some(v), .. } | Event::Json(v) => v,
+        Event::Sse(sse) => {
+            // A borrowed `&str` fails on escaped text; the JSON value below handles that.
+            if let Ok(chunk) = sse.parse::<Chunk<'_>>() {
+                return chunk.choices.into_iter().next()?.delta?.content;
+            }
+            sse.json()?
+        }
+        Event::Json(v) => v,
         _ => return None,
     };
     value
@@ -275,6 +304,20 @@ pub fn chat_delta(event: &Event) -> Option<&str> {
         .get("delta")?
         .get("content")?
         .as_str()
+}
+
+/// Deserializes one event's text, telling text that is not JSON from JSON of another shape.
+fn typed<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str::<T>(text).map_err(|e| {
+        if e.is_data() {
+            Error::new(
+                ErrorKind::Decode,
+                format!("a stream event does not have the expected shape: {e}"),
+            )
+        } else {
+            not_json(text)
+        }
+    })
 }
 
 fn not_json(data: &str) -> Error {
@@ -355,13 +398,13 @@ impl DecodeState {
 /// long stream of small events or heartbeats runs for as long as the server keeps it open.
 fn decode_stream(
     body: ByteStream,
-    framing: Framing,
+    decoder: Decoder,
     max_event_size: usize,
     tally: Option<Arc<Tally>>,
 ) -> BoxStream<'static, Result<Event>> {
     let state = DecodeState {
         body: Some(body),
-        decoder: Decoder::new(framing),
+        decoder,
         max_event_size,
         tally,
     };
