@@ -107,3 +107,30 @@ pub fn operation_ids(spec: &Value) -> Vec<String> {
     ids.sort();
     ids
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_2xx_status_decodes_the_documented_success() {
+        let spec = serde_json::json!({
+            "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/things/{name}": {
+                    "put": {"operationId": "put_thing",
+                        "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+                        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}},
+                    "delete": {"operationId": "delete_thing",
+                        "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+                        "responses": {"204": {"description": "gone"}}}}},
+            "components": {"schemas": {"Thing": {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}}}
+        });
+        let code = generate(&spec.to_string(), &Options::default())
+            .unwrap()
+            .code;
+        assert!(code.contains("200..=299 => ResponseValue::from_response(response).await"));
+        assert!(code.contains("200..=299 => Ok(ResponseValue::empty(response))"));
+        assert!(!code.contains("200u16 =>") && !code.contains("204u16 =>"));
+    }
+}
