@@ -8,7 +8,9 @@
 
 mod enums;
 mod normalize;
+mod order;
 mod schema;
+pub mod sync;
 
 pub use normalize::{normalize, Normalized, OpenEnum};
 pub use schema::ComponentType;
