@@ -3,6 +3,9 @@
 //!
 //! The crate's `build.rs` calls [`generate`]; its tests call it too, on the platform's own
 //! published document, to prove the pipeline keeps working on what the platform emits.
+//!
+//! The binary keeps `openapi.json` in step with that document ([`sync`]):
+//! `cargo run -p unitysvc-codegen -- sync [--check] PLATFORM_SPEC`.
 
 #![deny(missing_docs)]
 
