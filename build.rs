@@ -24,6 +24,12 @@ fn main() {
         .unwrap_or_else(|e| panic!("cannot generate the client from openapi.json: {e}"));
     std::fs::write(out.join("unitysvc_client.rs"), &generated.code)
         .unwrap_or_else(|e| panic!("cannot write the generated client: {e}"));
+    // The component → type table tests/schema_fidelity.rs checks the JSON Schemas with.
+    std::fs::write(
+        out.join("component_types.rs"),
+        generated.component_table("unitysvc"),
+    )
+    .unwrap_or_else(|e| panic!("cannot write the component table: {e}"));
 
     if std::env::var_os("UNITYSVC_UPDATE_GENERATED").is_some_and(|v| v == "1") {
         let dir = manifest.join("generated");

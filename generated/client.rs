@@ -9,7 +9,14 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///A way to reach a service through the gateway.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct AccessInterface {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub access_method: ::std::option::Option<::std::string::String>,
@@ -29,7 +36,14 @@ pub mod types {
         }
     }
     ///Access details of one interface in an access plan.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct AccessInterfacePlan {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub base_url: ::std::option::Option<::std::string::String>,
@@ -47,7 +61,15 @@ pub mod types {
         }
     }
     ///How a customer can access and pay for a service.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct AccessPlan {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub channels: ::std::vec::Vec<ChannelPlan>,
@@ -68,7 +90,14 @@ pub mod types {
         }
     }
     ///A short-lived download URL.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct AccountFileDownloadResponse {
         pub expires_in: i64,
         pub key: ::std::string::String,
@@ -81,7 +110,14 @@ pub mod types {
         }
     }
     ///One stored object.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct AccountFileObject {
         pub key: ::std::string::String,
         pub last_modified: ::std::string::String,
@@ -93,7 +129,14 @@ pub mod types {
         }
     }
     ///What to upload.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct AccountFileUploadRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content_type: ::std::option::Option<::std::string::String>,
@@ -110,7 +153,14 @@ pub mod types {
         }
     }
     ///A presigned upload form.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct AccountFileUploadResponse {
         pub expires_in: i64,
         pub fields: ::std::collections::HashMap<
@@ -128,11 +178,21 @@ pub mod types {
         }
     }
     ///A page of stored objects.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct AccountFilesListResponse {
         pub common_prefixes: ::std::vec::Vec<::std::string::String>,
         pub is_truncated: bool,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[schemars(
+            with = "crate::low_level::schema_support::Required<::std::option::Option<::std::string::String>>"
+        )]
         pub next_continuation_token: ::std::option::Option<::std::string::String>,
         pub objects: ::std::vec::Vec<AccountFileObject>,
         pub path: ::std::string::String,
@@ -145,7 +205,14 @@ pub mod types {
         }
     }
     ///A new broadcast.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct BroadcastCreate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<BroadcastCreateDescription>,
@@ -165,7 +232,17 @@ pub mod types {
         }
     }
     ///`BroadcastCreateDescription`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct BroadcastCreateDescription(::std::string::String);
     impl ::std::ops::Deref for BroadcastCreateDescription {
@@ -219,7 +296,17 @@ pub mod types {
         }
     }
     ///`BroadcastCreateName`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct BroadcastCreateName(::std::string::String);
     impl ::std::ops::Deref for BroadcastCreateName {
@@ -273,7 +360,14 @@ pub mod types {
         }
     }
     ///A broadcast and its targets.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct BroadcastPublic {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         pub customer_id: ::uuid::Uuid,
@@ -301,7 +395,14 @@ pub mod types {
         }
     }
     ///A new broadcast target.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct BroadcastTargetCreate {
         pub name: BroadcastTargetCreateName,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -318,7 +419,17 @@ pub mod types {
         }
     }
     ///`BroadcastTargetCreateName`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct BroadcastTargetCreateName(::std::string::String);
     impl ::std::ops::Deref for BroadcastTargetCreateName {
@@ -372,7 +483,17 @@ pub mod types {
         }
     }
     ///`BroadcastTargetCreateTargetPath`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct BroadcastTargetCreateTargetPath(::std::string::String);
     impl ::std::ops::Deref for BroadcastTargetCreateTargetPath {
@@ -428,7 +549,14 @@ pub mod types {
         }
     }
     ///One broadcast target.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct BroadcastTargetPublic {
         pub broadcast_id: ::uuid::Uuid,
         pub id: ::uuid::Uuid,
@@ -446,7 +574,15 @@ pub mod types {
         }
     }
     ///Broadcast fields to change.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct BroadcastUpdate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<BroadcastUpdateDescription>,
@@ -463,7 +599,17 @@ pub mod types {
         }
     }
     ///`BroadcastUpdateDescription`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct BroadcastUpdateDescription(::std::string::String);
     impl ::std::ops::Deref for BroadcastUpdateDescription {
@@ -517,7 +663,14 @@ pub mod types {
         }
     }
     ///A page of broadcasts.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct BroadcastsPublic {
         pub count: i64,
         pub data: ::std::vec::Vec<BroadcastPublic>,
@@ -528,7 +681,14 @@ pub mod types {
         }
     }
     ///A new chain.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ChainCreate {
         #[serde(default = "defaults::default_u64::<i64, 10000>")]
         pub default_timeout_ms: i64,
@@ -546,7 +706,17 @@ pub mod types {
         }
     }
     ///`ChainCreateDescription`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct ChainCreateDescription(::std::string::String);
     impl ::std::ops::Deref for ChainCreateDescription {
@@ -600,7 +770,17 @@ pub mod types {
         }
     }
     ///`ChainCreateName`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct ChainCreateName(::std::string::String);
     impl ::std::ops::Deref for ChainCreateName {
@@ -654,7 +834,14 @@ pub mod types {
         }
     }
     ///A chain and its steps.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ChainPublic {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         pub customer_id: ::uuid::Uuid,
@@ -681,7 +868,14 @@ pub mod types {
         }
     }
     ///A new chain step.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ChainStepCreate {
         pub name: ChainStepCreateName,
         #[serde(default = "defaults::chain_step_create_on_failure")]
@@ -699,7 +893,17 @@ pub mod types {
         }
     }
     ///`ChainStepCreateName`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct ChainStepCreateName(::std::string::String);
     impl ::std::ops::Deref for ChainStepCreateName {
@@ -753,7 +957,17 @@ pub mod types {
         }
     }
     ///`ChainStepCreateTargetPath`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct ChainStepCreateTargetPath(::std::string::String);
     impl ::std::ops::Deref for ChainStepCreateTargetPath {
@@ -807,7 +1021,14 @@ pub mod types {
         }
     }
     ///One chain step.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ChainStepPublic {
         pub chain_id: ::uuid::Uuid,
         pub id: ::uuid::Uuid,
@@ -825,7 +1046,15 @@ pub mod types {
         }
     }
     ///Chain step fields to change.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct ChainStepUpdate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<ChainStepUpdateName>,
@@ -846,7 +1075,17 @@ pub mod types {
         }
     }
     ///`ChainStepUpdateName`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct ChainStepUpdateName(::std::string::String);
     impl ::std::ops::Deref for ChainStepUpdateName {
@@ -900,7 +1139,17 @@ pub mod types {
         }
     }
     ///`ChainStepUpdateTargetPath`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct ChainStepUpdateTargetPath(::std::string::String);
     impl ::std::ops::Deref for ChainStepUpdateTargetPath {
@@ -954,7 +1203,15 @@ pub mod types {
         }
     }
     ///Chain fields to change.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct ChainUpdate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_timeout_ms: ::std::option::Option<i64>,
@@ -969,7 +1226,17 @@ pub mod types {
         }
     }
     ///`ChainUpdateDescription`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct ChainUpdateDescription(::std::string::String);
     impl ::std::ops::Deref for ChainUpdateDescription {
@@ -1023,7 +1290,14 @@ pub mod types {
         }
     }
     ///A page of chains.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ChainsPublic {
         pub count: i64,
         pub data: ::std::vec::Vec<ChainPublic>,
@@ -1034,7 +1308,14 @@ pub mod types {
         }
     }
     ///A delivery channel in an access plan.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ChannelPlan {
         pub channel_type: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1059,7 +1340,14 @@ pub mod types {
         }
     }
     ///A cursor page of services.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct CursorPageServiceSummary {
         pub data: ::std::vec::Vec<ServiceSummary>,
         #[serde(default)]
@@ -1073,7 +1361,14 @@ pub mod types {
         }
     }
     ///An enrollment of the caller in a service.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct CustomerEnrollment {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
@@ -1102,7 +1397,14 @@ pub mod types {
         }
     }
     ///The result of a cancellation.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct CustomerEnrollmentCancelResponse {
         pub enrollment_id: ::uuid::Uuid,
         pub message: ::std::string::String,
@@ -1114,7 +1416,14 @@ pub mod types {
         }
     }
     ///A newly created, pending enrollment.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct CustomerEnrollmentCreateResponse {
         pub id: ::uuid::Uuid,
         pub message: ::std::string::String,
@@ -1130,7 +1439,14 @@ pub mod types {
         }
     }
     ///A page of enrollments.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct CustomerEnrollmentsResponse {
         pub count: i64,
         pub data: ::std::vec::Vec<CustomerEnrollment>,
@@ -1143,7 +1459,15 @@ pub mod types {
         }
     }
     ///`CustomerGetRequestLogResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct CustomerGetRequestLogResponse {
         #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
         pub subtype_0: ::std::option::Option<RequestLogDetail>,
@@ -1156,7 +1480,14 @@ pub mod types {
         }
     }
     ///A group with its interface and routing policy.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct CustomerGroupDetail {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -1191,7 +1522,14 @@ pub mod types {
         }
     }
     ///Visible groups and collections.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct CustomerGroupListResponse {
         pub count: i64,
         pub data: ::std::vec::Vec<CustomerGroupView>,
@@ -1202,11 +1540,21 @@ pub mod types {
         }
     }
     ///One collection and whether the service is in it.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct CustomerGroupMembershipEntry {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_name: ::std::option::Option<::std::string::String>,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[schemars(
+            with = "crate::low_level::schema_support::Required<::std::option::Option<::uuid::Uuid>>"
+        )]
         pub id: ::std::option::Option<::uuid::Uuid>,
         #[serde(default)]
         pub is_default: bool,
@@ -1219,7 +1567,14 @@ pub mod types {
         }
     }
     ///A service's membership in the caller's collections.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct CustomerGroupMembershipResponse {
         pub eligible: bool,
         pub groups: ::std::vec::Vec<CustomerGroupMembershipEntry>,
@@ -1231,7 +1586,15 @@ pub mod types {
         }
     }
     ///The collections a service should belong to.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct CustomerGroupMembershipUpdate {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub group_ids: ::std::vec::Vec<::uuid::Uuid>,
@@ -1244,7 +1607,14 @@ pub mod types {
         }
     }
     ///A group or collection as listed.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct CustomerGroupView {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<
@@ -1266,7 +1636,17 @@ pub mod types {
         }
     }
     ///`CustomerGroupsListGroupsOwner`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct CustomerGroupsListGroupsOwner(::std::string::String);
     impl ::std::ops::Deref for CustomerGroupsListGroupsOwner {
@@ -1328,7 +1708,17 @@ pub mod types {
         }
     }
     ///`CustomerSecretsSetSecretName`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct CustomerSecretsSetSecretName(::std::string::String);
     impl ::std::ops::Deref for CustomerSecretsSetSecretName {
@@ -1385,7 +1775,14 @@ pub mod types {
         }
     }
     ///The request as the gateway forwarded it.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct GatewayRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<::serde_json::Value>,
@@ -1402,7 +1799,15 @@ pub mod types {
         }
     }
     ///Validation failures, one per field.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct HttpValidationError {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub detail: ::std::vec::Vec<ValidationError>,
@@ -1413,7 +1818,14 @@ pub mod types {
         }
     }
     ///Whether request logging is on, and how.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct LoggingStatusResponse {
         pub enabled: bool,
     }
@@ -1423,7 +1835,14 @@ pub mod types {
         }
     }
     ///A plain message.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct Message {
         pub message: ::std::string::String,
     }
@@ -1433,7 +1852,14 @@ pub mod types {
         }
     }
     ///A logged call with gateway internals.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct OpsCustomerRequestLogDetail {
         pub customer_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1463,7 +1889,14 @@ pub mod types {
         }
     }
     ///A parameter an enrollment needs.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ParameterRequirement {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -1477,7 +1910,14 @@ pub mod types {
         }
     }
     ///A new recurrent request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct RecurrentRequestCreate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body_template: ::std::option::Option<
@@ -1503,7 +1943,17 @@ pub mod types {
         }
     }
     ///`RecurrentRequestCreateName`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct RecurrentRequestCreateName(::std::string::String);
     impl ::std::ops::Deref for RecurrentRequestCreateName {
@@ -1557,7 +2007,14 @@ pub mod types {
         }
     }
     ///A recurrent request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct RecurrentRequestPublic {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body_template: ::std::option::Option<
@@ -1596,7 +2053,15 @@ pub mod types {
         }
     }
     ///Recurrent request fields to change.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct RecurrentRequestUpdate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body_template: ::std::option::Option<
@@ -1625,7 +2090,14 @@ pub mod types {
         }
     }
     ///A page of recurrent requests.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct RecurrentRequestsPublic {
         pub count: i64,
         pub data: ::std::vec::Vec<RecurrentRequestPublic>,
@@ -1636,7 +2108,14 @@ pub mod types {
         }
     }
     ///A logged call with its request and response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct RequestLogDetail {
         pub customer_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1664,7 +2143,14 @@ pub mod types {
         }
     }
     ///A logged call, summarized.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct RequestLogListItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<::std::string::String>,
@@ -1695,7 +2181,14 @@ pub mod types {
         }
     }
     ///A page of logged calls.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct RequestLogListResponse {
         pub items: ::std::vec::Vec<RequestLogListItem>,
         pub limit: i64,
@@ -1708,7 +2201,14 @@ pub mod types {
         }
     }
     ///A service the gateway could route to.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ResolveCandidate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enrollment_id: ::std::option::Option<::uuid::Uuid>,
@@ -1726,7 +2226,14 @@ pub mod types {
         }
     }
     ///A gateway path to resolve.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ResolveRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gateway: ::std::option::Option<crate::low_level::open_enums::GatewayKind>,
@@ -1744,7 +2251,14 @@ pub mod types {
         }
     }
     ///Candidates and the selection for a path.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ResolveResponse {
         pub candidates: ::std::vec::Vec<ResolveCandidate>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1760,7 +2274,15 @@ pub mod types {
         }
     }
     ///A routing endpoint in an access plan.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct RoutingEndpointPlan {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub base_url: ::std::option::Option<::std::string::String>,
@@ -1777,7 +2299,14 @@ pub mod types {
         }
     }
     ///An error with credentials removed.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct SanitizedErrorInfo {
         pub category: ::std::string::String,
         pub request_id: ::std::string::String,
@@ -1788,24 +2317,43 @@ pub mod types {
         }
     }
     ///Secret metadata; never the value.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct SecretPublic {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<SecretPublicDescription>,
         pub id: ::uuid::Uuid,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[schemars(
+            with = "crate::low_level::schema_support::Required<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>"
+        )]
         pub last_used_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
         pub name: SecretPublicName,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[schemars(
+            with = "crate::low_level::schema_support::Required<::std::option::Option<::uuid::Uuid>>"
+        )]
         pub owner_id: ::std::option::Option<::uuid::Uuid>,
         pub owner_type: crate::low_level::open_enums::SecretOwnerTypeEnum,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[schemars(
+            with = "crate::low_level::schema_support::Required<::std::option::Option<::uuid::Uuid>>"
+        )]
         pub role_id: ::std::option::Option<::uuid::Uuid>,
         pub sensitive: bool,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[schemars(
+            with = "crate::low_level::schema_support::Required<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>"
+        )]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
@@ -1816,7 +2364,17 @@ pub mod types {
         }
     }
     ///`SecretPublicDescription`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct SecretPublicDescription(::std::string::String);
     impl ::std::ops::Deref for SecretPublicDescription {
@@ -1870,7 +2428,17 @@ pub mod types {
         }
     }
     ///`SecretPublicName`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct SecretPublicName(::std::string::String);
     impl ::std::ops::Deref for SecretPublicName {
@@ -1927,7 +2495,14 @@ pub mod types {
         }
     }
     ///A secret an enrollment needs.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct SecretRequirement {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default: ::std::option::Option<::std::string::String>,
@@ -1941,7 +2516,14 @@ pub mod types {
         }
     }
     ///A secret value to store.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct SecretUpdate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<SecretUpdateDescription>,
@@ -1955,7 +2537,17 @@ pub mod types {
         }
     }
     ///`SecretUpdateDescription`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct SecretUpdateDescription(::std::string::String);
     impl ::std::ops::Deref for SecretUpdateDescription {
@@ -2009,7 +2601,17 @@ pub mod types {
         }
     }
     ///`SecretUpdateValue`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct SecretUpdateValue(::std::string::String);
     impl ::std::ops::Deref for SecretUpdateValue {
@@ -2066,7 +2668,14 @@ pub mod types {
         }
     }
     ///A page of secret metadata.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct SecretsPublic {
         pub count: i64,
         pub data: ::std::vec::Vec<SecretPublic>,
@@ -2077,7 +2686,14 @@ pub mod types {
         }
     }
     ///A new alias.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ServiceAliasCreate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<ServiceAliasCreateDescription>,
@@ -2100,7 +2716,17 @@ pub mod types {
         }
     }
     ///`ServiceAliasCreateDescription`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct ServiceAliasCreateDescription(::std::string::String);
     impl ::std::ops::Deref for ServiceAliasCreateDescription {
@@ -2155,7 +2781,17 @@ pub mod types {
         }
     }
     ///`ServiceAliasCreateName`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct ServiceAliasCreateName(::std::string::String);
     impl ::std::ops::Deref for ServiceAliasCreateName {
@@ -2209,7 +2845,17 @@ pub mod types {
         }
     }
     ///`ServiceAliasCreateTargetPath`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct ServiceAliasCreateTargetPath(::std::string::String);
     impl ::std::ops::Deref for ServiceAliasCreateTargetPath {
@@ -2264,7 +2910,14 @@ pub mod types {
         }
     }
     ///An alias.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ServiceAliasPublic {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         pub customer_id: ::uuid::Uuid,
@@ -2302,7 +2955,15 @@ pub mod types {
         }
     }
     ///Alias fields to change.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct ServiceAliasUpdate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<ServiceAliasUpdateDescription>,
@@ -2323,7 +2984,17 @@ pub mod types {
         }
     }
     ///`ServiceAliasUpdateDescription`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct ServiceAliasUpdateDescription(::std::string::String);
     impl ::std::ops::Deref for ServiceAliasUpdateDescription {
@@ -2378,7 +3049,17 @@ pub mod types {
         }
     }
     ///`ServiceAliasUpdateTargetPath`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     #[serde(transparent)]
     pub struct ServiceAliasUpdateTargetPath(::std::string::String);
     impl ::std::ops::Deref for ServiceAliasUpdateTargetPath {
@@ -2433,7 +3114,14 @@ pub mod types {
         }
     }
     ///A page of aliases.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ServiceAliasesPublic {
         pub count: i64,
         pub data: ::std::vec::Vec<ServiceAliasPublic>,
@@ -2444,7 +3132,14 @@ pub mod types {
         }
     }
     ///A new collection.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ServiceCollectionCreate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -2458,7 +3153,14 @@ pub mod types {
         }
     }
     ///A service to add to a collection.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ServiceCollectionMemberCreate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub routing_key: ::std::option::Option<
@@ -2474,10 +3176,20 @@ pub mod types {
         }
     }
     ///A collection member.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ServiceCollectionMemberPublic {
         pub id: ::uuid::Uuid,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[schemars(
+            with = "crate::low_level::schema_support::Required<::std::option::Option<::serde_json::Map<::std::string::String,::serde_json::Value>>>"
+        )]
         pub routing_key: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
@@ -2490,11 +3202,24 @@ pub mod types {
         }
     }
     ///A customer-owned collection.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ServiceCollectionPublic {
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[schemars(
+            with = "crate::low_level::schema_support::Required<::std::option::Option<::std::string::String>>"
+        )]
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[schemars(
+            with = "crate::low_level::schema_support::Required<::std::option::Option<::std::string::String>>"
+        )]
         pub display_name: ::std::option::Option<::std::string::String>,
         pub enabled: bool,
         pub id: ::uuid::Uuid,
@@ -2508,7 +3233,15 @@ pub mod types {
         }
     }
     ///Collection fields to change.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct ServiceCollectionUpdate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -2523,7 +3256,14 @@ pub mod types {
         }
     }
     ///A service with its interfaces and pricing.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ServiceDetail {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub capabilities: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -2558,7 +3298,14 @@ pub mod types {
         }
     }
     ///A service document.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ServiceDocumentDetail {
         pub category: crate::low_level::open_enums::DocumentCategoryEnum,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2585,7 +3332,15 @@ pub mod types {
         }
     }
     ///Documents of a service.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct ServiceDocumentsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub available_interfaces: ::std::vec::Vec<::std::string::String>,
@@ -2600,7 +3355,14 @@ pub mod types {
         }
     }
     ///A new enrollment.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ServiceEnrollmentCreate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parameters: ::std::option::Option<
@@ -2622,7 +3384,14 @@ pub mod types {
         }
     }
     ///A service as listed in a group.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ServiceSummary {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_name: ::std::option::Option<::std::string::String>,
@@ -2639,7 +3408,14 @@ pub mod types {
         }
     }
     ///The alias after a routing switch, and any demoted sibling.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct SwitchRoutingResponse {
         pub alias: ServiceAliasPublic,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2651,7 +3427,14 @@ pub mod types {
         }
     }
     ///The upstream's response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct UpstreamResponseInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<::serde_json::Value>,
@@ -2669,7 +3452,14 @@ pub mod types {
         }
     }
     ///Usage recorded for a call.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct UsageEventInfo {
         pub customer_charge: ::std::string::String,
         pub usage_metrics: ::std::string::String,
@@ -2680,7 +3470,14 @@ pub mod types {
         }
     }
     ///The request as the caller sent it.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct UserRequestInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<::serde_json::Value>,
@@ -2698,7 +3495,14 @@ pub mod types {
         }
     }
     ///One validation failure.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ValidationError {
         pub loc: ::std::vec::Vec<ValidationErrorLocItem>,
         pub msg: ::std::string::String,
@@ -2711,7 +3515,14 @@ pub mod types {
         }
     }
     ///`ValidationErrorLocItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     #[serde(untagged)]
     pub enum ValidationErrorLocItem {
         String(::std::string::String),
@@ -13841,7 +14652,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13937,7 +14748,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14003,7 +14814,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14069,7 +14880,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14167,7 +14978,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14283,7 +15094,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14375,7 +15186,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14471,7 +15282,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14538,7 +15349,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14605,7 +15416,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14704,7 +15515,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14787,7 +15598,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14888,7 +15699,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14969,7 +15780,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15061,7 +15872,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15151,7 +15962,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15215,7 +16026,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15281,7 +16092,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15373,7 +16184,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15454,7 +16265,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15553,7 +16364,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15634,7 +16445,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15747,7 +16558,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15861,7 +16672,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15960,7 +16771,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -16050,7 +16861,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -16118,7 +16929,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -16215,7 +17026,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -16338,7 +17149,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -16423,7 +17234,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -16521,7 +17332,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -16620,7 +17431,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -16676,7 +17487,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
+                200..=299 => Ok(ResponseValue::empty(response)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -16777,7 +17588,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -16847,7 +17658,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -16950,7 +17761,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -17021,7 +17832,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
+                200..=299 => Ok(ResponseValue::empty(response)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -17088,7 +17899,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -17206,7 +18017,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -17344,7 +18155,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -17428,7 +18239,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -17495,7 +18306,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -17552,7 +18363,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
+                200..=299 => Ok(ResponseValue::empty(response)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -17653,7 +18464,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -17720,7 +18531,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -18020,7 +18831,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -18092,7 +18903,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -18140,7 +18951,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -18206,7 +19017,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -18288,7 +19099,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -18366,7 +19177,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -18433,7 +19244,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -18544,7 +19355,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -18623,7 +19434,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -18689,7 +19500,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -18838,7 +19649,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -18936,7 +19747,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -19003,7 +19814,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -19106,7 +19917,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -19173,7 +19984,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -19238,7 +20049,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -19380,6 +20191,19 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    impl ::schemars::JsonSchema for DocumentCategoryEnum {
+        fn schema_name() -> ::std::string::String {
+            "DocumentCategoryEnum".to_owned()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                enum_values: Some(vec!["getting_started".into(), "api_reference".into(), "tutorial".into(), "code_example".into(), "code_example_output".into(), "connectivity_test".into(), "request_template".into(), "use_case".into(), "troubleshooting".into(), "changelog".into(), "best_practice".into(), "specification".into(), "service_level_agreement".into(), "terms_of_service".into(), "statement".into(), "invoice".into(), "logo".into(), "avatar".into(), "blog_content".into(), "blog_banner".into(), "attachment".into(), "other".into()]),
+                ..Default::default()
+            }
+            .into()
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for DocumentCategoryEnum {
         fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
@@ -19439,6 +20263,19 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    impl ::schemars::JsonSchema for EnrollmentMode {
+        fn schema_name() -> ::std::string::String {
+            "EnrollmentMode".to_owned()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                enum_values: Some(vec!["disallowed".into(), "optional".into(), "required".into()]),
+                ..Default::default()
+            }
+            .into()
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for EnrollmentMode {
         fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
@@ -19496,6 +20333,19 @@ pub mod open_enums {
     impl ::serde::Serialize for GatewayKind {
         fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             serializer.serialize_str(self.as_str())
+        }
+    }
+    impl ::schemars::JsonSchema for GatewayKind {
+        fn schema_name() -> ::std::string::String {
+            "GatewayKind".to_owned()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                enum_values: Some(vec!["api".into(), "s3".into(), "smtp".into()]),
+                ..Default::default()
+            }
+            .into()
         }
     }
     impl<'de> ::serde::Deserialize<'de> for GatewayKind {
@@ -19565,6 +20415,19 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    impl ::schemars::JsonSchema for GroupTypeEnum {
+        fn schema_name() -> ::std::string::String {
+            "GroupTypeEnum".to_owned()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                enum_values: Some(vec!["category".into(), "collection".into(), "open".into(), "keyed".into(), "capability_pool".into()]),
+                ..Default::default()
+            }
+            .into()
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for GroupTypeEnum {
         fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
@@ -19618,6 +20481,19 @@ pub mod open_enums {
     impl ::serde::Serialize for Mode {
         fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             serializer.serialize_str(self.as_str())
+        }
+    }
+    impl ::schemars::JsonSchema for Mode {
+        fn schema_name() -> ::std::string::String {
+            "Mode".to_owned()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                enum_values: Some(vec!["sync".into(), "async".into()]),
+                ..Default::default()
+            }
+            .into()
         }
     }
     impl<'de> ::serde::Deserialize<'de> for Mode {
@@ -19683,6 +20559,19 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    impl ::schemars::JsonSchema for RecurrentRequestStatusEnum {
+        fn schema_name() -> ::std::string::String {
+            "RecurrentRequestStatusEnum".to_owned()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                enum_values: Some(vec!["draft".into(), "active".into(), "paused".into(), "cancelled".into()]),
+                ..Default::default()
+            }
+            .into()
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for RecurrentRequestStatusEnum {
         fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
@@ -19736,6 +20625,19 @@ pub mod open_enums {
     impl ::serde::Serialize for Scope {
         fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             serializer.serialize_str(self.as_str())
+        }
+    }
+    impl ::schemars::JsonSchema for Scope {
+        fn schema_name() -> ::std::string::String {
+            "Scope".to_owned()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                enum_values: Some(vec!["personal".into(), "shared".into()]),
+                ..Default::default()
+            }
+            .into()
         }
     }
     impl<'de> ::serde::Deserialize<'de> for Scope {
@@ -19795,6 +20697,19 @@ pub mod open_enums {
     impl ::serde::Serialize for SecretOwnerTypeEnum {
         fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             serializer.serialize_str(self.as_str())
+        }
+    }
+    impl ::schemars::JsonSchema for SecretOwnerTypeEnum {
+        fn schema_name() -> ::std::string::String {
+            "SecretOwnerTypeEnum".to_owned()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                enum_values: Some(vec!["seller".into(), "customer".into(), "platform".into()]),
+                ..Default::default()
+            }
+            .into()
         }
     }
     impl<'de> ::serde::Deserialize<'de> for SecretOwnerTypeEnum {
@@ -19864,10 +20779,46 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    impl ::schemars::JsonSchema for ServiceEnrollmentStatusEnum {
+        fn schema_name() -> ::std::string::String {
+            "ServiceEnrollmentStatusEnum".to_owned()
+        }
+        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+            ::schemars::schema::SchemaObject {
+                instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                enum_values: Some(vec!["pending".into(), "incomplete".into(), "active".into(), "paused".into(), "cancelled".into()]),
+                ..Default::default()
+            }
+            .into()
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for ServiceEnrollmentStatusEnum {
         fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
             Ok(Self::from(value.as_ref()))
+        }
+    }
+}
+/// Support for the generated types' JSON Schemas.
+#[doc(hidden)]
+pub mod schema_support {
+    /// The JSON Schema of `T`, listed among the required properties even when `T` is an
+    /// `Option`: a field the API requires but allows to be `null` must be present.
+    pub struct Required<T>(::std::marker::PhantomData<T>);
+    impl<T: ::schemars::JsonSchema> ::schemars::JsonSchema for Required<T> {
+        fn is_referenceable() -> bool {
+            false
+        }
+        fn schema_name() -> ::std::string::String {
+            T::schema_name()
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            T::schema_id()
+        }
+        fn json_schema(
+            generator: &mut ::schemars::r#gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
+            T::json_schema(generator)
         }
     }
 }

@@ -4,6 +4,18 @@
 //! [`Client::low_level`](crate::Client::low_level), which is configured with the same base
 //! URL, authentication and timeouts. Its code is generated at build time and never edited;
 //! a readable copy lives in the repository's `generated/client.rs`.
+//!
+//! Every type in [`types`] and [`open_enums`] implements `schemars::JsonSchema` (schemars
+//! 0.8), so a request type is one line away from a JSON Schema, e.g. an LLM tool definition:
+//!
+//! ```
+//! let tool = serde_json::json!({
+//!     "name": "set_secret",
+//!     "description": "Store a secret the gateway injects into upstream calls.",
+//!     "parameters": schemars::schema_for!(unitysvc::types::SecretUpdate),
+//! });
+//! assert_eq!(tool["parameters"]["required"], serde_json::json!(["value"]));
+//! ```
 
 #![allow(
     missing_docs,

@@ -1,5 +1,6 @@
 //! Open enums: the values a spec lists, plus a catch-all so a value the platform adds later
-//! still decodes instead of failing the whole response.
+//! still decodes instead of failing the whole response. Their JSON Schema lists the known
+//! values, which is what a caller should send.
 
 use crate::OpenEnum;
 use std::fmt::Write;
@@ -113,6 +114,33 @@ fn render_one(s: &mut String, e: &OpenEnum) {
     let _ = writeln!(s, "            serializer.serialize_str(self.as_str())");
     let _ = writeln!(s, "        }}");
     let _ = writeln!(s, "    }}");
+    let _ = writeln!(s, "    impl ::schemars::JsonSchema for {name} {{");
+    let _ = writeln!(s, "        fn schema_name() -> ::std::string::String {{");
+    let _ = writeln!(s, "            {name:?}.to_owned()");
+    let _ = writeln!(s, "        }}");
+    let _ = writeln!(
+        s,
+        "        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {{"
+    );
+    let _ = writeln!(s, "            ::schemars::schema::SchemaObject {{");
+    let _ = writeln!(
+        s,
+        "                instance_type: Some(::schemars::schema::InstanceType::String.into()),"
+    );
+    let known: Vec<String> = variants
+        .iter()
+        .map(|(_, value)| format!("{value:?}.into()"))
+        .collect();
+    let _ = writeln!(
+        s,
+        "                enum_values: Some(vec![{}]),",
+        known.join(", ")
+    );
+    let _ = writeln!(s, "                ..Default::default()");
+    let _ = writeln!(s, "            }}");
+    let _ = writeln!(s, "            .into()");
+    let _ = writeln!(s, "        }}");
+    let _ = writeln!(s, "    }}");
     let _ = writeln!(s, "    impl<'de> ::serde::Deserialize<'de> for {name} {{");
     let _ = writeln!(
         s,
@@ -147,5 +175,15 @@ mod tests {
         }]);
         assert!(out.contains("UnknownValue(String)"));
         assert!(out.contains("\"unknown\" => Self::Unknown,"));
+    }
+
+    #[test]
+    fn the_json_schema_lists_the_known_values() {
+        let out = render(&[OpenEnum {
+            name: "E".into(),
+            values: vec!["a".into(), "b-c".into()],
+        }]);
+        assert!(out.contains("impl ::schemars::JsonSchema for E {"));
+        assert!(out.contains("enum_values: Some(vec![\"a\".into(), \"b-c\".into()]),"));
     }
 }

@@ -3,13 +3,20 @@
 //!
 //! The crate's `build.rs` calls [`generate`]; its tests call it too, on the platform's own
 //! published document, to prove the pipeline keeps working on what the platform emits.
+//!
+//! The binary keeps `openapi.json` in step with that document ([`sync`]):
+//! `cargo run -p unitysvc-codegen -- sync [--check] PLATFORM_SPEC`.
 
 #![deny(missing_docs)]
 
 mod enums;
 mod normalize;
+mod order;
+mod schema;
+pub mod sync;
 
 pub use normalize::{normalize, Normalized, OpenEnum};
+pub use schema::ComponentType;
 
 use serde_json::Value;
 
@@ -43,6 +50,8 @@ pub struct Generated {
     pub code: String,
     /// The operationIds found in the document, sorted.
     pub operations: Vec<String>,
+    /// Every component schema of the document with the generated type that stands for it.
+    pub components: Vec<ComponentType>,
     /// The normalized OpenAPI 3.0.3 document progenitor saw.
     pub normalized: Value,
 }
@@ -59,7 +68,8 @@ pub fn generate(spec_json: &str, options: &Options) -> Result<Generated, String>
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        .with_derive("::schemars::JsonSchema");
     if let Some(inner) = &options.inner_type {
         let ty: syn::Type = syn::parse_str(inner)
             .map_err(|e| format!("inner type {inner:?} is not a type: {e}"))?;
@@ -77,19 +87,40 @@ pub fn generate(spec_json: &str, options: &Options) -> Result<Generated, String>
     let tokens = generator
         .generate_tokens(&api)
         .map_err(|e| format!("progenitor failed: {e}"))?;
-    let file: syn::File =
+    let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor emitted invalid Rust: {e}"))?;
+    let required = format!("{}::schema_support::Required", options.module_path);
+    schema::mark_required_nullable(&mut file.items, &required);
+    let type_names: Vec<String> = generator
+        .get_type_space()
+        .iter_types()
+        .map(|t| t.name())
+        .collect();
+    let components = schema::component_types(&spec, &enums, &type_names)?;
     let mut code = String::from(HEADER);
     code.push('\n');
     code.push_str(&prettyplease::unparse(&file));
     code.push('\n');
     code.push_str(&enums::render(&enums));
+    code.push_str(schema::SUPPORT);
 
     Ok(Generated {
         code,
         operations: operation_ids(&raw),
+        components,
         normalized: spec,
     })
+}
+
+impl Generated {
+    /// A Rust expression listing every component with a function returning the JSON Schema
+    /// of its generated type, for a fidelity test to include.
+    ///
+    /// `krate` is the path the generated module is reached by from the including code (e.g.
+    /// `unitysvc`); the including scope must define `fn schema_of<T: JsonSchema>() -> R`.
+    pub fn component_table(&self, krate: &str) -> String {
+        schema::component_table(&self.components, krate)
+    }
 }
 
 /// The operationIds of a document, sorted.
@@ -106,4 +137,31 @@ pub fn operation_ids(spec: &Value) -> Vec<String> {
         .collect();
     ids.sort();
     ids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_2xx_status_decodes_the_documented_success() {
+        let spec = serde_json::json!({
+            "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/things/{name}": {
+                    "put": {"operationId": "put_thing",
+                        "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+                        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}},
+                    "delete": {"operationId": "delete_thing",
+                        "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+                        "responses": {"204": {"description": "gone"}}}}},
+            "components": {"schemas": {"Thing": {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}}}
+        });
+        let code = generate(&spec.to_string(), &Options::default())
+            .unwrap()
+            .code;
+        assert!(code.contains("200..=299 => ResponseValue::from_response(response).await"));
+        assert!(code.contains("200..=299 => Ok(ResponseValue::empty(response))"));
+        assert!(!code.contains("200u16 =>") && !code.contains("204u16 =>"));
+    }
 }

@@ -14,6 +14,9 @@ const DROPPED_HEADERS: &[&str] = &["authorization", "x-role-id"];
 /// typify merge unrelated types, the others are 3.1-only.
 const DROPPED_KEYWORDS: &[&str] = &["examples", "contentMediaType", "contentEncoding", "$schema"];
 
+/// The response key every operation's success is filed under after normalization.
+const SUCCESS_RANGE: &str = "2XX";
+
 /// An enum schema found in the document; the generator emits an open Rust enum for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenEnum {
@@ -87,20 +90,26 @@ fn drop_header_params(holder: &mut Map<String, Value>) {
     }
 }
 
-/// Keeps only the lowest 2xx response: progenitor wants one success type per operation, and
-/// the SDK reads every error status itself (one place turns them into `unitysvc::Error`).
+/// Keeps one success response, under the `2XX` range key, and drops the error responses.
+///
+/// progenitor wants one success type per operation and matches it on the exact status it is
+/// documented under, so a platform that answers `201 Created` where the table lists `200`
+/// would turn a good answer into an error. The lowest documented 2xx gives the body shape;
+/// the range key makes every 2xx status decode with it (progenitor emits `200..=299`). The
+/// SDK reads every error status itself (one place turns them into `unitysvc::Error`).
 fn keep_one_success_response(op: &mut Map<String, Value>) {
     let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
         return;
     };
-    let success = responses
+    let lowest = responses
         .keys()
         .filter(|code| code.starts_with('2'))
         .min()
         .cloned();
-    match success {
-        Some(code) => responses.retain(|k, _| *k == code),
-        None => responses.retain(|k, _| k == "default"),
+    let success = lowest.and_then(|code| responses.remove(&code));
+    responses.retain(|k, _| success.is_none() && k == "default");
+    if let Some(success) = success {
+        responses.insert(SUCCESS_RANGE.into(), success);
     }
 }
 
@@ -541,17 +550,50 @@ mod tests {
         assert_eq!(params[0]["name"], "limit");
     }
 
-    #[test]
-    fn only_the_lowest_success_response_is_kept() {
-        let input = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"post": {
-            "operationId": "x",
-            "responses": {"422": {"description": "bad"}, "204": {"description": "none"}, "200": {"description": "ok"}}}}}});
-        let out = normalize(&input).unwrap();
-        let responses = out.spec["paths"]["/x"]["post"]["responses"]
+    fn responses_of(input: &Value) -> Map<String, Value> {
+        let out = normalize(input).unwrap();
+        out.spec["paths"]["/x"]["post"]["responses"]
             .as_object()
             .unwrap()
-            .clone();
-        assert_eq!(responses.keys().collect::<Vec<_>>(), vec!["200"]);
+            .clone()
+    }
+
+    #[test]
+    fn the_lowest_success_response_is_kept_under_the_2xx_range() {
+        let input = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"post": {
+            "operationId": "x",
+            "responses": {
+                "422": {"description": "bad"},
+                "201": {"description": "created", "content": {"application/json": {"schema": {"type": "string"}}}},
+                "200": {"description": "ok", "content": {"application/json": {"schema": {"type": "integer"}}}}}}}}});
+        let responses = responses_of(&input);
+        assert_eq!(responses.keys().collect::<Vec<_>>(), vec!["2XX"]);
+        assert_eq!(responses["2XX"]["description"], "ok");
+        assert_eq!(
+            responses["2XX"]["content"]["application/json"]["schema"],
+            json!({"type": "integer"})
+        );
+    }
+
+    #[test]
+    fn a_success_without_a_body_stays_without_one_under_the_range() {
+        let input = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"post": {
+            "operationId": "x",
+            "responses": {"204": {"description": "gone"}, "404": {"description": "missing"}}}}}});
+        let responses = responses_of(&input);
+        assert_eq!(
+            Value::Object(responses),
+            json!({"2XX": {"description": "gone"}})
+        );
+    }
+
+    #[test]
+    fn an_operation_without_a_documented_success_keeps_only_its_default() {
+        let input = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"post": {
+            "operationId": "x",
+            "responses": {"default": {"description": "any"}, "500": {"description": "boom"}}}}}});
+        let responses = responses_of(&input);
+        assert_eq!(responses.keys().collect::<Vec<_>>(), vec!["default"]);
     }
 
     #[test]

@@ -227,7 +227,7 @@ fn encode_cursor(s: &Service) -> String {
 }
 
 fn decode_cursor(c: &str) -> Option<(i64, Uuid)> {
-    if c.len() % 2 != 0 || !c.is_ascii() {
+    if !c.len().is_multiple_of(2) || !c.is_ascii() {
         return None;
     }
     let bytes: Option<Vec<u8>> = (0..c.len())
