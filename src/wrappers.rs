@@ -127,7 +127,7 @@ impl GatewayDuration {
         let (unit, factor) = UNITS
             .iter()
             .copied()
-            .find(|&(_, n)| secs % n == 0)
+            .find(|&(_, n)| secs.is_multiple_of(n))
             .unwrap_or(('s', 1));
         Ok(Self {
             count: secs / factor,
