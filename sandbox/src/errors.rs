@@ -39,6 +39,29 @@ impl ApiError {
     pub fn missing(loc: Vec<Value>, input: Value) -> Self {
         Self::invalid("missing", loc, "Field required", input)
     }
+
+    /// Builds a single-item 422 error that does not echo its input.
+    pub fn invalid_unechoed(kind: &str, loc: Vec<Value>, msg: &str) -> Self {
+        ApiError::Validation(vec![json!({"type": kind, "loc": loc, "msg": msg})])
+    }
+
+    /// Drops the `input` of every validation item.
+    ///
+    /// FastAPI echoes what it rejected; for fields that carry secrets (secret values,
+    /// credentials in headers or parameters) the echo would put the secret in client logs.
+    pub fn without_input(self) -> Self {
+        match self {
+            ApiError::Validation(mut items) => {
+                for item in &mut items {
+                    if let Value::Object(m) = item {
+                        m.remove("input");
+                    }
+                }
+                ApiError::Validation(items)
+            }
+            other => other,
+        }
+    }
 }
 
 /// Builds a location list from string parts.

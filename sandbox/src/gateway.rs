@@ -17,8 +17,6 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
-/// Largest request body the gateway reads.
-const MAX_BODY: usize = 32 * 1024 * 1024;
 /// Largest response the memoize wrapper buffers.
 const MAX_MEMO: usize = 16 * 1024 * 1024;
 /// Preview size kept in truncated logging mode.
@@ -74,7 +72,7 @@ pub async fn handler(State(st): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let mut resp = match auth::require(&st, &parts.headers) {
         Err(e) => e.into_response(),
-        Ok(customer) => match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(customer) => match axum::body::to_bytes(body, st.limits.gateway_body).await {
             Err(_) => detail(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "Request body too large or unreadable",
@@ -405,7 +403,7 @@ async fn memoize(st: AppState, call: Call, t: Target, q: Query, depth: u8) -> (R
             body: bytes.clone(),
             expires: now() + ttl,
         };
-        st.db().memo.insert(key, entry);
+        st.db().remember(key, entry, st.limits.memo_entries);
     }
     let mut resp = Response::from_parts(parts, Body::from(bytes));
     resp.headers_mut().remove("content-length");
@@ -587,6 +585,6 @@ async fn record(
             .or_else(|| (status >= 400).then(|| format!("http_{status}"))),
         recurrent_request_id: call.recurrent_id,
     };
-    st.db().logs.push(row);
+    st.db().push_log(row, st.limits.log_rows);
     resp
 }

@@ -10,12 +10,14 @@ pub mod control;
 pub mod errors;
 pub mod faults;
 pub mod gateway;
+pub mod limits;
 pub mod routing;
 pub mod state;
 pub mod upstream;
 pub mod validate;
 
 pub use catalog::{DEMO_KEY, SECOND_KEY};
+pub use limits::Limits;
 pub use state::{AppState, Shared};
 
 use axum::extract::DefaultBodyLimit;
@@ -37,7 +39,14 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             faults::inject,
         ))
-        .layer(DefaultBodyLimit::max(96 * 1024 * 1024))
+        // `bounded_body` has already buffered every body within its limit and answers
+        // oversize ones in JSON; a second, plain-text limit in the extractors would only
+        // disagree with it.
+        .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::bounded_body,
+        ))
         .with_state(state)
 }
 
@@ -99,14 +108,70 @@ async fn serve(listener: TcpListener, app: Router, mut stop: watch::Receiver<boo
     conns.abort_all();
 }
 
+/// Options for a sandbox that is not started with the defaults.
+#[derive(Debug, Clone)]
+pub struct SandboxBuilder {
+    addr: SocketAddr,
+    limits: Limits,
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        SandboxBuilder {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// Sets the address to listen on (default: an ephemeral loopback port).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Sets the size and shape limits (default: [`Limits::default`]).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Starts the sandbox on the current tokio runtime.
+    pub async fn start(self) -> std::io::Result<Sandbox> {
+        Sandbox::launch(self.addr, self.limits).await
+    }
+
+    /// Starts the sandbox on its own background runtime, for callers without one.
+    pub fn start_blocking(self) -> std::io::Result<Sandbox> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("unitysvc-sandbox")
+            .enable_all()
+            .build()?;
+        let mut sb = rt.block_on(self.start())?;
+        sb.runtime = Some(rt);
+        Ok(sb)
+    }
+}
+
 impl Sandbox {
+    /// Returns a builder for a sandbox with a chosen address or limits.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
     /// Starts a sandbox on an ephemeral loopback port.
     pub async fn start() -> std::io::Result<Sandbox> {
-        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0))).await
+        Self::builder().start().await
     }
 
     /// Starts a sandbox on `addr`.
     pub async fn start_on(addr: SocketAddr) -> std::io::Result<Sandbox> {
+        Self::builder().addr(addr).start().await
+    }
+
+    async fn launch(addr: SocketAddr, limits: Limits) -> std::io::Result<Sandbox> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let host = if addr.ip().is_unspecified() {
@@ -114,7 +179,7 @@ impl Sandbox {
         } else {
             addr.ip().to_string()
         };
-        let state = Shared::new(&format!("http://{host}:{}", addr.port()));
+        let state = Shared::with_limits(&format!("http://{host}:{}", addr.port()), limits);
         let (stop, rx) = watch::channel(false);
         let task = tokio::spawn(serve(listener, router(state.clone()), rx));
         Ok(Sandbox {
@@ -130,19 +195,12 @@ impl Sandbox {
     ///
     /// Must not be called (or dropped) from inside an async context's blocking-forbidden section.
     pub fn start_blocking() -> std::io::Result<Sandbox> {
-        Self::start_blocking_on(SocketAddr::from(([127, 0, 0, 1], 0)))
+        Self::builder().start_blocking()
     }
 
     /// Like [`Sandbox::start_blocking`] but on a chosen address.
     pub fn start_blocking_on(addr: SocketAddr) -> std::io::Result<Sandbox> {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("unitysvc-sandbox")
-            .enable_all()
-            .build()?;
-        let mut sb = rt.block_on(Self::start_on(addr))?;
-        sb.runtime = Some(rt);
-        Ok(sb)
+        Self::builder().addr(addr).start_blocking()
     }
 
     /// Control-plane base URL, e.g. `http://127.0.0.1:PORT/v1`.

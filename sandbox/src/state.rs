@@ -1,10 +1,11 @@
 //! In-memory state shared by every handler of one sandbox.
 
+use crate::limits::Limits;
 use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use uuid::Uuid;
 
@@ -16,16 +17,24 @@ pub type AppState = Arc<Shared>;
 pub struct Shared {
     /// Gateway root URL advertised in interfaces, e.g. `http://127.0.0.1:PORT`.
     pub gateway_root: String,
+    /// Size and shape limits on what clients send.
+    pub limits: Limits,
     db: Mutex<Db>,
 }
 
 impl Shared {
     /// Creates seeded state advertising `gateway_root` as the gateway address.
     pub fn new(gateway_root: &str) -> AppState {
+        Self::with_limits(gateway_root, Limits::default())
+    }
+
+    /// Like [`Shared::new`] with chosen limits.
+    pub fn with_limits(gateway_root: &str, limits: Limits) -> AppState {
         let root = gateway_root.trim_end_matches('/').to_string();
         Arc::new(Shared {
             db: Mutex::new(crate::catalog::seed()),
             gateway_root: root,
+            limits,
         })
     }
 
@@ -481,8 +490,8 @@ pub struct Db {
     pub enrollments: Vec<Enrollment>,
     /// Recurrent requests.
     pub recurrent: Vec<Recurrent>,
-    /// Request logs.
-    pub logs: Vec<LogRow>,
+    /// Request logs, oldest first.
+    pub logs: VecDeque<LogRow>,
     /// Logging mode per customer (`truncated` or `complete`) while on.
     pub logging: HashMap<Uuid, String>,
     /// Chains.
@@ -524,6 +533,41 @@ impl Db {
                     .filter(visible)
                     .find(|g| g.name == key || Some(g.id) == id)
             })
+    }
+
+    /// Appends a log row, dropping the oldest rows beyond `max`.
+    pub fn push_log(&mut self, row: LogRow, max: usize) {
+        self.logs.push_back(row);
+        while self.logs.len() > max {
+            self.logs.pop_front();
+        }
+    }
+
+    /// Stores a memoized answer, keeping at most `max` entries.
+    ///
+    /// Expired entries are dropped first; when that is not enough, the one closest to
+    /// expiry goes, since it has the least caching left to offer.
+    pub fn remember(&mut self, key: String, entry: MemoEntry, max: usize) {
+        if max == 0 {
+            return;
+        }
+        self.memo.insert(key, entry);
+        if self.memo.len() <= max {
+            return;
+        }
+        let t = now();
+        self.memo.retain(|_, e| e.expires > t);
+        while self.memo.len() > max {
+            let soonest = self
+                .memo
+                .iter()
+                .min_by_key(|(_, e)| e.expires)
+                .map(|(k, _)| k.clone());
+            match soonest {
+                Some(k) => self.memo.remove(&k),
+                None => break,
+            };
+        }
     }
 
     /// Finds the caller's active enrollment on a service.

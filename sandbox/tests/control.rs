@@ -15,7 +15,7 @@ async fn customers_are_isolated() {
         env.demo("PUT", "/secrets/TOKEN", Some(json!({"value": "a"})))
             .await
             .status,
-        200
+        201
     );
     let r = env.cp("GET", "/secrets/", Some(&k2), None).await;
     assert_eq!(r.body["count"], 0);

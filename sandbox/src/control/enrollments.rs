@@ -3,7 +3,8 @@
 use super::services::{detail_json, service_base};
 use super::{ok, page, reply};
 use crate::auth;
-use crate::errors::{ApiError, ApiResult};
+use crate::errors::{loc, ApiError, ApiResult};
+use crate::limits::check_parameters;
 use crate::state::{now, AppState, Db, Enrollment};
 use crate::validate::{body_object, path_uuid, Query};
 use axum::extract::{Path, RawQuery, State};
@@ -45,7 +46,20 @@ pub async fn create(
         "status",
         &["pending", "incomplete", "active", "paused", "cancelled"],
     )?;
-    let parameters = b.opt_obj("parameters")?.map(Value::Object);
+    // Parameters may hold credentials (BYOK keys), so their errors never echo the input.
+    let parameters = b
+        .opt_obj("parameters")
+        .map_err(ApiError::without_input)?
+        .map(Value::Object);
+    if let Some(p) = &parameters {
+        check_parameters(p, &st.limits).map_err(|shape| {
+            ApiError::invalid_unechoed(
+                "value_error",
+                loc(&["body", "parameters"]),
+                &shape.message("parameters"),
+            )
+        })?;
+    }
     b.opt_obj("recurrence_schedule")?;
     let mut db = st.db();
     if db.service(service_id).is_none() {

@@ -3,6 +3,7 @@
 use super::ok;
 use crate::auth;
 use crate::errors::{loc, ApiError, ApiResult};
+use crate::limits::MAX_UPLOAD;
 use crate::state::{now, AppState, FileObject, FileTicket};
 use crate::validate::{body_object, Query};
 use axum::extract::{Path, RawQuery, State};
@@ -15,9 +16,6 @@ use chrono::Duration;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use uuid::Uuid;
-
-/// Largest accepted upload.
-const MAX_UPLOAD: u64 = 64 * 1024 * 1024;
 
 fn ticket_url(root: &str, token: &str) -> String {
     format!("{root}/_sandbox/files/{token}")
@@ -167,6 +165,11 @@ async fn multipart_file(content_type: &str, body: Bytes) -> Option<Bytes> {
     None
 }
 
+/// Answers the object store's errors in the same `{"detail": ...}` shape as everything else.
+fn detail(status: StatusCode, msg: &str) -> Response {
+    (status, axum::Json(json!({"detail": msg}))).into_response()
+}
+
 async fn store(
     State(st): State<AppState>,
     Path(token): Path<String>,
@@ -181,7 +184,7 @@ async fn store(
     let data = if ct.starts_with("multipart/form-data") {
         match multipart_file(ct, body).await {
             Some(d) => d,
-            None => return (StatusCode::BAD_REQUEST, "missing file part").into_response(),
+            None => return detail(StatusCode::BAD_REQUEST, "missing file part"),
         }
     } else {
         body
@@ -193,10 +196,10 @@ async fn store(
         .cloned()
         .filter(|t| t.max_bytes > 0 && t.expires > now())
     else {
-        return (StatusCode::FORBIDDEN, "invalid or expired upload ticket").into_response();
+        return detail(StatusCode::FORBIDDEN, "invalid or expired upload ticket");
     };
     if data.len() as u64 > t.max_bytes {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "file too large").into_response();
+        return detail(StatusCode::PAYLOAD_TOO_LARGE, "file too large");
     }
     db.tickets.remove(&token);
     db.files.insert(
@@ -216,7 +219,7 @@ async fn fetch(State(st): State<AppState>, Path(token): Path<String>) -> Respons
         .get(&token)
         .filter(|t| t.max_bytes == 0 && t.expires > now())
     else {
-        return (StatusCode::FORBIDDEN, "invalid or expired download ticket").into_response();
+        return detail(StatusCode::FORBIDDEN, "invalid or expired download ticket");
     };
     match db
         .files
@@ -227,7 +230,7 @@ async fn fetch(State(st): State<AppState>, Path(token): Path<String>) -> Respons
             obj.data.clone(),
         )
             .into_response(),
-        None => (StatusCode::NOT_FOUND, "no such object").into_response(),
+        None => detail(StatusCode::NOT_FOUND, "no such object"),
     }
 }
 

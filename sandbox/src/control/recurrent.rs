@@ -79,7 +79,11 @@ pub async fn create(
             .opt_str("http_method", None)?
             .unwrap_or_else(|| "POST".into()),
         body_template: b.opt_obj("body_template")?.map(Value::Object),
-        request_headers: b.opt_str_map("request_headers")?.map(Value::Object),
+        // Headers carry credentials (Authorization), so their errors never echo the input.
+        request_headers: b
+            .opt_str_map("request_headers")
+            .map_err(ApiError::without_input)?
+            .map(Value::Object),
         schedule: None,
         state: None,
         name: b.opt_str("name", Some(200))?,
@@ -130,7 +134,10 @@ pub async fn list(
 fn apply_update(r: &mut Recurrent, b: &Obj) -> ApiResult<()> {
     let path = b.opt_str("request_path", None)?;
     let body_template = b.opt_obj("body_template")?;
-    let request_headers = b.opt_str_map("request_headers")?;
+    // Headers carry credentials (Authorization), so their errors never echo the input.
+    let request_headers = b
+        .opt_str_map("request_headers")
+        .map_err(ApiError::without_input)?;
     let schedule = b.opt_obj("schedule")?;
     let name = b.opt_str("name", None)?;
     let status = b.opt_choice("status", &STATUSES)?;

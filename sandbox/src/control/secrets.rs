@@ -1,12 +1,12 @@
 //! Customer secrets (write-only values unless marked non-sensitive).
 
-use super::{ok, page, to_json};
+use super::{ok, page, reply, to_json};
 use crate::auth;
 use crate::errors::{loc, ApiError, ApiResult};
 use crate::state::{now, AppState, Secret};
 use crate::validate::{body_object, Query};
 use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
 use serde_json::{json, Value};
@@ -71,7 +71,30 @@ pub async fn get_one(
         .ok_or_else(|| ApiError::not_found("Secret"))
 }
 
-/// PUT /secrets/{name}
+/// A parsed `SecretUpdate` body.
+struct SecretUpdate {
+    value: String,
+    sensitive: Option<bool>,
+    /// `None` when absent (keep the current one), `Some(None)` when explicitly null.
+    description: Option<Option<String>>,
+}
+
+impl SecretUpdate {
+    /// Parses the body; its errors may quote the secret, so callers strip their inputs.
+    fn parse(body: &Bytes) -> ApiResult<SecretUpdate> {
+        let b = body_object(body)?;
+        let value = b.req_str("value", Some(4000))?;
+        let sensitive = b.opt_bool("sensitive")?;
+        let description = b.opt_str("description", Some(10000))?;
+        Ok(SecretUpdate {
+            value,
+            sensitive,
+            description: b.has("description").then_some(description),
+        })
+    }
+}
+
+/// PUT /secrets/{name}: 201 when the secret is new, 200 when it replaces one.
 pub async fn set(
     State(st): State<AppState>,
     headers: HeaderMap,
@@ -89,10 +112,11 @@ pub async fn set(
         ));
     }
     let shared = Query::parse(q.as_deref()).bool("shared", false)?;
-    let b = body_object(&body)?;
-    let value = b.req_str("value", Some(4000))?;
-    let sensitive = b.opt_bool("sensitive")?;
-    let description = b.opt_str("description", Some(10000))?;
+    let SecretUpdate {
+        value,
+        sensitive,
+        description,
+    } = SecretUpdate::parse(&body).map_err(ApiError::without_input)?;
     let owner = if shared { None } else { Some(caller.user_id) };
     let mut db = st.db();
     let t = now();
@@ -106,17 +130,17 @@ pub async fn set(
             if let Some(v) = sensitive {
                 s.sensitive = v;
             }
-            if b.has("description") {
+            if let Some(description) = description {
                 s.description = description;
             }
             s.updated_at = Some(t);
-            public(s)
+            ok(public(s))
         }
         None => {
             let s = Secret {
                 id: Uuid::new_v4(),
                 name,
-                description,
+                description: description.flatten(),
                 owner_type: "customer".into(),
                 role_id: None,
                 owner_id: owner,
@@ -128,12 +152,12 @@ pub async fn set(
                 customer_id: caller.id,
                 stored: value,
             };
-            let out = public(&s);
+            let out = reply(StatusCode::CREATED, public(&s));
             db.secrets.push(s);
             out
         }
     };
-    Ok(ok(out))
+    Ok(out)
 }
 
 /// DELETE /secrets/{name}

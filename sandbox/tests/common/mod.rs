@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::Value;
 use std::time::Duration;
-use unitysvc_sandbox::Sandbox;
+use unitysvc_sandbox::{Limits, Sandbox};
 
 /// A started sandbox plus an HTTP client.
 pub struct Env {
@@ -34,7 +34,20 @@ pub fn client() -> reqwest::Client {
 }
 
 pub async fn start() -> Env {
-    let sb = Sandbox::start().await.expect("start sandbox");
+    env(Sandbox::start().await.expect("start sandbox"))
+}
+
+/// Starts a sandbox with chosen limits.
+pub async fn start_with(limits: Limits) -> Env {
+    let sb = Sandbox::builder()
+        .limits(limits)
+        .start()
+        .await
+        .expect("start sandbox");
+    env(sb)
+}
+
+fn env(sb: Sandbox) -> Env {
     Env {
         base: sb.base_url(),
         gw: sb.gateway_url(),
@@ -67,6 +80,13 @@ impl Env {
     pub async fn demo(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
         let key = self.key.clone();
         self.cp(method, path, Some(&key), body).await
+    }
+
+    /// Sends a control-plane request with the demo key and a raw JSON body.
+    pub async fn demo_raw(&self, method: &str, path: &str, body: String) -> Reply {
+        let url = format!("{}{}", self.base, path);
+        let key = self.key.clone();
+        self.send(method, &url, Some(&key), Some(body)).await
     }
 
     /// Sends a raw-bodied request to any URL.
