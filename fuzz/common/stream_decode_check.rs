@@ -59,9 +59,10 @@ pub fn check(input: &[u8]) {
     }
     for item in whole.iter().flatten() {
         match item {
-            Event::Sse { data, json, .. } => {
-                assert!(!data.contains('\r'));
-                assert_eq!(json, &serde_json::from_str(data).ok());
+            Event::Sse(sse) => {
+                assert!(!sse.data().contains('\r'));
+                let parsed: Option<serde_json::Value> = serde_json::from_str(sse.data()).ok();
+                assert_eq!(sse.json(), parsed.as_ref());
             }
             Event::Line(line) => assert!(!line.contains('\n')),
             _ => {}
