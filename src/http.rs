@@ -183,15 +183,3 @@ pub(crate) async fn call_unit<T, E>(
 ) -> Result<()> {
     call(fut).await.map(drop)
 }
-
-/// Decodes a loosely typed (`any`) response body into the caller's type.
-pub(crate) fn decode_value<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T> {
-    let raw = value.to_string();
-    serde_json::from_value(value).map_err(|e| {
-        Error::new(
-            ErrorKind::Decode,
-            format!("the response does not match the expected shape: {e}"),
-        )
-        .with_body(raw.into())
-    })
-}

@@ -5,7 +5,27 @@ use futures::stream::{self, BoxStream, StreamExt};
 use std::future::Future;
 
 /// One page of an offset-paged list (`skip`/`limit`).
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn run(client: unitysvc::Client) -> unitysvc::Result<()> {
+/// let mut skip = 0;
+/// loop {
+///     let page = client.secrets().list().skip(skip).limit(50).send().await?;
+///     for secret in &page.items {
+///         println!("{}", *secret.name);
+///     }
+///     if !page.has_more() {
+///         break;
+///     }
+///     skip += page.items.len() as u64;
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Page<T> {
     /// The items on this page.
     pub items: Vec<T>,
@@ -56,7 +76,26 @@ impl<T> IntoIterator for Page<T> {
 }
 
 /// One page of a cursor-paged list.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn run(client: unitysvc::Client) -> unitysvc::Result<()> {
+/// let mut page = client.groups().services("llm").limit(100).send().await?;
+/// loop {
+///     for service in &page.items {
+///         println!("{}", service.name);
+///     }
+///     match page.next_cursor.take().filter(|_| page.has_more) {
+///         Some(cursor) => page = client.groups().services("llm").limit(100).cursor(cursor).send().await?,
+///         None => break,
+///     }
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CursorPage<T> {
     /// The items on this page.
     pub items: Vec<T>,
@@ -85,7 +124,30 @@ impl<T> IntoIterator for CursorPage<T> {
     }
 }
 
-/// A stream of items fetched page by page, lazily, as it is polled.
+/// A stream of items fetched page by page, lazily, as it is polled; every list request's
+/// `stream()` returns one (the blocking client returns an `Iterator` instead).
+///
+/// A failed page is an `Err` item, after which the stream ends; dropping the stream stops
+/// the fetching.
+///
+/// # Examples
+///
+/// ```no_run
+/// use futures::{StreamExt, TryStreamExt};
+///
+/// # async fn run(client: unitysvc::Client) -> unitysvc::Result<()> {
+/// // Every enrollment, 50 per request.
+/// let all: Vec<_> = client.enrollments().list().limit(50).stream().try_collect().await?;
+///
+/// // The first ten services whose name mentions "mini", fetching only the pages needed.
+/// let mut services = client.groups().services("llm").search("mini").stream().take(10);
+/// while let Some(service) = services.next().await {
+///     println!("{}", service?.name);
+/// }
+/// # let _ = all;
+/// # Ok(())
+/// # }
+/// ```
 pub type ItemStream<T> = BoxStream<'static, Result<T>>;
 
 /// Walks offset pages from `skip`, calling `fetch(skip, limit)` for each.
