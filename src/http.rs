@@ -2,7 +2,7 @@
 //! control-plane call, and the conversion of generated results into ours.
 
 use crate::config::{ApiKey, RetryPolicy};
-use crate::error::{self, Error, ErrorKind, Result};
+use crate::error::{self, Error, Result};
 use crate::low_level;
 use progenitor_client::{ClientInfo, OperationInfo, ResponseValue};
 use reqwest::header::{HeaderValue, AUTHORIZATION, USER_AGENT};

@@ -255,7 +255,7 @@ requests! {
         scope(scope: crate::open_enums::Scope); expires_in(lifetime: std::time::Duration);
     } -> AccountFileDownloadResponse;
     resolve::ResolveRequest {
-        routing_key(key: serde_json::Map<String, serde_json::Value>);
+        routing_key(key: impl serde::Serialize);
         gateway(gateway: crate::open_enums::GatewayKind); strategy(strategy: impl Into<String>);
     } -> ResolveResponse;
 }
