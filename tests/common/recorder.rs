@@ -49,6 +49,8 @@ impl Recorder {
     /// Forwards every request to `upstream` (a root URL such as the sandbox's
     /// `http://127.0.0.1:port`), recording it on the way.
     pub async fn forwarding_to(upstream: &str) -> Recorder {
+        // Building an SDK client first installs the TLS provider the bare reqwest client needs.
+        let _ = unitysvc::Client::builder().ignore_env().build();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
