@@ -315,7 +315,10 @@ impl CreateAlias {
     /// when an alias with the same name and routing key already routes.
     pub async fn send(self) -> Result<ServiceAliasPublic> {
         let mut body = crate::types::builder::ServiceAliasCreate::default()
-            .name(args::text::<crate::types::ServiceAliasCreateName>("alias name", self.name)?)
+            .name(args::text::<crate::types::ServiceAliasCreateName>(
+                "alias name",
+                self.name,
+            )?)
             .target_path(args::text::<crate::types::ServiceAliasCreateTargetPath>(
                 "alias target_path",
                 self.target_path,

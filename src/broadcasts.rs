@@ -7,7 +7,9 @@ use crate::http::call;
 use crate::ids::Id;
 use crate::open_enums::Mode;
 use crate::pagination::{offset_stream, ItemStream, Page};
-use crate::types::{BroadcastPublic, BroadcastTargetCreate, BroadcastTargetPublic, BroadcastUpdate};
+use crate::types::{
+    BroadcastPublic, BroadcastTargetCreate, BroadcastTargetPublic, BroadcastUpdate,
+};
 use serde_json::{Map, Value};
 use std::time::Duration;
 use uuid::Uuid;

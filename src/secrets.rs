@@ -1,9 +1,9 @@
 //! The customer's secret store: names and metadata; values go in and never come back.
 
+use crate::args;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::call;
-use crate::args;
 use crate::pagination::{offset_stream, ItemStream, Page};
 use crate::types::{SecretPublic, SecretUpdate};
 

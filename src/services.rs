@@ -321,7 +321,11 @@ impl Services {
     /// `recurrence` is a [`Schedule`](crate::Schedule) or any schedule object the platform
     /// accepts, e.g. `json!({"schedule_type": "interval", "interval_seconds": 300})`. The
     /// interface is picked as [`dispatch`](Self::dispatch) picks it.
-    pub fn schedule(&self, service_id: impl Id, recurrence: impl serde::Serialize) -> ScheduleRequest {
+    pub fn schedule(
+        &self,
+        service_id: impl Id,
+        recurrence: impl serde::Serialize,
+    ) -> ScheduleRequest {
         ScheduleRequest {
             client: self.client.clone(),
             service_id: args::check(service_id.to_uuid()),

@@ -47,7 +47,7 @@ async fn list_pages_and_streams_every_alias() {
     for i in 0..5 {
         client
             .aliases()
-            .create(&format!("a{i}"), &format!("p/t{i}"))
+            .create(format!("a{i}"), format!("p/t{i}"))
             .send()
             .await
             .unwrap();
@@ -73,7 +73,13 @@ async fn list_pages_and_streams_every_alias() {
         .await
         .unwrap();
     assert_eq!(all.len(), 5);
-    let all: Vec<_> = client.aliases().list().stream().try_collect().await.unwrap();
+    let all: Vec<_> = client
+        .aliases()
+        .list()
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(all.len(), 5);
 }
 
@@ -212,10 +218,20 @@ async fn constrained_strings_are_checked_before_sending() {
     // An anonymous client would fail with Authentication if the request got that far.
     let anon = common::anonymous(&sb);
     let long = |n: usize| "x".repeat(n);
-    let err = anon.aliases().create(long(101), "p/x").send().await.unwrap_err();
+    let err = anon
+        .aliases()
+        .create(long(101), "p/x")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
     assert!(err.to_string().contains("alias name"), "{err}");
-    let err = anon.aliases().create("ok", long(501)).send().await.unwrap_err();
+    let err = anon
+        .aliases()
+        .create("ok", long(501))
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
     let err = anon
         .aliases()

@@ -35,11 +35,15 @@ fn blocking_catalog_paging_and_records() {
         .unwrap();
     assert_eq!(all.len(), catalog::LLM_SERVICE_COUNT);
     let mut searched = 0;
-    for service in client.groups().services("llm").search(catalog::SIMPLE_SERVICE) {
+    for service in client
+        .groups()
+        .services("llm")
+        .search(catalog::SIMPLE_SERVICE)
+    {
         assert!(service.unwrap().interfaces().is_ok());
         searched += 1;
     }
-    assert!(searched >= 1 && searched < catalog::LLM_SERVICE_COUNT);
+    assert!((1..catalog::LLM_SERVICE_COUNT).contains(&searched));
     let service = client
         .services()
         .get(catalog::service_id(catalog::SIMPLE_SERVICE))
@@ -71,7 +75,10 @@ fn blocking_enroll_wait_and_secrets() {
     assert_eq!(listed.items[0].id, active.id);
     assert_eq!(listed.items[0].refresh().unwrap().id, active.id);
 
-    let request = client.secrets().set("API_TOKEN", "s3cret").description("test");
+    let request = client
+        .secrets()
+        .set("API_TOKEN", "s3cret")
+        .description("test");
     assert!(!format!("{request:?}").contains("s3cret"));
     request.send().unwrap();
     let listed: Vec<_> = client.secrets().list().stream().collect_all().unwrap();
@@ -85,7 +92,10 @@ fn blocking_enroll_wait_and_secrets() {
         .send()
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
-    assert!(!err.to_string().contains("xxxx"), "the value stays out: {err}");
+    assert!(
+        !err.to_string().contains("xxxx"),
+        "the value stays out: {err}"
+    );
 }
 
 #[test]

@@ -132,7 +132,13 @@ async fn anonymous_client_browses_the_catalog() {
     let (sb, _) = common::start().await;
     let anon = common::anonymous(&sb);
     assert!(!anon.groups().list().send().await.unwrap().is_empty());
-    let page = anon.groups().services("llm").limit(10).send().await.unwrap();
+    let page = anon
+        .groups()
+        .services("llm")
+        .limit(10)
+        .send()
+        .await
+        .unwrap();
     let first = &page.items[0];
     let detail = anon.services().get(first.id).await.unwrap();
     assert_eq!(detail.name, first.name);
@@ -215,7 +221,10 @@ async fn collections_are_created_updated_and_deleted() {
         .send()
         .await
         .unwrap();
-    assert_eq!(member.routing_key, json!({"tier": "gold"}).as_object().cloned());
+    assert_eq!(
+        member.routing_key,
+        json!({"tier": "gold"}).as_object().cloned()
+    );
     assert_eq!(member.sort_order, 3);
     let members = created.members().send().await.unwrap();
     assert_eq!(members.len(), 1);

@@ -28,7 +28,11 @@ async fn create_makes_one_request_and_answers_with_the_acknowledgement() {
     let seen = recorder.requests();
     assert_eq!(seen.len(), 1, "one request: {seen:?}");
     assert_eq!(seen[0].method, "POST");
-    assert!(seen[0].target.starts_with("/v1/enrollments/"), "{}", seen[0].target);
+    assert!(
+        seen[0].target.starts_with("/v1/enrollments/"),
+        "{}",
+        seen[0].target
+    );
     assert_eq!(
         seen[0].json(),
         json!({"service_id": service_id, "parameters": {"model": "small"}})
@@ -105,7 +109,12 @@ async fn parameters_accept_any_serializable_object_and_reject_the_rest_before_se
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
         assert!(err.to_string().contains("JSON object"), "{err}");
     }
-    let err = client.enrollments().create("nope").send().await.unwrap_err();
+    let err = client
+        .enrollments()
+        .create("nope")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(recorder.requests().is_empty(), "nothing was sent");
 }
@@ -131,7 +140,12 @@ async fn list_sends_the_platform_defaults_and_the_options_set() {
         assert!(targets[0].contains(part), "{part} in {}", targets[0]);
     }
     assert!(!targets[0].contains("shared"), "{}", targets[0]);
-    for part in ["skip=1", "limit=5", "include_service_details=false", "shared=false"] {
+    for part in [
+        "skip=1",
+        "limit=5",
+        "include_service_details=false",
+        "shared=false",
+    ] {
         assert!(targets[1].contains(part), "{part} in {}", targets[1]);
     }
 }

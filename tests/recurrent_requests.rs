@@ -151,13 +151,7 @@ async fn list_filters_by_status_and_service_and_streams() {
         .unwrap();
     assert!(none.items.is_empty());
 
-    let all: Vec<_> = rr
-        .list()
-        .limit(1)
-        .stream()
-        .try_collect()
-        .await
-        .unwrap();
+    let all: Vec<_> = rr.list().limit(1).stream().try_collect().await.unwrap();
     assert_eq!(all.len(), 3);
     let all: Vec<_> = rr.list().stream().try_collect().await.unwrap();
     assert_eq!(all.len(), 3);
@@ -319,7 +313,9 @@ async fn service_schedule_records_an_enrollment_only_when_the_caller_chose_one()
         .unwrap();
     let interfaces = service.interfaces().await.unwrap();
     assert!(
-        interfaces.iter().any(|i| i.enrollment_id == Some(enrollment.id)),
+        interfaces
+            .iter()
+            .any(|i| i.enrollment_id == Some(enrollment.id)),
         "the enrollment-bound interface is the one picked by default: {interfaces:?}"
     );
 

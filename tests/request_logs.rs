@@ -74,7 +74,10 @@ async fn detail_carries_the_request_and_response() {
     common::gateway_echo(&sb, &svc).await;
     let row = logs.list().send().await.unwrap().items.remove(0);
     let detail = logs.get(row.log_id.as_str()).await.unwrap();
-    assert!(matches!(detail, RequestLogDetail::Customer(_)), "{detail:?}");
+    assert!(
+        matches!(detail, RequestLogDetail::Customer(_)),
+        "{detail:?}"
+    );
     assert_eq!(detail.log_id(), row.log_id);
     assert_eq!(detail.user_request().method.as_str(), "POST");
     assert!(detail.gateway_request().is_none());
@@ -322,7 +325,8 @@ async fn malformed_detail_is_a_decode_error_with_serdes_reason() {
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
         assert!(
-            err.to_string().contains(&format!("missing field `{missing}`")),
+            err.to_string()
+                .contains(&format!("missing field `{missing}`")),
             "the message carries serde's reason: {err}"
         );
         let source = err.source().expect("the serde error is the source");

@@ -31,7 +31,11 @@ async fn set_sends_the_value_and_the_options_set_and_never_returns_the_value() {
         seen[0].json(),
         json!({"value": "eu-west-1", "sensitive": false, "description": "Where the upstream runs"})
     );
-    assert_eq!(seen[1].json(), json!({"value": ""}), "unset options are not sent");
+    assert_eq!(
+        seen[1].json(),
+        json!({"value": ""}),
+        "unset options are not sent"
+    );
 }
 
 #[tokio::test]
@@ -45,7 +49,14 @@ async fn list_pages_with_the_defaults_and_streams_every_secret() {
     recorder.clear();
     let page = client.secrets().list().send().await.unwrap();
     assert_eq!(page.total, Some(3));
-    let second = client.secrets().list().skip(1).limit(1).send().await.unwrap();
+    let second = client
+        .secrets()
+        .list()
+        .skip(1)
+        .limit(1)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(second.items.len(), 1);
     assert!(second.has_more());
     let targets: Vec<_> = recorder.requests().into_iter().map(|r| r.target).collect();
@@ -77,7 +88,12 @@ async fn bad_names_and_oversized_values_fail_before_sending_without_echoing_the_
     let err = anon.secrets().set("lower", "v").send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     let value = "s".repeat(4001);
-    let err = anon.secrets().set("BIG", value.as_str()).send().await.unwrap_err();
+    let err = anon
+        .secrets()
+        .set("BIG", value.as_str())
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
     assert!(!err.to_string().contains("ssss"), "{err}");
     let err = anon
@@ -94,7 +110,11 @@ async fn bad_names_and_oversized_values_fail_before_sending_without_echoing_the_
         .send()
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Authentication, "the limit itself passes");
+    assert_eq!(
+        err.kind(),
+        ErrorKind::Authentication,
+        "the limit itself passes"
+    );
     let request = anon.secrets().set("HIDDEN", "hunter2");
     assert!(!format!("{request:?}").contains("hunter2"));
 }

@@ -103,7 +103,9 @@ pub(crate) trait IntoBlocking {
 impl<T: IntoBlocking> IntoBlocking for Vec<T> {
     type Blocking = Vec<T::Blocking>;
     fn into_blocking(self, rt: &Rt) -> Self::Blocking {
-        self.into_iter().map(|item| item.into_blocking(rt)).collect()
+        self.into_iter()
+            .map(|item| item.into_blocking(rt))
+            .collect()
     }
 }
 

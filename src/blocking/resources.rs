@@ -3,8 +3,8 @@
 
 use super::records::{Enrollment, EnrollmentCreated, Group, Service};
 use super::{Call, Client, DispatchRequest, IntoBlocking, Iter, Rt};
-use crate::chains::ChainStep;
 use crate::broadcasts::BroadcastTarget;
+use crate::chains::ChainStep;
 use crate::error::Result;
 use crate::ids::Id;
 use crate::pagination::{CursorPage, Page};

@@ -28,8 +28,14 @@ impl Seen {
 
 #[derive(Clone)]
 enum Answer {
-    Forward { upstream: String, http: reqwest::Client },
-    Fixed { status: u16, body: String },
+    Forward {
+        upstream: String,
+        http: reqwest::Client,
+    },
+    Fixed {
+        status: u16,
+        body: String,
+    },
 }
 
 /// A running recorder; dropping it stops accepting connections.
@@ -159,7 +165,9 @@ async fn serve(
     });
 
     let (status, content_type, reply) = match answer {
-        Answer::Fixed { status, body } => (status, "application/json".to_owned(), body.into_bytes()),
+        Answer::Fixed { status, body } => {
+            (status, "application/json".to_owned(), body.into_bytes())
+        }
         Answer::Forward { upstream, http } => {
             let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
             let mut req = http.request(method, format!("{upstream}{target}"));
@@ -176,7 +184,11 @@ async fn serve(
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("application/json")
                 .to_owned();
-            (status, content_type, resp.bytes().await.expect("upstream body").to_vec())
+            (
+                status,
+                content_type,
+                resp.bytes().await.expect("upstream body").to_vec(),
+            )
         }
     };
     let head = format!(
