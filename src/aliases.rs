@@ -5,7 +5,7 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::http::call;
 use crate::ids::Id;
-use crate::pagination::{offset_stream, ItemStream, Page};
+use crate::pagination::{offset_paging, Page};
 use crate::types::{
     ServiceAliasCreate, ServiceAliasPublic, ServiceAliasUpdate, SwitchRoutingResponse,
 };
@@ -91,9 +91,7 @@ impl Aliases {
             client: self.client.clone(),
             name: name.into(),
             target_path: target_path.into(),
-            description: None,
-            routing_key: Ok(None),
-            routing_key_override: Ok(None),
+            fields: Fields::default(),
             is_routing: None,
             shared: false,
         }
@@ -104,10 +102,8 @@ impl Aliases {
         UpdateAlias {
             client: self.client.clone(),
             alias_id: args::check(alias_id.to_uuid()),
-            description: None,
             target_path: None,
-            routing_key: Ok(None),
-            routing_key_override: Ok(None),
+            fields: Fields::default(),
         }
     }
 
@@ -152,19 +148,9 @@ pub struct ListAliases {
     shared: bool,
 }
 
+offset_paging!(ListAliases => ServiceAliasPublic, "aliases", "(default 100)");
+
 impl ListAliases {
-    /// Skips this many aliases (default 0).
-    pub fn skip(mut self, skip: u64) -> Self {
-        self.skip = skip;
-        self
-    }
-
-    /// Asks for at most this many aliases per page (default 100).
-    pub fn limit(mut self, limit: u64) -> Self {
-        self.limit = limit;
-        self
-    }
-
     /// Keeps only aliases with exactly this name.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
@@ -203,14 +189,6 @@ impl ListAliases {
         Ok(Page::from_count(
             page.data, page.count, self.skip, self.limit,
         ))
-    }
-
-    /// Streams every matching alias from this request's `skip` on, `limit` per page.
-    pub fn stream(self) -> ItemStream<ServiceAliasPublic> {
-        let (skip, limit) = (self.skip, self.limit);
-        offset_stream(skip, limit, move |skip, limit| {
-            self.clone().skip(skip).limit(limit).send()
-        })
     }
 }
 
@@ -265,32 +243,56 @@ pub struct CreateAlias {
     client: Client,
     name: String,
     target_path: String,
-    description: Option<String>,
-    routing_key: Checked<Option<Map<String, Value>>>,
-    routing_key_override: Checked<Option<Map<String, Value>>>,
+    fields: Fields,
     is_routing: Option<bool>,
     shared: bool,
 }
 
+/// The fields an alias is created with and changed by.
+#[derive(Debug, Clone)]
+struct Fields {
+    description: Option<String>,
+    routing_key: Checked<Option<Map<String, Value>>>,
+    routing_key_override: Checked<Option<Map<String, Value>>>,
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Fields {
+            description: None,
+            routing_key: Ok(None),
+            routing_key_override: Ok(None),
+        }
+    }
+}
+
+/// Setters both alias builders share, so the two read alike.
+macro_rules! fields_setters {
+    () => {
+        /// Sets the description, up to 500 characters.
+        pub fn description(mut self, description: impl Into<String>) -> Self {
+            self.fields.description = Some(description.into());
+            self
+        }
+
+        /// Routes only requests whose routing key matches this JSON object, e.g.
+        /// `{"model": "gpt-4"}`; anything but an object fails at `send()`.
+        pub fn routing_key(mut self, key: impl serde::Serialize) -> Self {
+            self.fields.routing_key = args::check(args::object("routing_key", &key));
+            self
+        }
+
+        /// Replaces the routing key of requests passing through, a JSON object.
+        pub fn routing_key_override(mut self, key: impl serde::Serialize) -> Self {
+            self.fields.routing_key_override =
+                args::check(args::object("routing_key_override", &key));
+            self
+        }
+    };
+}
+
 impl CreateAlias {
-    /// Sets the description, up to 500 characters.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
-    }
-
-    /// Routes only requests whose routing key matches this JSON object, e.g.
-    /// `{"model": "gpt-4"}`; anything but an object fails at `send()`.
-    pub fn routing_key(mut self, key: impl serde::Serialize) -> Self {
-        self.routing_key = args::check(args::object("routing_key", &key));
-        self
-    }
-
-    /// Replaces the routing key of requests passing through, a JSON object.
-    pub fn routing_key_override(mut self, key: impl serde::Serialize) -> Self {
-        self.routing_key_override = args::check(args::object("routing_key_override", &key));
-        self
-    }
+    fields_setters!();
 
     /// Whether the alias routes as soon as it exists (the platform's default is `true`,
     /// which fails with a conflict when a sibling already routes the same name and key).
@@ -323,13 +325,12 @@ impl CreateAlias {
                 "alias target_path",
                 self.target_path,
             )?)
-            .description(
-                self.description
-                    .map(|d| args::text("alias description", d))
-                    .transpose()?,
-            )
-            .request_routing_key(args::checked(self.routing_key)?)
-            .routing_key_override(args::checked(self.routing_key_override)?);
+            .description(args::text_opt(
+                "alias description",
+                self.fields.description,
+            )?)
+            .request_routing_key(args::checked(self.fields.routing_key)?)
+            .routing_key_override(args::checked(self.fields.routing_key_override)?);
         if let Some(is_routing) = self.is_routing {
             body = body.is_routing(is_routing);
         }
@@ -353,18 +354,12 @@ impl CreateAlias {
 pub struct UpdateAlias {
     client: Client,
     alias_id: Checked<Uuid>,
-    description: Option<String>,
     target_path: Option<String>,
-    routing_key: Checked<Option<Map<String, Value>>>,
-    routing_key_override: Checked<Option<Map<String, Value>>>,
+    fields: Fields,
 }
 
 impl UpdateAlias {
-    /// Sets the description, up to 500 characters.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
-    }
+    fields_setters!();
 
     /// Points the alias at another gateway path, up to 500 characters.
     pub fn target_path(mut self, target_path: impl Into<String>) -> Self {
@@ -372,32 +367,14 @@ impl UpdateAlias {
         self
     }
 
-    /// Replaces the routing key the alias matches, a JSON object.
-    pub fn routing_key(mut self, key: impl serde::Serialize) -> Self {
-        self.routing_key = args::check(args::object("routing_key", &key));
-        self
-    }
-
-    /// Replaces the routing key override, a JSON object.
-    pub fn routing_key_override(mut self, key: impl serde::Serialize) -> Self {
-        self.routing_key_override = args::check(args::object("routing_key_override", &key));
-        self
-    }
-
     /// Sends the changes.
     pub async fn send(self) -> Result<ServiceAliasPublic> {
         let id = args::checked(self.alias_id)?;
         let body = ServiceAliasUpdate {
-            description: self
-                .description
-                .map(|d| args::text("alias description", d))
-                .transpose()?,
-            target_path: self
-                .target_path
-                .map(|t| args::text("alias target_path", t))
-                .transpose()?,
-            request_routing_key: args::checked(self.routing_key)?,
-            routing_key_override: args::checked(self.routing_key_override)?,
+            description: args::text_opt("alias description", self.fields.description)?,
+            target_path: args::text_opt("alias target_path", self.target_path)?,
+            request_routing_key: args::checked(self.fields.routing_key)?,
+            routing_key_override: args::checked(self.fields.routing_key_override)?,
         };
         self.client.require_key("updating an alias")?;
         call(

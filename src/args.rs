@@ -125,10 +125,24 @@ where
     T::try_from(value.into()).map_err(|e| Error::invalid_input(format!("invalid {what}: {e}")))
 }
 
+/// [`text`] for an optional value.
+pub(crate) fn text_opt<T>(what: &str, value: Option<String>) -> Result<Option<T>>
+where
+    T: TryFrom<String>,
+    T::Error: Display,
+{
+    value.map(|v| text(what, v)).transpose()
+}
+
 /// A duration in whole milliseconds, for fields the API counts in `_ms`.
 pub(crate) fn millis(what: &str, value: std::time::Duration) -> Result<i64> {
     i64::try_from(value.as_millis())
         .map_err(|_| Error::invalid_input(format!("{what} {value:?} is too long")))
+}
+
+/// [`millis`] for an optional value.
+pub(crate) fn millis_opt(what: &str, value: Option<std::time::Duration>) -> Result<Option<i64>> {
+    value.map(|v| millis(what, v)).transpose()
 }
 
 /// A builder argument checked when it was given and reported at `send()`; builders stay

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::http::call;
 use crate::ids::Id;
 use crate::open_enums::Mode;
-use crate::pagination::{offset_stream, ItemStream, Page};
+use crate::pagination::{offset_paging, Page};
 use crate::types::{
     BroadcastPublic, BroadcastTargetCreate, BroadcastTargetPublic, BroadcastUpdate,
 };
@@ -137,7 +137,6 @@ impl Broadcasts {
         CreateBroadcast {
             client: self.client.clone(),
             name: name.into(),
-            description: None,
             settings: Settings::default(),
             targets: Vec::new(),
             shared: false,
@@ -149,7 +148,6 @@ impl Broadcasts {
         UpdateBroadcast {
             client: self.client.clone(),
             broadcast_id: args::check(broadcast_id.to_uuid()),
-            description: None,
             settings: Settings::default(),
         }
     }
@@ -232,17 +230,10 @@ impl Broadcasts {
 /// The settings a broadcast is created with and changed by.
 #[derive(Debug, Clone, Default)]
 struct Settings {
+    description: Option<String>,
     mode: Option<Mode>,
     target_timeout: Option<Duration>,
     enabled: Option<bool>,
-}
-
-impl Settings {
-    fn target_timeout_ms(&self) -> Result<Option<i64>> {
-        self.target_timeout
-            .map(|t| args::millis("target_timeout", t))
-            .transpose()
-    }
 }
 
 /// Setters both broadcast builders share, so the two read alike.
@@ -268,7 +259,7 @@ macro_rules! settings_setters {
 
         /// Sets the description, up to 500 characters.
         pub fn description(mut self, description: impl Into<String>) -> Self {
-            self.description = Some(description.into());
+            self.settings.description = Some(description.into());
             self
         }
     };
@@ -280,7 +271,6 @@ macro_rules! settings_setters {
 pub struct CreateBroadcast {
     client: Client,
     name: String,
-    description: Option<String>,
     settings: Settings,
     targets: Vec<BroadcastTarget>,
     shared: bool,
@@ -320,14 +310,13 @@ impl CreateBroadcast {
                 "broadcast name",
                 self.name,
             )?)
-            .description(
-                self.description
-                    .map(|d| args::text("broadcast description", d))
-                    .transpose()?,
-            )
+            .description(args::text_opt(
+                "broadcast description",
+                self.settings.description,
+            )?)
             .mode(self.settings.mode.clone())
             .targets(target_bodies(self.targets)?);
-        if let Some(ms) = self.settings.target_timeout_ms()? {
+        if let Some(ms) = args::millis_opt("target_timeout", self.settings.target_timeout)? {
             body = body.target_timeout_ms(ms);
         }
         if let Some(enabled) = self.settings.enabled {
@@ -353,7 +342,6 @@ impl CreateBroadcast {
 pub struct UpdateBroadcast {
     client: Client,
     broadcast_id: Checked<Uuid>,
-    description: Option<String>,
     settings: Settings,
 }
 
@@ -364,11 +352,8 @@ impl UpdateBroadcast {
     pub async fn send(self) -> Result<BroadcastPublic> {
         let id = args::checked(self.broadcast_id)?;
         let body = BroadcastUpdate {
-            description: self
-                .description
-                .map(|d| args::text("broadcast description", d))
-                .transpose()?,
-            target_timeout_ms: self.settings.target_timeout_ms()?,
+            description: args::text_opt("broadcast description", self.settings.description)?,
+            target_timeout_ms: args::millis_opt("target_timeout", self.settings.target_timeout)?,
             mode: self.settings.mode,
             enabled: self.settings.enabled,
         };
@@ -395,19 +380,9 @@ pub struct ListBroadcasts {
     shared: bool,
 }
 
+offset_paging!(ListBroadcasts => BroadcastPublic, "broadcasts", "(default 100)");
+
 impl ListBroadcasts {
-    /// Skips this many broadcasts (default 0).
-    pub fn skip(mut self, skip: u64) -> Self {
-        self.skip = skip;
-        self
-    }
-
-    /// Asks for at most this many broadcasts per page (default 100).
-    pub fn limit(mut self, limit: u64) -> Self {
-        self.limit = limit;
-        self
-    }
-
     /// Lists only the account-wide shared broadcasts.
     pub fn shared(mut self, shared: bool) -> Self {
         self.shared = shared;
@@ -432,13 +407,5 @@ impl ListBroadcasts {
         Ok(Page::from_count(
             page.data, page.count, self.skip, self.limit,
         ))
-    }
-
-    /// Streams every broadcast from this request's `skip` on, `limit` per page.
-    pub fn stream(self) -> ItemStream<BroadcastPublic> {
-        let (skip, limit) = (self.skip, self.limit);
-        offset_stream(skip, limit, move |skip, limit| {
-            self.clone().skip(skip).limit(limit).send()
-        })
     }
 }

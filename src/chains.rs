@@ -5,7 +5,7 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::http::call;
 use crate::ids::Id;
-use crate::pagination::{offset_stream, ItemStream, Page};
+use crate::pagination::{offset_paging, Page};
 use crate::types::{ChainPublic, ChainStepCreate, ChainStepPublic, ChainStepUpdate, ChainUpdate};
 use std::time::Duration;
 use uuid::Uuid;
@@ -103,11 +103,7 @@ impl ChainStep {
                 self.target_path,
             )?)
             .sort_order(self.sort_order)
-            .timeout_ms(
-                self.timeout
-                    .map(|t| args::millis("chain step timeout", t))
-                    .transpose()?,
-            );
+            .timeout_ms(args::millis_opt("chain step timeout", self.timeout)?);
         if let Some(action) = self.on_success {
             body = body.on_success(action);
         }
@@ -152,9 +148,7 @@ impl Chains {
         CreateChain {
             client: self.client.clone(),
             name: name.into(),
-            description: None,
-            default_timeout: None,
-            enabled: None,
+            settings: Settings::default(),
             steps: Vec::new(),
             shared: false,
         }
@@ -165,9 +159,7 @@ impl Chains {
         UpdateChain {
             client: self.client.clone(),
             chain_id: args::check(chain_id.to_uuid()),
-            description: None,
-            default_timeout: None,
-            enabled: None,
+            settings: Settings::default(),
         }
     }
 
@@ -263,31 +255,45 @@ impl Chains {
 pub struct CreateChain {
     client: Client,
     name: String,
-    description: Option<String>,
-    default_timeout: Option<Duration>,
-    enabled: Option<bool>,
+    settings: Settings,
     steps: Vec<ChainStep>,
     shared: bool,
 }
 
+/// The settings a chain is created with and changed by.
+#[derive(Debug, Clone, Default)]
+struct Settings {
+    description: Option<String>,
+    default_timeout: Option<Duration>,
+    enabled: Option<bool>,
+}
+
+/// Setters both chain builders share, so the two read alike.
+macro_rules! settings_setters {
+    () => {
+        /// Sets the description, up to 500 characters.
+        pub fn description(mut self, description: impl Into<String>) -> Self {
+            self.settings.description = Some(description.into());
+            self
+        }
+
+        /// How long each step may take unless it says otherwise (the platform's default is
+        /// 10 s).
+        pub fn default_timeout(mut self, timeout: Duration) -> Self {
+            self.settings.default_timeout = Some(timeout);
+            self
+        }
+
+        /// Enables (the default) or disables the chain.
+        pub fn enabled(mut self, enabled: bool) -> Self {
+            self.settings.enabled = Some(enabled);
+            self
+        }
+    };
+}
+
 impl CreateChain {
-    /// Sets the description, up to 500 characters.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
-    }
-
-    /// How long each step may take unless it says otherwise (the platform's default is 10 s).
-    pub fn default_timeout(mut self, timeout: Duration) -> Self {
-        self.default_timeout = Some(timeout);
-        self
-    }
-
-    /// Creates the chain enabled (the default) or disabled.
-    pub fn enabled(mut self, enabled: bool) -> Self {
-        self.enabled = Some(enabled);
-        self
-    }
+    settings_setters!();
 
     /// Adds a step.
     pub fn step(mut self, step: ChainStep) -> Self {
@@ -319,16 +325,15 @@ impl CreateChain {
                 "chain name",
                 self.name,
             )?)
-            .description(
-                self.description
-                    .map(|d| args::text("chain description", d))
-                    .transpose()?,
-            )
+            .description(args::text_opt(
+                "chain description",
+                self.settings.description,
+            )?)
             .steps(step_bodies(self.steps)?);
-        if let Some(timeout) = self.default_timeout {
-            body = body.default_timeout_ms(args::millis("default_timeout", timeout)?);
+        if let Some(ms) = args::millis_opt("default_timeout", self.settings.default_timeout)? {
+            body = body.default_timeout_ms(ms);
         }
-        if let Some(enabled) = self.enabled {
+        if let Some(enabled) = self.settings.enabled {
             body = body.enabled(enabled);
         }
         let body: crate::types::ChainCreate = args::body("chain", body)?;
@@ -351,43 +356,19 @@ impl CreateChain {
 pub struct UpdateChain {
     client: Client,
     chain_id: Checked<Uuid>,
-    description: Option<String>,
-    default_timeout: Option<Duration>,
-    enabled: Option<bool>,
+    settings: Settings,
 }
 
 impl UpdateChain {
-    /// Sets the description, up to 500 characters.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
-    }
-
-    /// Sets how long each step may take unless it says otherwise.
-    pub fn default_timeout(mut self, timeout: Duration) -> Self {
-        self.default_timeout = Some(timeout);
-        self
-    }
-
-    /// Enables or disables the chain.
-    pub fn enabled(mut self, enabled: bool) -> Self {
-        self.enabled = Some(enabled);
-        self
-    }
+    settings_setters!();
 
     /// Sends the changes.
     pub async fn send(self) -> Result<ChainPublic> {
         let id = args::checked(self.chain_id)?;
         let body = ChainUpdate {
-            description: self
-                .description
-                .map(|d| args::text("chain description", d))
-                .transpose()?,
-            default_timeout_ms: self
-                .default_timeout
-                .map(|t| args::millis("default_timeout", t))
-                .transpose()?,
-            enabled: self.enabled,
+            description: args::text_opt("chain description", self.settings.description)?,
+            default_timeout_ms: args::millis_opt("default_timeout", self.settings.default_timeout)?,
+            enabled: self.settings.enabled,
         };
         self.client.require_key("updating a chain")?;
         call(
@@ -459,20 +440,11 @@ impl UpdateChainStep {
         let chain = args::checked(self.chain_id)?;
         let step = args::checked(self.step_id)?;
         let body = ChainStepUpdate {
-            name: self
-                .name
-                .map(|n| args::text("chain step name", n))
-                .transpose()?,
-            target_path: self
-                .target_path
-                .map(|t| args::text("chain step target_path", t))
-                .transpose()?,
+            name: args::text_opt("chain step name", self.name)?,
+            target_path: args::text_opt("chain step target_path", self.target_path)?,
             on_success: self.on_success,
             on_failure: self.on_failure,
-            timeout_ms: self
-                .timeout
-                .map(|t| args::millis("chain step timeout", t))
-                .transpose()?,
+            timeout_ms: args::millis_opt("chain step timeout", self.timeout)?,
             sort_order: self.sort_order,
         };
         self.client.require_key("updating a chain step")?;
@@ -499,19 +471,9 @@ pub struct ListChains {
     shared: bool,
 }
 
+offset_paging!(ListChains => ChainPublic, "chains", "(default 100)");
+
 impl ListChains {
-    /// Skips this many chains (default 0).
-    pub fn skip(mut self, skip: u64) -> Self {
-        self.skip = skip;
-        self
-    }
-
-    /// Asks for at most this many chains per page (default 100).
-    pub fn limit(mut self, limit: u64) -> Self {
-        self.limit = limit;
-        self
-    }
-
     /// Lists only the account-wide shared chains.
     pub fn shared(mut self, shared: bool) -> Self {
         self.shared = shared;
@@ -536,13 +498,5 @@ impl ListChains {
         Ok(Page::from_count(
             page.data, page.count, self.skip, self.limit,
         ))
-    }
-
-    /// Streams every chain from this request's `skip` on, `limit` per page.
-    pub fn stream(self) -> ItemStream<ChainPublic> {
-        let (skip, limit) = (self.skip, self.limit);
-        offset_stream(skip, limit, move |skip, limit| {
-            self.clone().skip(skip).limit(limit).send()
-        })
     }
 }

@@ -6,7 +6,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::http::call;
 use crate::ids::Id;
 use crate::open_enums::ServiceEnrollmentStatusEnum as Status;
-use crate::pagination::{offset_stream, ItemStream, Page};
+use crate::pagination::{offset_paging, Page};
 use crate::types::{
     CustomerEnrollment, CustomerEnrollmentCancelResponse, CustomerEnrollmentCreateResponse,
 };
@@ -281,19 +281,9 @@ pub struct ListEnrollments {
     shared: Option<bool>,
 }
 
+offset_paging!(ListEnrollments => Enrollment, "enrollments", "(default 100)");
+
 impl ListEnrollments {
-    /// Skips this many enrollments (default 0).
-    pub fn skip(mut self, skip: u64) -> Self {
-        self.skip = skip;
-        self
-    }
-
-    /// Asks for at most this many enrollments per page (default 100).
-    pub fn limit(mut self, limit: u64) -> Self {
-        self.limit = limit;
-        self
-    }
-
     /// Whether each enrollment embeds its service's details (default `true`).
     pub fn with_service(mut self, with_service: bool) -> Self {
         self.with_service = with_service;
@@ -329,14 +319,6 @@ impl ListEnrollments {
             .map(|e| self.enrollments.wrap(e))
             .collect();
         Ok(Page::from_count(items, page.count, self.skip, self.limit))
-    }
-
-    /// Streams every enrollment from this request's `skip` on, `limit` per page.
-    pub fn stream(self) -> ItemStream<Enrollment> {
-        let (skip, limit) = (self.skip, self.limit);
-        offset_stream(skip, limit, move |skip, limit| {
-            self.clone().skip(skip).limit(limit).send()
-        })
     }
 }
 

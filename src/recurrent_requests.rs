@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::http::{call, call_unit};
 use crate::ids::Id;
 use crate::open_enums::RecurrentRequestStatusEnum;
-use crate::pagination::{offset_stream, ItemStream, Page};
+use crate::pagination::{offset_paging, Page};
 use crate::types::{RecurrentRequestCreate, RecurrentRequestPublic, RecurrentRequestUpdate};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -343,11 +343,7 @@ impl CreateRecurrentRequest {
             .enrollment_id(args::checked(self.enrollment_id)?)
             .body_template(args::checked(self.body_template)?)
             .request_headers(self.headers)
-            .name(
-                self.name
-                    .map(|n| args::text("recurrent request name", n))
-                    .transpose()?,
-            );
+            .name(args::text_opt("recurrent request name", self.name)?);
         if let Some(method) = self.method {
             body = body.http_method(method);
         }
@@ -466,6 +462,8 @@ pub struct ListRecurrentRequests {
     problems: Deferred,
 }
 
+offset_paging!(ListRecurrentRequests => RecurrentRequestPublic, "recurrent requests", "1 to 1000 (default 100)");
+
 impl ListRecurrentRequests {
     /// Keeps only requests against this service; a bad id fails at `send()`.
     pub fn service_id(mut self, id: impl Id) -> Self {
@@ -482,18 +480,6 @@ impl ListRecurrentRequests {
     /// Keeps only requests in this lifecycle state.
     pub fn status(mut self, status: impl Into<RecurrentRequestStatusEnum>) -> Self {
         self.status = Some(status.into());
-        self
-    }
-
-    /// Skips this many requests (default 0).
-    pub fn skip(mut self, skip: u64) -> Self {
-        self.skip = skip;
-        self
-    }
-
-    /// Asks for at most this many per page, 1 to 1000 (default 100).
-    pub fn limit(mut self, limit: u64) -> Self {
-        self.limit = limit;
         self
     }
 
@@ -521,13 +507,5 @@ impl ListRecurrentRequests {
         Ok(Page::from_count(
             page.data, page.count, self.skip, self.limit,
         ))
-    }
-
-    /// Streams every matching request from this request's `skip` on, `limit` per page.
-    pub fn stream(self) -> ItemStream<RecurrentRequestPublic> {
-        let (skip, limit) = (self.skip, self.limit);
-        offset_stream(skip, limit, move |skip, limit| {
-            self.clone().skip(skip).limit(limit).send()
-        })
     }
 }

@@ -5,7 +5,7 @@ use crate::client::Client;
 use crate::error::{self, Error, ErrorKind, Result};
 use crate::http::call;
 use crate::ids::Id;
-use crate::pagination::{offset_stream, ItemStream, Page};
+use crate::pagination::{offset_paging, Page};
 use crate::types::{
     GatewayRequestInfo, LoggingStatusResponse, OpsCustomerRequestLogDetail, RequestLogListItem,
     SanitizedErrorInfo, UpstreamResponseInfo, UsageEventInfo, UserRequestInfo,
@@ -292,19 +292,9 @@ pub struct ListRequestLogs {
     problems: Deferred,
 }
 
+offset_paging!(ListRequestLogs => RequestLogListItem, "rows", "1 to 200 (default 50)");
+
 impl ListRequestLogs {
-    /// Skips this many rows (default 0).
-    pub fn skip(mut self, skip: u64) -> Self {
-        self.skip = skip;
-        self
-    }
-
-    /// Asks for at most this many rows per page, 1 to 200 (default 50).
-    pub fn limit(mut self, limit: u64) -> Self {
-        self.limit = limit;
-        self
-    }
-
     /// Keeps only calls to this service; a bad id fails at `send()`.
     pub fn service_id(mut self, id: impl Id) -> Self {
         self.service_id = self.problems.take(id.to_uuid());
@@ -449,13 +439,5 @@ impl ListRequestLogs {
             self.skip,
             self.limit,
         ))
-    }
-
-    /// Streams every matching row from this request's `skip` on, `limit` per page.
-    pub fn stream(self) -> ItemStream<RequestLogListItem> {
-        let (skip, limit) = (self.skip, self.limit);
-        offset_stream(skip, limit, move |skip, limit| {
-            self.clone().skip(skip).limit(limit).send()
-        })
     }
 }

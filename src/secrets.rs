@@ -4,7 +4,7 @@ use crate::args;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::call;
-use crate::pagination::{offset_stream, ItemStream, Page};
+use crate::pagination::{offset_paging, Page};
 use crate::types::{SecretPublic, SecretUpdate};
 
 /// Operations on secrets (`/secrets`): values go in and never come back.
@@ -133,19 +133,9 @@ pub struct ListSecrets {
     limit: u64,
 }
 
+offset_paging!(ListSecrets => SecretPublic, "secrets", "(default 100)");
+
 impl ListSecrets {
-    /// Skips this many secrets (default 0).
-    pub fn skip(mut self, skip: u64) -> Self {
-        self.skip = skip;
-        self
-    }
-
-    /// Asks for at most this many secrets per page (default 100).
-    pub fn limit(mut self, limit: u64) -> Self {
-        self.limit = limit;
-        self
-    }
-
     /// Fetches the page.
     pub async fn send(self) -> Result<Page<SecretPublic>> {
         let skip = args::signed("skip", self.skip)?;
@@ -166,14 +156,6 @@ impl ListSecrets {
             self.skip,
             self.limit,
         ))
-    }
-
-    /// Streams the metadata of every secret from this request's `skip` on, `limit` per page.
-    pub fn stream(self) -> ItemStream<SecretPublic> {
-        let (skip, limit) = (self.skip, self.limit);
-        offset_stream(skip, limit, move |skip, limit| {
-            self.clone().skip(skip).limit(limit).send()
-        })
     }
 }
 
@@ -232,10 +214,7 @@ impl SetSecret {
         validate_secret_name(&self.name)?;
         let body = SecretUpdate {
             value: args::text("secret value", self.value)?,
-            description: self
-                .description
-                .map(|d| args::text("secret description", d))
-                .transpose()?,
+            description: args::text_opt("secret description", self.description)?,
             sensitive: self.sensitive,
         };
         self.client.require_key("setting a secret")?;

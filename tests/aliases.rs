@@ -216,59 +216,33 @@ async fn bad_alias_id_is_rejected_before_sending() {
 async fn constrained_strings_are_checked_before_sending() {
     let (sb, _client) = common::start().await;
     // An anonymous client would fail with Authentication if the request got that far.
-    let anon = common::anonymous(&sb);
+    let aliases = common::anonymous(&sb).aliases();
     let long = |n: usize| "x".repeat(n);
-    let err = anon
-        .aliases()
-        .create(long(101), "p/x")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
-    assert!(err.to_string().contains("alias name"), "{err}");
-    let err = anon
-        .aliases()
-        .create("ok", long(501))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
-    let err = anon
-        .aliases()
-        .create("ok", "p/x")
-        .description(long(501))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
     let id = uuid::Uuid::new_v4();
-    let err = anon
-        .aliases()
-        .update(id)
-        .description(long(501))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
-    let err = anon
-        .aliases()
-        .update(id)
-        .target_path(long(501))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
-    let err = anon
-        .aliases()
-        .create("ok", "p/x")
-        .routing_key("gpt-4")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    let rejected = [
+        aliases.create(long(101), "p/x").send().await,
+        aliases.create("ok", long(501)).send().await,
+        aliases
+            .create("ok", "p/x")
+            .description(long(501))
+            .send()
+            .await,
+        aliases
+            .create("ok", "p/x")
+            .routing_key("gpt-4")
+            .send()
+            .await,
+        aliases.update(id).description(long(501)).send().await,
+        aliases.update(id).target_path(long(501)).send().await,
+    ];
+    for (i, result) in rejected.into_iter().enumerate() {
+        let err = result.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "#{i}: {err}");
+    }
+    let err = aliases.create(long(101), "p/x").send().await.unwrap_err();
+    assert!(err.to_string().contains("alias name"), "{err}");
     // At the limits they pass the checks and reach the key check.
-    let err = anon
-        .aliases()
+    let err = aliases
         .create(long(100), long(500))
         .description(long(500))
         .send()

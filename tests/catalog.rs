@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::recorder::Recorder;
+use common::recorder;
 use futures::TryStreamExt;
 use serde_json::json;
 use std::collections::HashSet;
@@ -252,9 +252,7 @@ async fn collections_are_created_updated_and_deleted() {
 
 #[tokio::test]
 async fn group_services_send_the_platform_defaults_and_the_options_set() {
-    let (sb, _) = common::start().await;
-    let recorder = Recorder::forwarding_to(&sb.gateway_url()).await;
-    let client = recorder.client(sb.api_key());
+    let (_sb, recorder, client) = recorder::sandbox().await;
     let first = client.groups().services("llm").send().await.unwrap();
     assert_eq!(first.items.len(), 50, "the platform's default page size");
     let cursor = first.next_cursor.clone().unwrap();
@@ -281,9 +279,7 @@ async fn group_services_send_the_platform_defaults_and_the_options_set() {
 
 #[tokio::test]
 async fn routing_key_that_is_not_an_object_is_rejected_before_sending() {
-    let (sb, _) = common::start().await;
-    let recorder = Recorder::forwarding_to(&sb.gateway_url()).await;
-    let client = recorder.client(sb.api_key());
+    let (_sb, recorder, client) = recorder::sandbox().await;
     let id = uuid::Uuid::new_v4();
     let err = client
         .groups()

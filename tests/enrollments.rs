@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::recorder::Recorder;
+use common::recorder;
 use futures::TryStreamExt;
 use serde_json::json;
 use std::time::Duration;
@@ -12,9 +12,7 @@ use unitysvc_sandbox::catalog;
 
 #[tokio::test]
 async fn create_makes_one_request_and_answers_with_the_acknowledgement() {
-    let (sb, _) = common::start().await;
-    let recorder = Recorder::forwarding_to(&sb.gateway_url()).await;
-    let client = recorder.client(sb.api_key());
+    let (_sb, recorder, client) = recorder::sandbox().await;
     let service_id = catalog::service_id(catalog::SIMPLE_SERVICE);
 
     let created = client
@@ -54,9 +52,7 @@ async fn create_makes_one_request_and_answers_with_the_acknowledgement() {
 
 #[tokio::test]
 async fn service_enroll_makes_one_request_too() {
-    let (sb, _) = common::start().await;
-    let recorder = Recorder::forwarding_to(&sb.gateway_url()).await;
-    let client = recorder.client(sb.api_key());
+    let (_sb, recorder, client) = recorder::sandbox().await;
     let service = common::service(&client, catalog::SIMPLE_SERVICE).await;
     recorder.clear();
     let created = service.enroll().send().await.unwrap();
@@ -70,9 +66,7 @@ async fn service_enroll_makes_one_request_too() {
 
 #[tokio::test]
 async fn parameters_accept_any_serializable_object_and_reject_the_rest_before_sending() {
-    let (sb, _) = common::start().await;
-    let recorder = Recorder::forwarding_to(&sb.gateway_url()).await;
-    let client = recorder.client(sb.api_key());
+    let (_sb, recorder, client) = recorder::sandbox().await;
     let id = catalog::service_id(catalog::SIMPLE_SERVICE);
 
     #[derive(serde::Serialize)]
@@ -121,9 +115,7 @@ async fn parameters_accept_any_serializable_object_and_reject_the_rest_before_se
 
 #[tokio::test]
 async fn list_sends_the_platform_defaults_and_the_options_set() {
-    let (sb, _) = common::start().await;
-    let recorder = Recorder::forwarding_to(&sb.gateway_url()).await;
-    let client = recorder.client(sb.api_key());
+    let (_sb, recorder, client) = recorder::sandbox().await;
     client.enrollments().list().send().await.unwrap();
     client
         .enrollments()

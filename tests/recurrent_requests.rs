@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::recorder::Recorder;
+use common::recorder::{self, Recorder};
 use futures::TryStreamExt;
 use serde_json::json;
 use std::time::Duration;
@@ -242,9 +242,7 @@ async fn server_rejected_schedule_is_a_validation_error() {
 
 #[tokio::test]
 async fn update_sends_only_the_fields_set_on_the_wire() {
-    let (sb, _) = common::start().await;
-    let recorder = Recorder::forwarding_to(&sb.gateway_url()).await;
-    let client = recorder.client(sb.api_key());
+    let (_sb, recorder, client) = recorder::sandbox().await;
     let rr = client.recurrent_requests();
     let created = request(&rr, "p/x/echo").send().await.unwrap();
     recorder.clear();
@@ -262,9 +260,7 @@ async fn update_sends_only_the_fields_set_on_the_wire() {
 
 #[tokio::test]
 async fn schedules_take_any_serializable_object_and_bad_ones_fail_before_sending() {
-    let (sb, _) = common::start().await;
-    let recorder = Recorder::forwarding_to(&sb.gateway_url()).await;
-    let client = recorder.client(sb.api_key());
+    let (_sb, recorder, client) = recorder::sandbox().await;
     let rr = client.recurrent_requests();
     let created = request(&rr, "p/x/echo").send().await.unwrap();
     let raw = json!({"schedule_type": "interval", "interval_seconds": 120});
@@ -298,9 +294,7 @@ async fn schedules_take_any_serializable_object_and_bad_ones_fail_before_sending
 
 #[tokio::test]
 async fn service_schedule_records_an_enrollment_only_when_the_caller_chose_one() {
-    let (sb, _) = common::start().await;
-    let recorder = Recorder::forwarding_to(&sb.gateway_url()).await;
-    let client = recorder.client(sb.api_key());
+    let (_sb, recorder, client) = recorder::sandbox().await;
     let service = common::service(&client, catalog::BYOK_SERVICE).await;
     let enrollment = service
         .enroll()
@@ -360,9 +354,7 @@ async fn service_schedule_records_an_enrollment_only_when_the_caller_chose_one()
 
 #[tokio::test]
 async fn service_schedule_rejects_bad_input_before_sending() {
-    let (sb, _) = common::start().await;
-    let recorder = Recorder::forwarding_to(&sb.gateway_url()).await;
-    let client = recorder.client(sb.api_key());
+    let (_sb, recorder, client) = recorder::sandbox().await;
     let services = client.services();
     let id = catalog::service_id(catalog::SIMPLE_SERVICE);
     let err = services

@@ -33,6 +33,16 @@ fn detail_body(operator: bool) -> serde_json::Value {
     body
 }
 
+/// Reads a log detail from a loopback server that answers `status` and `body`.
+async fn get_detail(status: u16, body: impl Into<String>) -> unitysvc::Result<RequestLogDetail> {
+    let server = Recorder::answering(status, body).await;
+    server
+        .client("svcpass_test")
+        .request_logs()
+        .get(uuid::Uuid::new_v4())
+        .await
+}
+
 #[tokio::test]
 async fn rows_appear_for_gateway_calls_only_while_logging_is_on() {
     let (sb, client) = common::start().await;
@@ -297,11 +307,7 @@ async fn operator_detail_keeps_the_forwarded_request() {
 
 #[tokio::test]
 async fn customer_detail_is_read_as_the_customer_shape() {
-    let server = Recorder::answering(200, detail_body(false).to_string()).await;
-    let detail = server
-        .client("svcpass_test")
-        .request_logs()
-        .get(uuid::Uuid::new_v4())
+    let detail = get_detail(200, detail_body(false).to_string())
         .await
         .unwrap();
     match &detail {
@@ -316,13 +322,7 @@ async fn malformed_detail_is_a_decode_error_with_serdes_reason() {
     for (operator, missing) in [(false, "user_request"), (true, "log_id")] {
         let mut body = detail_body(operator);
         body.as_object_mut().unwrap().remove(missing);
-        let server = Recorder::answering(200, body.to_string()).await;
-        let err = server
-            .client("svcpass_test")
-            .request_logs()
-            .get(uuid::Uuid::new_v4())
-            .await
-            .unwrap_err();
+        let err = get_detail(200, body.to_string()).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
         assert!(
             err.to_string()
@@ -333,25 +333,14 @@ async fn malformed_detail_is_a_decode_error_with_serdes_reason() {
         assert!(source.to_string().contains(missing), "{source}");
         assert_eq!(err.body(), Some(body.to_string().as_bytes()));
     }
-
-    let server = Recorder::answering(200, "{not json").await;
-    let err = server
-        .client("svcpass_test")
-        .request_logs()
-        .get(uuid::Uuid::new_v4())
-        .await
-        .unwrap_err();
+    let err = get_detail(200, "{not json").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
     assert!(err.source().is_some());
 }
 
 #[tokio::test]
 async fn detail_errors_keep_their_status() {
-    let server = Recorder::answering(404, r#"{"detail": "Request log not found"}"#).await;
-    let err = server
-        .client("svcpass_test")
-        .request_logs()
-        .get(uuid::Uuid::new_v4())
+    let err = get_detail(404, r#"{"detail": "Request log not found"}"#)
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);

@@ -2,16 +2,14 @@
 
 mod common;
 
-use common::recorder::Recorder;
+use common::recorder;
 use futures::TryStreamExt;
 use serde_json::json;
 use unitysvc::ErrorKind;
 
 #[tokio::test]
 async fn set_sends_the_value_and_the_options_set_and_never_returns_the_value() {
-    let (sb, _) = common::start().await;
-    let recorder = Recorder::forwarding_to(&sb.gateway_url()).await;
-    let client = recorder.client(sb.api_key());
+    let (_sb, recorder, client) = recorder::sandbox().await;
     let stored = client
         .secrets()
         .set("REGION", "eu-west-1")
@@ -40,9 +38,7 @@ async fn set_sends_the_value_and_the_options_set_and_never_returns_the_value() {
 
 #[tokio::test]
 async fn list_pages_with_the_defaults_and_streams_every_secret() {
-    let (sb, _) = common::start().await;
-    let recorder = Recorder::forwarding_to(&sb.gateway_url()).await;
-    let client = recorder.client(sb.api_key());
+    let (_sb, recorder, client) = recorder::sandbox().await;
     for name in ["A", "B", "C"] {
         client.secrets().set(name, "v").send().await.unwrap();
     }

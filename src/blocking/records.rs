@@ -119,36 +119,28 @@ impl Service {
     }
 }
 
-impl Enrollment {
-    /// Reloads the enrollment.
-    pub fn refresh(&self) -> Result<Enrollment> {
-        self.rt.run(self.inner.refresh())
-    }
+/// The blocking methods an enrollment and its acknowledgement share.
+macro_rules! enrollment_methods {
+    ($($name:ident),*) => {
+        $(
+            impl $name {
+                #[doc = concat!("Reads the full enrollment; see [`crate::", stringify!($name), "::refresh`].")]
+                pub fn refresh(&self) -> Result<Enrollment> {
+                    self.rt.run(self.inner.refresh())
+                }
 
-    /// Cancels the enrollment.
-    pub fn cancel(&self) -> Result<CustomerEnrollmentCancelResponse> {
-        self.rt.block_on(self.inner.cancel())
-    }
+                /// Cancels the enrollment; its parameters are kept for re-enrolling.
+                pub fn cancel(&self) -> Result<CustomerEnrollmentCancelResponse> {
+                    self.rt.block_on(self.inner.cancel())
+                }
 
-    /// Polls until the enrollment is active; see [`crate::Enrollment::wait_active`].
-    pub fn wait_active(&self, timeout: Duration) -> Result<Enrollment> {
-        self.rt.run(self.inner.wait_active(timeout))
-    }
+                #[doc = concat!("Polls until the enrollment is active; see [`crate::", stringify!($name), "::wait_active`].")]
+                pub fn wait_active(&self, timeout: Duration) -> Result<Enrollment> {
+                    self.rt.run(self.inner.wait_active(timeout))
+                }
+            }
+        )*
+    };
 }
 
-impl EnrollmentCreated {
-    /// Reads the full enrollment.
-    pub fn refresh(&self) -> Result<Enrollment> {
-        self.rt.run(self.inner.refresh())
-    }
-
-    /// Cancels the enrollment.
-    pub fn cancel(&self) -> Result<CustomerEnrollmentCancelResponse> {
-        self.rt.block_on(self.inner.cancel())
-    }
-
-    /// Reads the enrollment, then polls until it is active.
-    pub fn wait_active(&self, timeout: Duration) -> Result<Enrollment> {
-        self.rt.run(self.inner.wait_active(timeout))
-    }
-}
+enrollment_methods!(Enrollment, EnrollmentCreated);

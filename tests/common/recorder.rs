@@ -199,3 +199,12 @@ async fn serve(
     stream.write_all(&reply).await?;
     stream.shutdown().await
 }
+
+/// A fresh sandbox, a recorder forwarding to it, and a client (the demo key) talking
+/// through the recorder.
+pub async fn sandbox() -> (unitysvc_sandbox::Sandbox, Recorder, unitysvc::Client) {
+    let (sb, _) = super::start().await;
+    let recorder = Recorder::forwarding_to(&sb.gateway_url()).await;
+    let client = recorder.client(sb.api_key());
+    (sb, recorder, client)
+}
