@@ -49,6 +49,29 @@ impl Client {
     }
 }
 
+/// Setters a new step and a step's changes share.
+macro_rules! step_setters {
+    () => {
+        /// What a success leads to (the platform's default is `stop`).
+        pub fn on_success(mut self, action: impl Into<String>) -> Self {
+            self.on_success = Some(action.into());
+            self
+        }
+
+        /// What a failure leads to (the platform's default is `relay`, the next step).
+        pub fn on_failure(mut self, action: impl Into<String>) -> Self {
+            self.on_failure = Some(action.into());
+            self
+        }
+
+        /// How long the step may take, replacing the chain's default.
+        pub fn timeout(mut self, timeout: Duration) -> Self {
+            self.timeout = Some(timeout);
+            self
+        }
+    };
+}
+
 /// One step of a chain: a gateway target, its position, and what its outcome leads to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainStep {
@@ -74,23 +97,7 @@ impl ChainStep {
         }
     }
 
-    /// What a success leads to (the platform's default is `stop`).
-    pub fn on_success(mut self, action: impl Into<String>) -> Self {
-        self.on_success = Some(action.into());
-        self
-    }
-
-    /// What a failure leads to (the platform's default is `relay`, the next step).
-    pub fn on_failure(mut self, action: impl Into<String>) -> Self {
-        self.on_failure = Some(action.into());
-        self
-    }
-
-    /// How long the step may take, replacing the chain's default.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
+    step_setters!();
 
     fn into_body(self) -> Result<ChainStepCreate> {
         let mut body = crate::types::builder::ChainStepCreate::default()
@@ -411,23 +418,7 @@ impl UpdateChainStep {
         self
     }
 
-    /// Sets what a success leads to.
-    pub fn on_success(mut self, action: impl Into<String>) -> Self {
-        self.on_success = Some(action.into());
-        self
-    }
-
-    /// Sets what a failure leads to.
-    pub fn on_failure(mut self, action: impl Into<String>) -> Self {
-        self.on_failure = Some(action.into());
-        self
-    }
-
-    /// Sets how long the step may take.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
+    step_setters!();
 
     /// Moves the step.
     pub fn sort_order(mut self, sort_order: i64) -> Self {

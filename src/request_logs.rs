@@ -170,6 +170,26 @@ impl RequestLogs {
 /// One logged call in full, in either of the two shapes the platform answers.
 ///
 /// The accessors read the fields both shapes share; match on the variants for the rest.
+///
+/// # Examples
+///
+/// ```no_run
+/// use unitysvc::request_logs::RequestLogDetail;
+///
+/// # async fn run(client: unitysvc::Client, id: uuid::Uuid) -> unitysvc::Result<()> {
+/// let detail = client.request_logs().get(id).await?;
+/// println!("{} {}", detail.user_request().method, detail.user_request().path);
+/// if let Some(answer) = detail.upstream_response() {
+///     println!("upstream said {}", answer.status_code);
+/// }
+/// match &detail {
+///     RequestLogDetail::Operator(ops) => println!("forwarded as {:?}", ops.gateway_request),
+///     RequestLogDetail::Customer(_) => {}
+///     _ => {}
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RequestLogDetail {
