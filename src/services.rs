@@ -27,7 +27,7 @@ use uuid::Uuid;
 ///
 /// # async fn run(client: unitysvc::Client, id: uuid::Uuid) -> unitysvc::Result<()> {
 /// let service = client.services().get(id).await?;
-/// for interface in client.services().interfaces(id).await? {
+/// for interface in client.services().interfaces(id).send().await? {
 ///     println!("{} {:?}", interface.name, interface.base_url);
 /// }
 /// let answer = client
@@ -145,9 +145,9 @@ impl Service {
         self.client.services().get(self.record.id).await
     }
 
-    /// The interfaces this customer can dispatch to.
-    pub async fn interfaces(&self) -> Result<Vec<AccessInterface>> {
-        self.client.services().interfaces(self.record.id).await
+    /// Starts listing the interfaces this customer can dispatch to.
+    pub fn interfaces(&self) -> ListInterfaces {
+        self.client.services().interfaces(self.record.id)
     }
 
     /// Starts a request through one of the service's interfaces.
@@ -255,7 +255,7 @@ pub(crate) async fn resolve_interface(
     wanted: Option<&str>,
     enrollment: Option<Uuid>,
 ) -> Result<ResolvedInterface> {
-    let interfaces = client.services().interfaces(service_id).await?;
+    let interfaces = client.services().interfaces(service_id).send().await?;
     let picked = pick_interface(&interfaces, wanted, enrollment)?;
     Ok(ResolvedInterface {
         base_url: interface_url(picked)?,
@@ -290,19 +290,13 @@ impl Services {
         })
     }
 
-    /// The interfaces this customer can dispatch to: shared ones, plus those bound to the
-    /// customer's enrollments (with `enrollment_id` set).
-    pub async fn interfaces(&self, service_id: impl Id) -> Result<Vec<AccessInterface>> {
-        let id = service_id.to_uuid()?;
-        self.client.require_key("listing service interfaces")?;
-        call(
-            self.client
-                .low_level()
-                .customer_services_list_service_interfaces()
-                .service_id(id)
-                .send(),
-        )
-        .await
+    /// Starts listing the interfaces this customer can dispatch to: shared ones, plus those
+    /// bound to the customer's enrollments (with `enrollment_id` set).
+    pub fn interfaces(&self, service_id: impl Id) -> ListInterfaces {
+        ListInterfaces {
+            client: self.client.clone(),
+            service_id: args::check(service_id.to_uuid()),
+        }
     }
 
     /// Starts a request through the service's picked interface; choose one with
@@ -412,6 +406,30 @@ impl Services {
                 .customer_services_set_customer_group_membership()
                 .service_id(id)
                 .body(body)
+                .send(),
+        )
+        .await
+    }
+}
+
+/// A request for a service's interfaces; the API answers them all at once.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send()`"]
+pub struct ListInterfaces {
+    client: Client,
+    service_id: Checked<Uuid>,
+}
+
+impl ListInterfaces {
+    /// Fetches the interfaces.
+    pub async fn send(self) -> Result<Vec<AccessInterface>> {
+        let id = args::checked(self.service_id)?;
+        self.client.require_key("listing service interfaces")?;
+        call(
+            self.client
+                .low_level()
+                .customer_services_list_service_interfaces()
+                .service_id(id)
                 .send(),
         )
         .await

@@ -40,7 +40,7 @@ fn blocking_catalog_paging_and_records() {
         .services("llm")
         .search(catalog::SIMPLE_SERVICE)
     {
-        assert!(service.unwrap().interfaces().is_ok());
+        assert!(service.unwrap().interfaces().send().is_ok());
         searched += 1;
     }
     assert!((1..catalog::LLM_SERVICE_COUNT).contains(&searched));
@@ -48,7 +48,7 @@ fn blocking_catalog_paging_and_records() {
         .services()
         .get(catalog::service_id(catalog::SIMPLE_SERVICE))
         .unwrap();
-    assert_eq!(service.interfaces().unwrap().len(), 1);
+    assert_eq!(service.interfaces().send().unwrap().len(), 1);
 }
 
 #[test]

@@ -161,6 +161,7 @@ async fn anonymous_client_fails_auth_calls_before_sending() {
     let err = anon
         .services()
         .interfaces(catalog::service_id("x"))
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
@@ -172,7 +173,7 @@ async fn service_detail_documents_usage_and_interfaces() {
     let id = catalog::service_id(catalog::TWO_INTERFACE_SERVICE);
     let service = client.services().get(id).await.unwrap();
     assert_eq!(service.name, catalog::TWO_INTERFACE_SERVICE);
-    let interfaces = service.interfaces().await.unwrap();
+    let interfaces = service.interfaces().send().await.unwrap();
     assert_eq!(interfaces.len(), 2, "{interfaces:?}");
     let docs = service.documents().await.unwrap();
     let doc = docs.documents.first().expect("seeded documents");

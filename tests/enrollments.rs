@@ -246,7 +246,7 @@ async fn enrollments_are_listed_per_customer() {
 async fn byok_interface_appears_after_enrolling_and_is_picked_for_dispatch() {
     let (_sb, client) = common::start().await;
     let id = catalog::service_id(catalog::BYOK_SERVICE);
-    let before = client.services().interfaces(id).await.unwrap();
+    let before = client.services().interfaces(id).send().await.unwrap();
     assert!(before.iter().all(|i| i.enrollment_id.is_none()));
     let enrollment = client
         .enrollments()
@@ -259,7 +259,7 @@ async fn byok_interface_appears_after_enrolling_and_is_picked_for_dispatch() {
         .wait_active(Duration::from_secs(10))
         .await
         .unwrap();
-    let after = client.services().interfaces(id).await.unwrap();
+    let after = client.services().interfaces(id).send().await.unwrap();
     let bound: Vec<_> = after.iter().filter(|i| i.enrollment_id.is_some()).collect();
     assert_eq!(bound.len(), 1, "{after:?}");
     let resp = client

@@ -305,7 +305,7 @@ async fn service_schedule_records_an_enrollment_only_when_the_caller_chose_one()
         .wait_active(Duration::from_secs(10))
         .await
         .unwrap();
-    let interfaces = service.interfaces().await.unwrap();
+    let interfaces = service.interfaces().send().await.unwrap();
     assert!(
         interfaces
             .iter()

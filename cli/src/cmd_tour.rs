@@ -177,7 +177,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     let service = tour
         .step(
             &title,
-            "let service = client.services().get(id).await?; service.interfaces().await?",
+            "let service = client.services().get(id).await?; service.interfaces().send().await?",
             async {
                 let service = client.services().get(id).await?;
                 say(format!(
@@ -187,7 +187,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
                     print::opt(service.provider_name.as_deref()),
                     service.id
                 ));
-                let interfaces = service.interfaces().await?;
+                let interfaces = service.interfaces().send().await?;
                 for i in &interfaces {
                     say(format!(
                         "interface {}: {}",

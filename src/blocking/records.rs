@@ -3,9 +3,7 @@
 
 use super::{Call, DispatchRequest, IntoBlocking, Rt};
 use crate::error::Result;
-use crate::types::{
-    AccessInterface, AccessPlan, CustomerEnrollmentCancelResponse, ServiceDocumentsResponse,
-};
+use crate::types::{AccessPlan, CustomerEnrollmentCancelResponse, ServiceDocumentsResponse};
 use std::time::Duration;
 
 macro_rules! record {
@@ -85,9 +83,9 @@ impl Service {
         self.rt.run(self.inner.refresh())
     }
 
-    /// The interfaces this customer can dispatch to.
-    pub fn interfaces(&self) -> Result<Vec<AccessInterface>> {
-        self.rt.block_on(self.inner.interfaces())
+    /// Starts listing the interfaces this customer can dispatch to.
+    pub fn interfaces(&self) -> Call<crate::services::ListInterfaces> {
+        Call::new(&self.rt, self.inner.interfaces())
     }
 
     /// Starts a request through one of the service's interfaces.

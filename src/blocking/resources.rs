@@ -163,6 +163,7 @@ requests! {
     groups::ListMembers {} -> Vec<ServiceCollectionMemberPublic>;
     groups::AddMember { routing_key(key: impl serde::Serialize); sort_order(sort_order: i64); }
         -> ServiceCollectionMemberPublic;
+    services::ListInterfaces {} -> Vec<AccessInterface>;
     services::ScheduleRequest {
         interface(name: impl Into<String>); enrollment(enrollment: impl Id);
         path(path: impl Into<String>); method(method: impl Into<String>);
@@ -363,12 +364,12 @@ manager! {
     /// Blocking services; see [`crate::services::Services`].
     Services = services::Services via services;
     fn get(service_id: impl Id) -> Service;
-    fn interfaces(service_id: impl Id) -> Vec<AccessInterface>;
     fn documents(service_id: impl Id) -> ServiceDocumentsResponse;
     fn document(service_id: impl Id, document_id: impl Id) -> ServiceDocumentsResponse;
     fn usage(service_id: impl Id) -> AccessPlan;
     fn groups(service_id: impl Id) -> CustomerGroupMembershipResponse;
     fn set_groups(service_id: impl Id, group_ids: &[uuid::Uuid]) -> CustomerGroupMembershipResponse;
+    call interfaces(service_id: impl Id) -> ListInterfaces;
     call schedule(service_id: impl Id, recurrence: impl serde::Serialize) -> ScheduleRequest;
 }
 
