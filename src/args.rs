@@ -58,34 +58,6 @@ pub(crate) fn non_empty<'a>(name: &str, value: &'a str) -> Result<&'a str> {
     }
 }
 
-/// Remembers the first invalid setter argument of a builder until `send()` reports it.
-///
-/// Builders stay `Clone` (streams re-send them page by page), and [`Error`] is not, so the
-/// message is kept instead of the error.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Deferred(Option<String>);
-
-impl Deferred {
-    /// Keeps the value, or records why it was rejected.
-    pub(crate) fn take<T>(&mut self, value: Result<T>) -> Option<T> {
-        match value {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.0.get_or_insert_with(|| e.to_string());
-                None
-            }
-        }
-    }
-
-    /// The first recorded problem, as an `InvalidInput` error.
-    pub(crate) fn check(&self) -> Result<()> {
-        match &self.0 {
-            Some(msg) => Err(Error::invalid_input(msg.clone())),
-            None => Ok(()),
-        }
-    }
-}
-
 /// Serializes a caller's free-form JSON where the API wants an object.
 ///
 /// JSON `null` (what `None` serializes to) means "not set", so `Some(json!(..))` and
@@ -158,4 +130,9 @@ pub(crate) fn check<T>(value: Result<T>) -> Checked<T> {
 /// The argument, or the `InvalidInput` error it was rejected with.
 pub(crate) fn checked<T>(value: Checked<T>) -> Result<T> {
     value.map_err(Error::invalid_input)
+}
+
+/// An optional id given to a builder: set, and checked, once the caller names one.
+pub(crate) fn some_id(id: impl crate::ids::Id) -> Checked<Option<uuid::Uuid>> {
+    check(id.to_uuid().map(Some))
 }

@@ -1,6 +1,6 @@
 //! Recurrent requests: gateway calls the platform fires on a schedule.
 
-use crate::args::{self, Checked, Deferred};
+use crate::args::{self, Checked};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::{call, call_unit};
@@ -180,12 +180,11 @@ impl RecurrentRequests {
     pub fn list(&self) -> ListRecurrentRequests {
         ListRecurrentRequests {
             client: self.client.clone(),
-            service_id: None,
-            enrollment_id: None,
+            service_id: Ok(None),
+            enrollment_id: Ok(None),
             status: None,
             skip: 0,
             limit: 100,
-            problems: Deferred::default(),
         }
     }
 
@@ -299,13 +298,13 @@ pub struct CreateRecurrentRequest {
 impl CreateRecurrentRequest {
     /// Records the service the request calls.
     pub fn service_id(mut self, id: impl Id) -> Self {
-        self.service_id = args::check(id.to_uuid().map(Some));
+        self.service_id = args::some_id(id);
         self
     }
 
     /// Records the enrollment the request goes through.
     pub fn enrollment_id(mut self, id: impl Id) -> Self {
-        self.enrollment_id = args::check(id.to_uuid().map(Some));
+        self.enrollment_id = args::some_id(id);
         self
     }
 
@@ -454,12 +453,11 @@ impl UpdateRecurrentRequest {
 #[must_use = "a request does nothing until `send()` or `stream()`"]
 pub struct ListRecurrentRequests {
     client: Client,
-    service_id: Option<Uuid>,
-    enrollment_id: Option<Uuid>,
+    service_id: Checked<Option<Uuid>>,
+    enrollment_id: Checked<Option<Uuid>>,
     status: Option<RecurrentRequestStatusEnum>,
     skip: u64,
     limit: u64,
-    problems: Deferred,
 }
 
 offset_paging!(ListRecurrentRequests => RecurrentRequestPublic, "recurrent requests", "1 to 1000 (default 100)");
@@ -467,13 +465,13 @@ offset_paging!(ListRecurrentRequests => RecurrentRequestPublic, "recurrent reque
 impl ListRecurrentRequests {
     /// Keeps only requests against this service; a bad id fails at `send()`.
     pub fn service_id(mut self, id: impl Id) -> Self {
-        self.service_id = self.problems.take(id.to_uuid());
+        self.service_id = args::some_id(id);
         self
     }
 
     /// Keeps only requests made through this enrollment; a bad id fails at `send()`.
     pub fn enrollment_id(mut self, id: impl Id) -> Self {
-        self.enrollment_id = self.problems.take(id.to_uuid());
+        self.enrollment_id = args::some_id(id);
         self
     }
 
@@ -485,7 +483,8 @@ impl ListRecurrentRequests {
 
     /// Fetches the page.
     pub async fn send(self) -> Result<Page<RecurrentRequestPublic>> {
-        self.problems.check()?;
+        let service_id = args::checked(self.service_id)?;
+        let enrollment_id = args::checked(self.enrollment_id)?;
         let limit = args::page_size("limit", self.limit, 1000)?;
         self.client.require_key("listing recurrent requests")?;
         let mut req = self
@@ -494,10 +493,10 @@ impl ListRecurrentRequests {
             .customer_recurrent_requests_list_recurrent_requests()
             .skip(self.skip)
             .limit(limit);
-        if let Some(id) = self.service_id {
+        if let Some(id) = service_id {
             req = req.service_id(id);
         }
-        if let Some(id) = self.enrollment_id {
+        if let Some(id) = enrollment_id {
             req = req.enrollment_id(id);
         }
         if let Some(status) = self.status {

@@ -1,6 +1,6 @@
 //! The customer's request log: turning capture on and off, and reading what was captured.
 
-use crate::args::{self, Deferred};
+use crate::args::{self, Checked};
 use crate::client::Client;
 use crate::error::{self, Error, ErrorKind, Result};
 use crate::http::call;
@@ -107,9 +107,9 @@ impl RequestLogs {
             client: self.client.clone(),
             skip: 0,
             limit: 50,
-            service_id: None,
-            service_enrollment_id: None,
-            recurrent_request_id: None,
+            service_id: Ok(None),
+            service_enrollment_id: Ok(None),
+            recurrent_request_id: Ok(None),
             status_min: None,
             status_max: None,
             start_time: None,
@@ -118,7 +118,6 @@ impl RequestLogs {
             error_source: None,
             error_type: None,
             gateway_source: None,
-            problems: Deferred::default(),
         }
     }
 
@@ -298,9 +297,9 @@ pub struct ListRequestLogs {
     client: Client,
     skip: u64,
     limit: u64,
-    service_id: Option<Uuid>,
-    service_enrollment_id: Option<Uuid>,
-    recurrent_request_id: Option<Uuid>,
+    service_id: Checked<Option<Uuid>>,
+    service_enrollment_id: Checked<Option<Uuid>>,
+    recurrent_request_id: Checked<Option<Uuid>>,
     status_min: Option<u16>,
     status_max: Option<u16>,
     start_time: Option<DateTime<Utc>>,
@@ -309,7 +308,6 @@ pub struct ListRequestLogs {
     error_source: Option<String>,
     error_type: Option<String>,
     gateway_source: Option<String>,
-    problems: Deferred,
 }
 
 offset_paging!(ListRequestLogs => RequestLogListItem, "rows", "1 to 200 (default 50)");
@@ -317,19 +315,19 @@ offset_paging!(ListRequestLogs => RequestLogListItem, "rows", "1 to 200 (default
 impl ListRequestLogs {
     /// Keeps only calls to this service; a bad id fails at `send()`.
     pub fn service_id(mut self, id: impl Id) -> Self {
-        self.service_id = self.problems.take(id.to_uuid());
+        self.service_id = args::some_id(id);
         self
     }
 
     /// Keeps only calls made through this enrollment; a bad id fails at `send()`.
     pub fn service_enrollment_id(mut self, id: impl Id) -> Self {
-        self.service_enrollment_id = self.problems.take(id.to_uuid());
+        self.service_enrollment_id = args::some_id(id);
         self
     }
 
     /// Keeps only calls fired by this recurrent request; a bad id fails at `send()`.
     pub fn recurrent_request_id(mut self, id: impl Id) -> Self {
-        self.recurrent_request_id = self.problems.take(id.to_uuid());
+        self.recurrent_request_id = args::some_id(id);
         self
     }
 
@@ -382,7 +380,13 @@ impl ListRequestLogs {
     }
 
     fn check(&self) -> Result<()> {
-        self.problems.check()?;
+        for id in [
+            &self.service_id,
+            &self.service_enrollment_id,
+            &self.recurrent_request_id,
+        ] {
+            args::checked(id.clone())?;
+        }
         for (name, status) in [
             ("status_min", self.status_min),
             ("status_max", self.status_max),
@@ -419,13 +423,13 @@ impl ListRequestLogs {
             .customer_list_request_logs()
             .skip(self.skip)
             .limit(limit);
-        if let Some(id) = self.service_id {
+        if let Some(id) = args::checked(self.service_id)? {
             req = req.service_id(id);
         }
-        if let Some(id) = self.service_enrollment_id {
+        if let Some(id) = args::checked(self.service_enrollment_id)? {
             req = req.service_enrollment_id(id);
         }
-        if let Some(id) = self.recurrent_request_id {
+        if let Some(id) = args::checked(self.recurrent_request_id)? {
             req = req.recurrent_request_id(id);
         }
         if let Some(status) = self.status_min {
