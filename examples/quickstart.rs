@@ -16,10 +16,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
 
     // Browse: groups, then the first page of one group's services.
-    for group in client.groups().list().await? {
+    for group in client.groups().list().send().await? {
         println!("group {:<12} {} services", group.name, group.member_count);
     }
-    let page = client.groups().services("llm", None, 5, None).await?;
+    let page = client.groups().services("llm").limit(5).send().await?;
     let service = page
         .items
         .into_iter()
@@ -27,13 +27,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("the llm group is empty")?;
     println!("service {} ({})", service.name, service.id);
 
-    // Enroll and wait for activation.
-    let enrollment = service.enroll(None).await?;
-    let enrollment = enrollment.wait_active(Duration::from_secs(10)).await?;
+    // Enroll (one request, answered with an acknowledgement) and wait for activation.
+    let created = service.enroll().send().await?;
+    println!("enrollment {}: {}", created.id, created.message);
+    let enrollment = created.wait_active(Duration::from_secs(10)).await?;
     println!("enrollment {} is {}", enrollment.id, enrollment.status);
 
     // Secrets: values go in, only metadata comes back.
-    let secret = client.secrets().set("QUICKSTART_TOKEN", "s3cret").await?;
+    let secret = client
+        .secrets()
+        .set("QUICKSTART_TOKEN", "s3cret")
+        .send()
+        .await?;
     println!("secret {} stored", *secret.name);
 
     // Dispatch a chat completion, then stream one through a logged wrapper.

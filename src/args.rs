@@ -18,16 +18,12 @@ where
         .map_err(|e| Error::invalid_input(format!("invalid {what}: {e}")))
 }
 
-/// Converts every item of a list body, failing on the first bad one.
-pub(crate) fn bodies<T, B>(what: &str, values: impl IntoIterator<Item = B>) -> Result<Vec<T>>
-where
-    B: TryInto<T>,
-    B::Error: Display,
-{
-    values
+/// Converts every item of a list, failing on the first bad one with its position.
+pub(crate) fn each<A, B>(what: &str, items: Vec<A>, f: impl Fn(A) -> Result<B>) -> Result<Vec<B>> {
+    items
         .into_iter()
         .enumerate()
-        .map(|(i, v)| body(&format!("{what} #{i}"), v))
+        .map(|(i, item)| f(item).map_err(|e| Error::invalid_input(format!("{what} #{i}: {e}"))))
         .collect()
 }
 
@@ -62,30 +58,81 @@ pub(crate) fn non_empty<'a>(name: &str, value: &'a str) -> Result<&'a str> {
     }
 }
 
-/// Remembers the first invalid setter argument of a builder until `send()` reports it.
+/// Serializes a caller's free-form JSON where the API wants an object.
 ///
-/// Builders stay `Clone` (streams re-send them page by page), and [`Error`] is not, so the
-/// message is kept instead of the error.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Deferred(Option<String>);
-
-impl Deferred {
-    /// Keeps the value, or records why it was rejected.
-    pub(crate) fn take<T>(&mut self, value: Result<T>) -> Option<T> {
-        match value {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.0.get_or_insert_with(|| e.to_string());
-                None
-            }
+/// JSON `null` (what `None` serializes to) means "not set", so `Some(json!(..))` and
+/// `json!(..)` read the same; anything else that is not an object is rejected.
+pub(crate) fn object<T: serde::Serialize + ?Sized>(
+    what: &str,
+    value: &T,
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>> {
+    use serde_json::Value;
+    let found = match serde_json::to_value(value) {
+        Ok(Value::Object(map)) => return Ok(Some(map)),
+        Ok(Value::Null) => return Ok(None),
+        Ok(Value::Bool(_)) => "a boolean",
+        Ok(Value::Number(_)) => "a number",
+        Ok(Value::String(_)) => "a string",
+        Ok(Value::Array(_)) => "an array",
+        Err(e) => {
+            return Err(
+                Error::invalid_input(format!("{what} cannot be serialized as JSON: {e}"))
+                    .with_source(e),
+            )
         }
-    }
+    };
+    Err(Error::invalid_input(format!(
+        "{what} must be a JSON object, got {found}"
+    )))
+}
 
-    /// The first recorded problem, as an `InvalidInput` error.
-    pub(crate) fn check(&self) -> Result<()> {
-        match &self.0 {
-            Some(msg) => Err(Error::invalid_input(msg.clone())),
-            None => Ok(()),
-        }
-    }
+/// Checks a string against a generated constrained type (its length or pattern) and wraps it.
+///
+/// The value itself stays out of the message: it may be a secret.
+pub(crate) fn text<T>(what: &str, value: impl Into<String>) -> Result<T>
+where
+    T: TryFrom<String>,
+    T::Error: Display,
+{
+    T::try_from(value.into()).map_err(|e| Error::invalid_input(format!("invalid {what}: {e}")))
+}
+
+/// [`text`] for an optional value.
+pub(crate) fn text_opt<T>(what: &str, value: Option<String>) -> Result<Option<T>>
+where
+    T: TryFrom<String>,
+    T::Error: Display,
+{
+    value.map(|v| text(what, v)).transpose()
+}
+
+/// A duration in whole milliseconds, for fields the API counts in `_ms`.
+pub(crate) fn millis(what: &str, value: std::time::Duration) -> Result<i64> {
+    i64::try_from(value.as_millis())
+        .map_err(|_| Error::invalid_input(format!("{what} {value:?} is too long")))
+}
+
+/// [`millis`] for an optional value.
+pub(crate) fn millis_opt(what: &str, value: Option<std::time::Duration>) -> Result<Option<i64>> {
+    value.map(|v| millis(what, v)).transpose()
+}
+
+/// A builder argument checked when it was given and reported at `send()`; builders stay
+/// `Clone` (streams re-send them page by page), and [`Error`] is not, so the message is
+/// kept instead of the error.
+pub(crate) type Checked<T> = std::result::Result<T, String>;
+
+/// Keeps a checked argument until `send()`.
+pub(crate) fn check<T>(value: Result<T>) -> Checked<T> {
+    value.map_err(|e| e.to_string())
+}
+
+/// The argument, or the `InvalidInput` error it was rejected with.
+pub(crate) fn checked<T>(value: Checked<T>) -> Result<T> {
+    value.map_err(Error::invalid_input)
+}
+
+/// An optional id given to a builder: set, and checked, once the caller names one.
+pub(crate) fn some_id(id: impl crate::ids::Id) -> Checked<Option<uuid::Uuid>> {
+    check(id.to_uuid().map(Some))
 }

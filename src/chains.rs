@@ -1,17 +1,40 @@
 //! Chains: ordered fallbacks where each step's outcome decides whether the next one runs.
 
-use crate::args;
+use crate::args::{self, Checked};
 use crate::client::Client;
 use crate::error::Result;
 use crate::http::call;
 use crate::ids::Id;
-use crate::pagination::{offset_stream, ItemStream, Page};
-use crate::types::{
-    ChainCreate, ChainPublic, ChainStepCreate, ChainStepPublic, ChainStepUpdate, ChainUpdate,
-};
-use std::fmt::Display;
+use crate::pagination::{offset_paging, Page};
+use crate::types::{ChainPublic, ChainStepCreate, ChainStepPublic, ChainStepUpdate, ChainUpdate};
+use std::time::Duration;
+use uuid::Uuid;
 
 /// Operations on chains and their steps (`/chains`).
+///
+/// # Examples
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use unitysvc::chains::ChainStep;
+///
+/// # async fn run(client: unitysvc::Client) -> unitysvc::Result<()> {
+/// let chain = client
+///     .chains()
+///     .create("fallback")
+///     .description("Primary, then the cheap one")
+///     .step(ChainStep::new("primary", "p/5f0c...", 0).timeout(Duration::from_secs(5)))
+///     .step(ChainStep::new("backup", "g/llm", 1).on_failure("stop"))
+///     .send()
+///     .await?;
+/// client.chains().update(chain.id).enabled(false).send().await?;
+/// let step = chain.steps[0].id;
+/// client.chains().update_step(chain.id, step).on_success("relay").send().await?;
+/// let page = client.chains().list().shared(true).send().await?;
+/// # let _ = page;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Chains {
     client: Client,
@@ -26,8 +49,84 @@ impl Client {
     }
 }
 
+/// Setters a new step and a step's changes share.
+macro_rules! step_setters {
+    () => {
+        /// What a success leads to (the platform's default is `stop`).
+        pub fn on_success(mut self, action: impl Into<String>) -> Self {
+            self.on_success = Some(action.into());
+            self
+        }
+
+        /// What a failure leads to (the platform's default is `relay`, the next step).
+        pub fn on_failure(mut self, action: impl Into<String>) -> Self {
+            self.on_failure = Some(action.into());
+            self
+        }
+
+        /// How long the step may take, replacing the chain's default.
+        pub fn timeout(mut self, timeout: Duration) -> Self {
+            self.timeout = Some(timeout);
+            self
+        }
+    };
+}
+
+/// One step of a chain: a gateway target, its position, and what its outcome leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainStep {
+    name: String,
+    target_path: String,
+    sort_order: i64,
+    on_success: Option<String>,
+    on_failure: Option<String>,
+    timeout: Option<Duration>,
+}
+
+impl ChainStep {
+    /// A step `name` (up to 64 characters) calling `target_path` (up to 500), run in
+    /// `sort_order`.
+    pub fn new(name: impl Into<String>, target_path: impl Into<String>, sort_order: i64) -> Self {
+        ChainStep {
+            name: name.into(),
+            target_path: target_path.into(),
+            sort_order,
+            on_success: None,
+            on_failure: None,
+            timeout: None,
+        }
+    }
+
+    step_setters!();
+
+    fn into_body(self) -> Result<ChainStepCreate> {
+        let mut body = crate::types::builder::ChainStepCreate::default()
+            .name(args::text::<crate::types::ChainStepCreateName>(
+                "chain step name",
+                self.name,
+            )?)
+            .target_path(args::text::<crate::types::ChainStepCreateTargetPath>(
+                "chain step target_path",
+                self.target_path,
+            )?)
+            .sort_order(self.sort_order)
+            .timeout_ms(args::millis_opt("chain step timeout", self.timeout)?);
+        if let Some(action) = self.on_success {
+            body = body.on_success(action);
+        }
+        if let Some(action) = self.on_failure {
+            body = body.on_failure(action);
+        }
+        args::body("chain step", body)
+    }
+}
+
+fn step_bodies(steps: Vec<ChainStep>) -> Result<Vec<ChainStepCreate>> {
+    args::each("chain step", steps, ChainStep::into_body)
+}
+
 impl Chains {
-    /// Starts a list request; set options, then call `send()` or `into_stream()`.
+    /// Starts a list request: personal chains, 100 per page from the first.
     pub fn list(&self) -> ListChains {
         ListChains {
             client: self.client.clone(),
@@ -35,11 +134,6 @@ impl Chains {
             limit: 100,
             shared: false,
         }
-    }
-
-    /// Streams every chain, page by page.
-    pub fn list_all(&self) -> ItemStream<ChainPublic> {
-        self.list().into_stream()
     }
 
     /// Gets one chain, with its steps, by id.
@@ -56,60 +150,24 @@ impl Chains {
         .await
     }
 
-    /// Creates a personal chain from a [`ChainCreate`] or its builder.
-    pub async fn create<B>(&self, body: B) -> Result<ChainPublic>
-    where
-        B: TryInto<ChainCreate>,
-        B::Error: Display,
-    {
-        self.create_with(body, false).await
+    /// Starts creating a personal chain called `name` (up to 64 characters).
+    pub fn create(&self, name: impl Into<String>) -> CreateChain {
+        CreateChain {
+            client: self.client.clone(),
+            name: name.into(),
+            settings: Settings::default(),
+            steps: Vec::new(),
+            shared: false,
+        }
     }
 
-    /// Creates a chain shared with the whole customer account rather than owned by the caller.
-    pub async fn create_shared<B>(&self, body: B) -> Result<ChainPublic>
-    where
-        B: TryInto<ChainCreate>,
-        B::Error: Display,
-    {
-        self.create_with(body, true).await
-    }
-
-    async fn create_with<B>(&self, body: B, shared: bool) -> Result<ChainPublic>
-    where
-        B: TryInto<ChainCreate>,
-        B::Error: Display,
-    {
-        let body: ChainCreate = args::body("chain", body)?;
-        self.client.require_key("creating a chain")?;
-        call(
-            self.client
-                .low_level()
-                .customer_chains_create_chain()
-                .shared(shared)
-                .body(body)
-                .send(),
-        )
-        .await
-    }
-
-    /// Changes the chain fields set in `body` (a [`ChainUpdate`] or its builder).
-    pub async fn update<B>(&self, chain_id: impl Id, body: B) -> Result<ChainPublic>
-    where
-        B: TryInto<ChainUpdate>,
-        B::Error: Display,
-    {
-        let id = chain_id.to_uuid()?;
-        let body: ChainUpdate = args::body("chain update", body)?;
-        self.client.require_key("updating a chain")?;
-        call(
-            self.client
-                .low_level()
-                .customer_chains_update_chain()
-                .chain_id(id)
-                .body(body)
-                .send(),
-        )
-        .await
+    /// Starts changing a chain; only the fields set are sent.
+    pub fn update(&self, chain_id: impl Id) -> UpdateChain {
+        UpdateChain {
+            client: self.client.clone(),
+            chain_id: args::check(chain_id.to_uuid()),
+            settings: Settings::default(),
+        }
     }
 
     /// Deletes a chain and its steps; the API answers with a small JSON acknowledgement.
@@ -127,17 +185,13 @@ impl Chains {
     }
 
     /// Replaces all of a chain's steps at once; an empty list removes them all.
-    pub async fn replace_steps<B>(
+    pub async fn replace_steps(
         &self,
         chain_id: impl Id,
-        steps: impl IntoIterator<Item = B>,
-    ) -> Result<ChainPublic>
-    where
-        B: TryInto<ChainStepCreate>,
-        B::Error: Display,
-    {
+        steps: impl IntoIterator<Item = ChainStep>,
+    ) -> Result<ChainPublic> {
         let id = chain_id.to_uuid()?;
-        let steps: Vec<ChainStepCreate> = args::bodies("chain step", steps)?;
+        let steps = step_bodies(steps.into_iter().collect())?;
         self.client.require_key("replacing chain steps")?;
         call(
             self.client
@@ -151,13 +205,9 @@ impl Chains {
     }
 
     /// Adds one step to a chain.
-    pub async fn add_step<B>(&self, chain_id: impl Id, step: B) -> Result<ChainStepPublic>
-    where
-        B: TryInto<ChainStepCreate>,
-        B::Error: Display,
-    {
+    pub async fn add_step(&self, chain_id: impl Id, step: ChainStep) -> Result<ChainStepPublic> {
         let id = chain_id.to_uuid()?;
-        let step: ChainStepCreate = args::body("chain step", step)?;
+        let step = step.into_body()?;
         self.client.require_key("adding a chain step")?;
         call(
             self.client
@@ -170,31 +220,19 @@ impl Chains {
         .await
     }
 
-    /// Changes the step fields set in `body` (a [`ChainStepUpdate`] or its builder).
-    pub async fn update_step<B>(
-        &self,
-        chain_id: impl Id,
-        step_id: impl Id,
-        body: B,
-    ) -> Result<ChainStepPublic>
-    where
-        B: TryInto<ChainStepUpdate>,
-        B::Error: Display,
-    {
-        let chain = chain_id.to_uuid()?;
-        let step = step_id.to_uuid()?;
-        let body: ChainStepUpdate = args::body("chain step update", body)?;
-        self.client.require_key("updating a chain step")?;
-        call(
-            self.client
-                .low_level()
-                .customer_chains_update_step()
-                .chain_id(chain)
-                .step_id(step)
-                .body(body)
-                .send(),
-        )
-        .await
+    /// Starts changing one step; only the fields set are sent.
+    pub fn update_step(&self, chain_id: impl Id, step_id: impl Id) -> UpdateChainStep {
+        UpdateChainStep {
+            client: self.client.clone(),
+            chain_id: args::check(chain_id.to_uuid()),
+            step_id: args::check(step_id.to_uuid()),
+            name: None,
+            target_path: None,
+            on_success: None,
+            on_failure: None,
+            timeout: None,
+            sort_order: None,
+        }
     }
 
     /// Removes one step from a chain; the API answers with a small JSON acknowledgement.
@@ -218,9 +256,205 @@ impl Chains {
     }
 }
 
-/// A request for one page of chains.
+/// A new chain being set up; finish with [`send`](Self::send).
 #[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send()` or `into_stream()`"]
+#[must_use = "nothing is created until `send()`"]
+pub struct CreateChain {
+    client: Client,
+    name: String,
+    settings: Settings,
+    steps: Vec<ChainStep>,
+    shared: bool,
+}
+
+/// The settings a chain is created with and changed by.
+#[derive(Debug, Clone, Default)]
+struct Settings {
+    description: Option<String>,
+    default_timeout: Option<Duration>,
+    enabled: Option<bool>,
+}
+
+/// Setters both chain builders share, so the two read alike.
+macro_rules! settings_setters {
+    () => {
+        /// Sets the description, up to 500 characters.
+        pub fn description(mut self, description: impl Into<String>) -> Self {
+            self.settings.description = Some(description.into());
+            self
+        }
+
+        /// How long each step may take unless it says otherwise (the platform's default is
+        /// 10 s).
+        pub fn default_timeout(mut self, timeout: Duration) -> Self {
+            self.settings.default_timeout = Some(timeout);
+            self
+        }
+
+        /// Enables (the default) or disables the chain.
+        pub fn enabled(mut self, enabled: bool) -> Self {
+            self.settings.enabled = Some(enabled);
+            self
+        }
+    };
+}
+
+impl CreateChain {
+    settings_setters!();
+
+    /// Adds a step.
+    pub fn step(mut self, step: ChainStep) -> Self {
+        self.steps.push(step);
+        self
+    }
+
+    /// Adds several steps.
+    pub fn steps(mut self, steps: impl IntoIterator<Item = ChainStep>) -> Self {
+        self.steps.extend(steps);
+        self
+    }
+
+    /// Shares the chain with the whole customer account rather than the caller alone.
+    pub fn shared(mut self, shared: bool) -> Self {
+        self.shared = shared;
+        self
+    }
+
+    /// Creates the chain.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a name or step name
+    /// over 64 characters, a description or target over 500, before anything is sent.
+    pub async fn send(self) -> Result<ChainPublic> {
+        let mut body = crate::types::builder::ChainCreate::default()
+            .name(args::text::<crate::types::ChainCreateName>(
+                "chain name",
+                self.name,
+            )?)
+            .description(args::text_opt(
+                "chain description",
+                self.settings.description,
+            )?)
+            .steps(step_bodies(self.steps)?);
+        if let Some(ms) = args::millis_opt("default_timeout", self.settings.default_timeout)? {
+            body = body.default_timeout_ms(ms);
+        }
+        if let Some(enabled) = self.settings.enabled {
+            body = body.enabled(enabled);
+        }
+        let body: crate::types::ChainCreate = args::body("chain", body)?;
+        self.client.require_key("creating a chain")?;
+        call(
+            self.client
+                .low_level()
+                .customer_chains_create_chain()
+                .shared(self.shared)
+                .body(body)
+                .send(),
+        )
+        .await
+    }
+}
+
+/// Changes to a chain; unset fields are left as they are.
+#[derive(Debug, Clone)]
+#[must_use = "nothing is changed until `send()`"]
+pub struct UpdateChain {
+    client: Client,
+    chain_id: Checked<Uuid>,
+    settings: Settings,
+}
+
+impl UpdateChain {
+    settings_setters!();
+
+    /// Sends the changes.
+    pub async fn send(self) -> Result<ChainPublic> {
+        let id = args::checked(self.chain_id)?;
+        let body = ChainUpdate {
+            description: args::text_opt("chain description", self.settings.description)?,
+            default_timeout_ms: args::millis_opt("default_timeout", self.settings.default_timeout)?,
+            enabled: self.settings.enabled,
+        };
+        self.client.require_key("updating a chain")?;
+        call(
+            self.client
+                .low_level()
+                .customer_chains_update_chain()
+                .chain_id(id)
+                .body(body)
+                .send(),
+        )
+        .await
+    }
+}
+
+/// Changes to a chain step; unset fields are left as they are.
+#[derive(Debug, Clone)]
+#[must_use = "nothing is changed until `send()`"]
+pub struct UpdateChainStep {
+    client: Client,
+    chain_id: Checked<Uuid>,
+    step_id: Checked<Uuid>,
+    name: Option<String>,
+    target_path: Option<String>,
+    on_success: Option<String>,
+    on_failure: Option<String>,
+    timeout: Option<Duration>,
+    sort_order: Option<i64>,
+}
+
+impl UpdateChainStep {
+    /// Renames the step, up to 64 characters.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Points the step at another gateway path, up to 500 characters.
+    pub fn target_path(mut self, target_path: impl Into<String>) -> Self {
+        self.target_path = Some(target_path.into());
+        self
+    }
+
+    step_setters!();
+
+    /// Moves the step.
+    pub fn sort_order(mut self, sort_order: i64) -> Self {
+        self.sort_order = Some(sort_order);
+        self
+    }
+
+    /// Sends the changes.
+    pub async fn send(self) -> Result<ChainStepPublic> {
+        let chain = args::checked(self.chain_id)?;
+        let step = args::checked(self.step_id)?;
+        let body = ChainStepUpdate {
+            name: args::text_opt("chain step name", self.name)?,
+            target_path: args::text_opt("chain step target_path", self.target_path)?,
+            on_success: self.on_success,
+            on_failure: self.on_failure,
+            timeout_ms: args::millis_opt("chain step timeout", self.timeout)?,
+            sort_order: self.sort_order,
+        };
+        self.client.require_key("updating a chain step")?;
+        call(
+            self.client
+                .low_level()
+                .customer_chains_update_step()
+                .chain_id(chain)
+                .step_id(step)
+                .body(body)
+                .send(),
+        )
+        .await
+    }
+}
+
+/// A request for one page of chains; finish with `send()` or `stream()`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send()` or `stream()`"]
 pub struct ListChains {
     client: Client,
     skip: u64,
@@ -228,19 +462,9 @@ pub struct ListChains {
     shared: bool,
 }
 
+offset_paging!(ListChains => ChainPublic, "chains", "(default 100)");
+
 impl ListChains {
-    /// Skips this many chains (default 0).
-    pub fn skip(mut self, skip: u64) -> Self {
-        self.skip = skip;
-        self
-    }
-
-    /// Asks for at most this many chains per page (default 100).
-    pub fn limit(mut self, limit: u64) -> Self {
-        self.limit = limit;
-        self
-    }
-
     /// Lists only the account-wide shared chains.
     pub fn shared(mut self, shared: bool) -> Self {
         self.shared = shared;
@@ -265,13 +489,5 @@ impl ListChains {
         Ok(Page::from_count(
             page.data, page.count, self.skip, self.limit,
         ))
-    }
-
-    /// Streams every chain from this request's `skip` on, `limit` per page.
-    pub fn into_stream(self) -> ItemStream<ChainPublic> {
-        let (skip, limit) = (self.skip, self.limit);
-        offset_stream(skip, limit, move |skip, limit| {
-            self.clone().skip(skip).limit(limit).send()
-        })
     }
 }

@@ -21,7 +21,7 @@ use std::time::Duration;
 /// ```no_run
 /// # async fn run() -> unitysvc::Result<()> {
 /// let client = unitysvc::Client::new("svcpass_...")?;
-/// let groups = client.groups().list().await?;
+/// let groups = client.groups().list().send().await?;
 /// for group in &groups {
 ///     println!("{}", group.name);
 /// }

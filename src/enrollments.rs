@@ -1,15 +1,44 @@
 //! Enrollments: a customer's subscription to a service, activated asynchronously.
 
+use crate::args::{self, Checked};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::call;
 use crate::ids::Id;
 use crate::open_enums::ServiceEnrollmentStatusEnum as Status;
-use crate::pagination::{offset_stream, ItemStream, Page};
-use crate::types::{CustomerEnrollment, CustomerEnrollmentCancelResponse};
+use crate::pagination::{offset_paging, Page};
+use crate::types::{
+    CustomerEnrollment, CustomerEnrollmentCancelResponse, CustomerEnrollmentCreateResponse,
+};
+use serde_json::{Map, Value};
 use std::time::{Duration, Instant};
+use uuid::Uuid;
 
 /// Operations on enrollments (`/enrollments`).
+///
+/// # Examples
+///
+/// ```no_run
+/// use futures::TryStreamExt;
+/// use serde_json::json;
+/// use std::time::Duration;
+///
+/// # async fn run(client: unitysvc::Client, service_id: uuid::Uuid) -> unitysvc::Result<()> {
+/// let created = client
+///     .enrollments()
+///     .create(service_id)
+///     .parameters(json!({"api_key_secret": "OPENAI_API_KEY"}))
+///     .send()
+///     .await?;
+/// let active = created.wait_active(Duration::from_secs(30)).await?;
+/// println!("{} is {}", active.id, active.status);
+///
+/// let page = client.enrollments().list().limit(20).with_service(false).send().await?;
+/// let everything: Vec<_> = client.enrollments().list().stream().try_collect().await?;
+/// # let _ = (page, everything);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Enrollments {
     client: Client,
@@ -25,6 +54,20 @@ impl Client {
 }
 
 /// An enrollment with its client: read its fields directly, refresh or cancel it.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn run(client: unitysvc::Client, id: uuid::Uuid) -> unitysvc::Result<()> {
+/// let enrollment = client.enrollments().get(id).await?;
+/// if !enrollment.is_active() {
+///     let enrollment = enrollment.refresh().await?;
+///     println!("now {}", enrollment.status);
+/// }
+/// enrollment.cancel().await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Enrollment {
     client: Client,
@@ -105,6 +148,69 @@ impl Enrollment {
     }
 }
 
+/// The platform's acknowledgement of a new enrollment: its id, status, activation task and
+/// message, as the `202 Accepted` answer carries them.
+///
+/// Enrolling makes one request; [`refresh`](Self::refresh) or
+/// [`wait_active`](Self::wait_active) read the full [`Enrollment`] when it is wanted.
+///
+/// # Examples
+///
+/// ```no_run
+/// use std::time::Duration;
+///
+/// # async fn run(service: unitysvc::Service) -> unitysvc::Result<()> {
+/// let created = service.enroll().send().await?;
+/// println!("{}: {} (task {})", created.id, created.message, created.task_id);
+/// let enrollment = created.wait_active(Duration::from_secs(30)).await?;
+/// # let _ = enrollment;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct EnrollmentCreated {
+    client: Client,
+    record: CustomerEnrollmentCreateResponse,
+}
+
+impl std::ops::Deref for EnrollmentCreated {
+    type Target = CustomerEnrollmentCreateResponse;
+    fn deref(&self) -> &CustomerEnrollmentCreateResponse {
+        &self.record
+    }
+}
+
+impl EnrollmentCreated {
+    /// The acknowledgement as the API returned it.
+    pub fn record(&self) -> &CustomerEnrollmentCreateResponse {
+        &self.record
+    }
+
+    /// Takes the acknowledgement out.
+    pub fn into_record(self) -> CustomerEnrollmentCreateResponse {
+        self.record
+    }
+
+    /// Reads the full enrollment.
+    pub async fn refresh(&self) -> Result<Enrollment> {
+        self.client.enrollments().get(self.record.id).await
+    }
+
+    /// Cancels the enrollment.
+    pub async fn cancel(&self) -> Result<CustomerEnrollmentCancelResponse> {
+        self.client.enrollments().cancel(self.record.id).await
+    }
+
+    /// Reads the enrollment, then polls until it is active; see [`Enrollment::wait_active`].
+    pub async fn wait_active(&self, timeout: Duration) -> Result<Enrollment> {
+        let started = Instant::now();
+        let current = self.refresh().await?;
+        current
+            .wait_active(timeout.saturating_sub(started.elapsed()))
+            .await
+    }
+}
+
 impl Enrollments {
     fn wrap(&self, record: CustomerEnrollment) -> Enrollment {
         Enrollment {
@@ -113,39 +219,15 @@ impl Enrollments {
         }
     }
 
-    /// Lists one page of enrollments; `with_service` includes each service's details.
-    pub async fn list(
-        &self,
-        skip: u64,
-        limit: u64,
-        with_service: bool,
-    ) -> Result<Page<Enrollment>> {
-        self.client.require_key("listing enrollments")?;
-        let page = call(
-            self.client
-                .low_level()
-                .customer_list_enrollments()
-                .skip(crate::args::signed("skip", skip)?)
-                .limit(crate::args::signed("limit", limit)?)
-                .include_service_details(with_service)
-                .send(),
-        )
-        .await?;
-        Ok(Page::from_count(
-            page.data.into_iter().map(|e| self.wrap(e)).collect(),
-            page.count,
-            skip,
-            limit,
-        ))
-    }
-
-    /// Every enrollment, fetched page by page.
-    pub fn list_all(&self) -> ItemStream<Enrollment> {
-        let this = self.clone();
-        offset_stream(0, 100, move |skip, limit| {
-            let this = this.clone();
-            async move { this.list(skip, limit, true).await }
-        })
+    /// Starts a list request: 100 per page from the first, with each service's details.
+    pub fn list(&self) -> ListEnrollments {
+        ListEnrollments {
+            enrollments: self.clone(),
+            skip: 0,
+            limit: 100,
+            with_service: true,
+            shared: None,
+        }
     }
 
     /// Gets one enrollment.
@@ -163,22 +245,14 @@ impl Enrollments {
         Ok(self.wrap(record))
     }
 
-    /// Enrolls in a service; it starts `pending` and activates in the background.
-    ///
-    /// `parameters` carries user settings (bring-your-own keys or endpoints, model choice).
-    pub async fn create(
-        &self,
-        service_id: impl Id,
-        parameters: Option<serde_json::Map<String, serde_json::Value>>,
-    ) -> Result<Enrollment> {
-        let service_id = service_id.to_uuid()?;
-        self.client.require_key("enrolling")?;
-        let body = crate::types::builder::ServiceEnrollmentCreate::default()
-            .service_id(service_id)
-            .parameters(parameters);
-        let created = call(self.client.low_level().customer_enroll().body(body).send()).await?;
-        // The create answer lacks fields (created_at, parameters); read the full record.
-        self.get(created.id).await
+    /// Starts enrolling in a service; it starts `pending` and activates in the background.
+    pub fn create(&self, service_id: impl Id) -> CreateEnrollment {
+        CreateEnrollment {
+            client: self.client.clone(),
+            service_id: args::check(service_id.to_uuid()),
+            parameters: Ok(None),
+            shared: None,
+        }
     }
 
     /// Cancels an enrollment; its parameters are kept for re-enrolling.
@@ -193,5 +267,106 @@ impl Enrollments {
                 .send(),
         )
         .await
+    }
+}
+
+/// A request for one page of enrollments; finish with `send()` or `stream()`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send()` or `stream()`"]
+pub struct ListEnrollments {
+    enrollments: Enrollments,
+    skip: u64,
+    limit: u64,
+    with_service: bool,
+    shared: Option<bool>,
+}
+
+offset_paging!(ListEnrollments => Enrollment, "enrollments", "(default 100)");
+
+impl ListEnrollments {
+    /// Whether each enrollment embeds its service's details (default `true`).
+    pub fn with_service(mut self, with_service: bool) -> Self {
+        self.with_service = with_service;
+        self
+    }
+
+    /// Lists the team's shared enrollments (`true`) or the caller's personal ones
+    /// (`false`); the platform's default applies unless set.
+    pub fn shared(mut self, shared: bool) -> Self {
+        self.shared = Some(shared);
+        self
+    }
+
+    /// Fetches the page.
+    pub async fn send(self) -> Result<Page<Enrollment>> {
+        let skip = args::signed("skip", self.skip)?;
+        let limit = args::signed("limit", self.limit)?;
+        let client = &self.enrollments.client;
+        client.require_key("listing enrollments")?;
+        let mut req = client
+            .low_level()
+            .customer_list_enrollments()
+            .skip(skip)
+            .limit(limit)
+            .include_service_details(self.with_service);
+        if let Some(shared) = self.shared {
+            req = req.shared(shared);
+        }
+        let page = call(req.send()).await?;
+        let items = page
+            .data
+            .into_iter()
+            .map(|e| self.enrollments.wrap(e))
+            .collect();
+        Ok(Page::from_count(items, page.count, self.skip, self.limit))
+    }
+}
+
+/// A new enrollment being set up; finish with [`send`](Self::send).
+#[derive(Debug, Clone)]
+#[must_use = "nothing is enrolled until `send()`"]
+pub struct CreateEnrollment {
+    client: Client,
+    service_id: Checked<Uuid>,
+    parameters: Checked<Option<Map<String, Value>>>,
+    shared: Option<bool>,
+}
+
+impl CreateEnrollment {
+    /// Sets the user parameters (bring-your-own keys or endpoints, model choice), a JSON
+    /// object; anything else fails at `send()`.
+    pub fn parameters(mut self, parameters: impl serde::Serialize) -> Self {
+        self.parameters = args::check(args::object("parameters", &parameters));
+        self
+    }
+
+    /// Creates a shared team enrollment (`true`) rather than a personal one.
+    pub fn shared(mut self, shared: bool) -> Self {
+        self.shared = Some(shared);
+        self
+    }
+
+    /// Enrolls, in one request; the answer is the platform's acknowledgement.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] for a bad service id or parameters that are not a JSON
+    /// object, before anything is sent; API errors otherwise.
+    pub async fn send(self) -> Result<EnrollmentCreated> {
+        let service_id = args::checked(self.service_id)?;
+        let parameters = args::checked(self.parameters)?;
+        self.client.require_key("enrolling")?;
+        let body = crate::types::builder::ServiceEnrollmentCreate::default()
+            .service_id(service_id)
+            .parameters(parameters);
+        let mut req = self.client.low_level().customer_enroll().body(body);
+        if let Some(shared) = self.shared {
+            req = req.shared(shared);
+        }
+        let record = call(req.send()).await?;
+        Ok(EnrollmentCreated {
+            client: self.client,
+            record,
+        })
     }
 }

@@ -14,6 +14,22 @@ use std::fmt::Display;
 use std::time::Duration;
 
 /// Operations on the account's file store (`/files`).
+///
+/// # Examples
+///
+/// ```no_run
+/// use futures::TryStreamExt;
+/// use std::time::Duration;
+///
+/// # async fn run(client: unitysvc::Client) -> unitysvc::Result<()> {
+/// let key = client.files().upload_bytes("reports/q1.csv", b"a,b\n1,2\n".to_vec(), "text/csv").await?;
+/// let bytes = client.files().download_bytes(&key).await?;
+/// let link = client.files().download_url(&key).expires_in(Duration::from_secs(300)).send().await?;
+/// let keys: Vec<_> = client.files().list().path("reports/").stream().map_ok(|o| o.key).try_collect().await?;
+/// # let _ = (bytes, link, keys);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Files {
     client: Client,
@@ -29,7 +45,7 @@ impl Client {
 }
 
 impl Files {
-    /// Starts a list request over personal files; set options, then `send()` or `into_stream()`.
+    /// Starts a list request over personal files: 100 keys per page, from the root.
     pub fn list(&self) -> ListFiles {
         ListFiles {
             client: self.client.clone(),
@@ -178,7 +194,7 @@ fn upload_form(
 
 /// A request for one page of file listings under a path prefix.
 #[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send()` or `into_stream()`"]
+#[must_use = "a request does nothing until `send()` or `stream()`"]
 pub struct ListFiles {
     client: Client,
     scope: Scope,
@@ -230,7 +246,7 @@ impl ListFiles {
     }
 
     /// Streams every object under the prefix (not the common prefixes), page by page.
-    pub fn into_stream(self) -> ItemStream<AccountFileObject> {
+    pub fn stream(self) -> ItemStream<AccountFileObject> {
         let start = self.continuation_token.clone();
         cursor_stream(start, move |token| {
             let mut req = self.clone();

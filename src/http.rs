@@ -2,7 +2,7 @@
 //! tracing for every control-plane call, and the conversion of generated results into ours.
 
 use crate::config::{ApiKey, RetryPolicy};
-use crate::error::{self, BodyTooLarge, Error, ErrorKind, Result};
+use crate::error::{self, BodyTooLarge, Error, Result};
 use crate::low_level;
 use futures::{StreamExt, TryStreamExt};
 use progenitor_client::{ClientInfo, OperationInfo, ResponseValue};
@@ -376,18 +376,6 @@ pub(crate) async fn call_unit<T, E>(
     fut: impl Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 ) -> Result<()> {
     call(fut).await.map(drop)
-}
-
-/// Decodes a loosely typed (`any`) response body into the caller's type.
-pub(crate) fn decode_value<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T> {
-    let raw = value.to_string();
-    serde_json::from_value(value).map_err(|e| {
-        Error::new(
-            ErrorKind::Decode,
-            format!("the response does not match the expected shape: {e}"),
-        )
-        .with_body(raw.into())
-    })
 }
 
 #[cfg(test)]

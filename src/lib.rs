@@ -30,7 +30,7 @@ pub mod wrappers;
 pub use client::{Client, ClientBuilder};
 pub use config::{ApiKey, Config, RetryPolicy};
 pub use dispatch::{DispatchRequest, Response};
-pub use enrollments::Enrollment;
+pub use enrollments::{Enrollment, EnrollmentCreated};
 pub use error::{Error, ErrorDetail, ErrorKind, FieldError, Result};
 pub use groups::Group;
 pub use http::Hooks;

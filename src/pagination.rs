@@ -5,7 +5,27 @@ use futures::stream::{self, BoxStream, StreamExt};
 use std::future::Future;
 
 /// One page of an offset-paged list (`skip`/`limit`).
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn run(client: unitysvc::Client) -> unitysvc::Result<()> {
+/// let mut skip = 0;
+/// loop {
+///     let page = client.secrets().list().skip(skip).limit(50).send().await?;
+///     for secret in &page.items {
+///         println!("{}", *secret.name);
+///     }
+///     if !page.has_more() {
+///         break;
+///     }
+///     skip += page.items.len() as u64;
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Page<T> {
     /// The items on this page.
     pub items: Vec<T>,
@@ -56,7 +76,26 @@ impl<T> IntoIterator for Page<T> {
 }
 
 /// One page of a cursor-paged list.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn run(client: unitysvc::Client) -> unitysvc::Result<()> {
+/// let mut page = client.groups().services("llm").limit(100).send().await?;
+/// loop {
+///     for service in &page.items {
+///         println!("{}", service.name);
+///     }
+///     match page.next_cursor.take().filter(|_| page.has_more) {
+///         Some(cursor) => page = client.groups().services("llm").limit(100).cursor(cursor).send().await?,
+///         None => break,
+///     }
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CursorPage<T> {
     /// The items on this page.
     pub items: Vec<T>,
@@ -85,7 +124,30 @@ impl<T> IntoIterator for CursorPage<T> {
     }
 }
 
-/// A stream of items fetched page by page, lazily, as it is polled.
+/// A stream of items fetched page by page, lazily, as it is polled; every list request's
+/// `stream()` returns one (the blocking client returns an `Iterator` instead).
+///
+/// A failed page is an `Err` item, after which the stream ends; dropping the stream stops
+/// the fetching.
+///
+/// # Examples
+///
+/// ```no_run
+/// use futures::{StreamExt, TryStreamExt};
+///
+/// # async fn run(client: unitysvc::Client) -> unitysvc::Result<()> {
+/// // Every enrollment, 50 per request.
+/// let all: Vec<_> = client.enrollments().list().limit(50).stream().try_collect().await?;
+///
+/// // The first ten services whose name mentions "mini", fetching only the pages needed.
+/// let mut services = client.groups().services("llm").search("mini").stream().take(10);
+/// while let Some(service) = services.next().await {
+///     println!("{}", service?.name);
+/// }
+/// # let _ = all;
+/// # Ok(())
+/// # }
+/// ```
 pub type ItemStream<T> = BoxStream<'static, Result<T>>;
 
 /// Walks offset pages from `skip`, calling `fetch(skip, limit)` for each.
@@ -142,3 +204,34 @@ fn flatten<T: Send + 'static>(
         .flatten()
         .boxed()
 }
+
+/// Gives an offset-paged list request its `skip`, `limit` and `stream` methods.
+///
+/// The request has `skip: u64` and `limit: u64` fields and an async `send()` answering a
+/// [`Page`] of the item type; `stream()` re-sends a copy of it page by page.
+macro_rules! offset_paging {
+    ($request:ty => $item:ty, $noun:literal, $limit:literal) => {
+        impl $request {
+            #[doc = concat!("Skips this many ", $noun, " (default 0).")]
+            pub fn skip(mut self, skip: u64) -> Self {
+                self.skip = skip;
+                self
+            }
+
+            #[doc = concat!("Asks for at most this many ", $noun, " per page ", $limit, ".")]
+            pub fn limit(mut self, limit: u64) -> Self {
+                self.limit = limit;
+                self
+            }
+
+            #[doc = concat!("Streams all the matching ", $noun, " from this request's `skip` on, `limit` per page.")]
+            pub fn stream(self) -> $crate::pagination::ItemStream<$item> {
+                let (skip, limit) = (self.skip, self.limit);
+                $crate::pagination::offset_stream(skip, limit, move |skip, limit| {
+                    self.clone().skip(skip).limit(limit).send()
+                })
+            }
+        }
+    };
+}
+pub(crate) use offset_paging;

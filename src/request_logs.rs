@@ -1,17 +1,22 @@
 //! The customer's request log: turning capture on and off, and reading what was captured.
 
-use crate::args::{self, Deferred};
+use crate::args::{self, Checked};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::{call, decode_value};
+use crate::http::call;
 use crate::ids::Id;
-use crate::pagination::{offset_stream, ItemStream, Page};
-use crate::types::{LoggingStatusResponse, RequestLogDetail, RequestLogListItem};
+use crate::pagination::{offset_paging, Page};
+use crate::types::{
+    GatewayRequestInfo, LoggingStatusResponse, OpsCustomerRequestLogDetail, RequestLogListItem,
+    SanitizedErrorInfo, UpstreamResponseInfo, UsageEventInfo, UserRequestInfo,
+};
 use chrono::{DateTime, Utc};
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use uuid::Uuid;
 
 /// How much of each request and response body logging keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum LoggingMode {
     /// Keeps an 8 KB inline preview of each body.
     Truncated,
@@ -34,6 +39,31 @@ impl LoggingMode {
 }
 
 /// Operations on the request log (`/request-logs`).
+///
+/// # Examples
+///
+/// ```no_run
+/// use futures::TryStreamExt;
+/// use unitysvc::LoggingMode;
+///
+/// # async fn run(client: unitysvc::Client) -> unitysvc::Result<()> {
+/// let logs = client.request_logs();
+/// logs.start(LoggingMode::Complete).await?;
+/// // … gateway calls …
+/// let failures = logs.list().status_min(500).limit(20).send().await?;
+/// for row in &failures.items {
+///     let detail = logs.get(row.log_id.as_str()).await?;
+///     println!("{} {}", detail.user_request().method, detail.user_request().path);
+///     if let Some(forwarded) = detail.gateway_request() {
+///         println!("  forwarded to {}", forwarded.url);
+///     }
+/// }
+/// let everything: Vec<_> = logs.list().stream().try_collect().await?;
+/// logs.stop().await?;
+/// # let _ = everything;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct RequestLogs {
     client: Client,
@@ -77,9 +107,9 @@ impl RequestLogs {
             client: self.client.clone(),
             skip: 0,
             limit: 50,
-            service_id: None,
-            service_enrollment_id: None,
-            recurrent_request_id: None,
+            service_id: Ok(None),
+            service_enrollment_id: Ok(None),
+            recurrent_request_id: Ok(None),
             status_min: None,
             status_max: None,
             start_time: None,
@@ -88,53 +118,193 @@ impl RequestLogs {
             error_source: None,
             error_type: None,
             gateway_source: None,
-            problems: Deferred::default(),
         }
     }
 
-    /// Gets one logged call with its request and response.
+    /// Gets one logged call with its request and response, in the shape the platform
+    /// chose for the caller: customers get [`RequestLogDetail::Customer`], members of the
+    /// operations team [`RequestLogDetail::Operator`] with the forwarded request too.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Decode`] with the body and serde's reason (as the message and the
+    /// source) when the answer matches neither shape; API errors otherwise.
     pub async fn get(&self, log_id: impl Id) -> Result<RequestLogDetail> {
         let id = log_id.to_uuid()?;
         self.client.require_key("reading a request log")?;
-        let detail = call(
-            self.client
-                .low_level()
-                .customer_get_request_log()
-                .log_id(id)
-                .send(),
-        )
-        .await?;
-        // The API answers one of two shapes; the operator one is a superset of the customer
-        // one, so either decodes into the customer detail.
-        match (detail.subtype_0, detail.subtype_1) {
-            (Some(detail), _) => Ok(detail),
-            (None, Some(ops)) => {
-                let value = serde_json::to_value(ops).map_err(|e| {
-                    Error::new(
-                        ErrorKind::Decode,
-                        format!("cannot re-read the log detail: {e}"),
-                    )
-                })?;
-                decode_value(value)
+        let body = self.get_raw(id).await?;
+        RequestLogDetail::from_json(&body)
+    }
+
+    /// Reads the detail body as bytes through the generated client's hooks (auth, retries,
+    /// timeouts): the generated decoder folds both shapes into the first and drops the
+    /// operator's fields.
+    async fn get_raw(&self, id: Uuid) -> Result<bytes::Bytes> {
+        let low = self.client.low_level();
+        let info = OperationInfo {
+            operation_id: "customer_get_request_log",
+        };
+        let mut request = low
+            .client()
+            .get(format!("{}/request-logs/{id}", low.baseurl()))
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header("api-version", crate::low_level::Client::api_version())
+            .build()
+            .map_err(Error::from_reqwest)?;
+        // Run through `call` like every generated operation, so errors name the call, the
+        // key is scrubbed and the size caps apply.
+        let exchange = async {
+            use progenitor_client::Error as G;
+            low.pre::<()>(&mut request, &info).await?;
+            let result = low.exec(request, &info).await;
+            low.post::<()>(&result, &info).await?;
+            let response = result.map_err(G::CommunicationError)?;
+            if !response.status().is_success() {
+                return Err(G::UnexpectedResponse(response));
             }
-            (None, None) => Err(Error::new(
-                ErrorKind::Decode,
-                "the request log detail matches neither documented shape",
-            )),
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response.bytes().await.map_err(G::ResponseBodyError)?;
+            Ok(progenitor_client::ResponseValue::new(body, status, headers))
+        };
+        crate::http::call(exchange).await
+    }
+}
+
+/// One logged call in full, in either of the two shapes the platform answers.
+///
+/// The accessors read the fields both shapes share; match on the variants for the rest.
+///
+/// # Examples
+///
+/// ```no_run
+/// use unitysvc::request_logs::RequestLogDetail;
+///
+/// # async fn run(client: unitysvc::Client, id: uuid::Uuid) -> unitysvc::Result<()> {
+/// let detail = client.request_logs().get(id).await?;
+/// println!("{} {}", detail.user_request().method, detail.user_request().path);
+/// if let Some(answer) = detail.upstream_response() {
+///     println!("upstream said {}", answer.status_code);
+/// }
+/// match &detail {
+///     RequestLogDetail::Operator(ops) => println!("forwarded as {:?}", ops.gateway_request),
+///     RequestLogDetail::Customer(_) => {}
+///     _ => {}
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum RequestLogDetail {
+    /// What a customer sees: the request as sent and the upstream's answer.
+    Customer(crate::types::RequestLogDetail),
+    /// What members of the operations team see: the same plus the request as the gateway
+    /// forwarded it (`gateway_request`).
+    Operator(OpsCustomerRequestLogDetail),
+}
+
+/// Keys only the operator shape carries; their presence decides the shape.
+const OPERATOR_ONLY: &[&str] = &["gateway_request"];
+
+/// Accessors for the fields both shapes share, each returning a reference into the record.
+macro_rules! shared_fields {
+    ($($(#[$doc:meta])* $name:ident -> $ty:ty = |$d:ident| $read:expr;)*) => {
+        impl RequestLogDetail {
+            $(
+                $(#[$doc])*
+                pub fn $name(&self) -> $ty {
+                    match self {
+                        RequestLogDetail::Customer($d) => $read,
+                        RequestLogDetail::Operator($d) => $read,
+                    }
+                }
+            )*
         }
+    };
+}
+
+shared_fields! {
+    /// The log row's id.
+    log_id -> &str = |d| d.log_id.as_str();
+    /// The event's id.
+    event_id -> &str = |d| d.event_id.as_str();
+    /// When the call happened, as the platform wrote it.
+    event_timestamp -> &str = |d| d.event_timestamp.as_str();
+    /// The gateway that saw the call: `apisix` or `backend`.
+    gateway_source -> &str = |d| d.gateway_source.as_str();
+    /// The service called, when one was resolved.
+    service_id -> Option<&str> = |d| d.service_id.as_deref();
+    /// The enrollment the call went through, if any.
+    service_enrollment_id -> Option<&str> = |d| d.service_enrollment_id.as_deref();
+    /// The recurrent request that fired the call, if any.
+    recurrent_request_id -> Option<&str> = |d| d.recurrent_request_id.as_deref();
+    /// The request as the caller sent it.
+    user_request -> &UserRequestInfo = |d| &d.user_request;
+    /// The upstream's answer, when there was one.
+    upstream_response -> Option<&UpstreamResponseInfo> = |d| d.upstream_response.as_ref();
+    /// Usage recorded for the call, if any.
+    usage_event -> Option<&UsageEventInfo> = |d| d.usage_event.as_ref();
+    /// What went wrong, for failed calls.
+    error -> Option<&SanitizedErrorInfo> = |d| d.error.as_ref();
+}
+
+impl RequestLogDetail {
+    /// Decodes a detail body, choosing the shape by the operator-only fields it carries.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Decode`] with the body, serde's reason in the message and as the
+    /// source.
+    pub fn from_json(body: &[u8]) -> Result<RequestLogDetail> {
+        let decode_error = |e: serde_json::Error, shape: &str| {
+            Error::new(
+                ErrorKind::Decode,
+                format!("the request log detail is not a valid {shape}: {e}"),
+            )
+            .with_body(bytes::Bytes::copy_from_slice(body))
+            .with_source(e)
+        };
+        let value: serde_json::Value =
+            serde_json::from_slice(body).map_err(|e| decode_error(e, "JSON document"))?;
+        let operator = value
+            .as_object()
+            .is_some_and(|o| OPERATOR_ONLY.iter().any(|k| o.contains_key(*k)));
+        if operator {
+            serde_json::from_value(value)
+                .map(RequestLogDetail::Operator)
+                .map_err(|e| decode_error(e, "operator detail"))
+        } else {
+            serde_json::from_value(value)
+                .map(RequestLogDetail::Customer)
+                .map_err(|e| decode_error(e, "customer detail"))
+        }
+    }
+
+    /// The request as the gateway forwarded it upstream; operator details only.
+    pub fn gateway_request(&self) -> Option<&GatewayRequestInfo> {
+        match self {
+            RequestLogDetail::Customer(_) => None,
+            RequestLogDetail::Operator(d) => d.gateway_request.as_ref(),
+        }
+    }
+
+    /// Whether this is the operator shape.
+    pub fn is_operator(&self) -> bool {
+        matches!(self, RequestLogDetail::Operator(_))
     }
 }
 
 /// A request for one page of request-log rows, newest first, optionally filtered.
 #[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send()` or `into_stream()`"]
+#[must_use = "a request does nothing until `send()` or `stream()`"]
 pub struct ListRequestLogs {
     client: Client,
     skip: u64,
     limit: u64,
-    service_id: Option<Uuid>,
-    service_enrollment_id: Option<Uuid>,
-    recurrent_request_id: Option<Uuid>,
+    service_id: Checked<Option<Uuid>>,
+    service_enrollment_id: Checked<Option<Uuid>>,
+    recurrent_request_id: Checked<Option<Uuid>>,
     status_min: Option<u16>,
     status_max: Option<u16>,
     start_time: Option<DateTime<Utc>>,
@@ -143,37 +313,26 @@ pub struct ListRequestLogs {
     error_source: Option<String>,
     error_type: Option<String>,
     gateway_source: Option<String>,
-    problems: Deferred,
 }
 
+offset_paging!(ListRequestLogs => RequestLogListItem, "rows", "1 to 200 (default 50)");
+
 impl ListRequestLogs {
-    /// Skips this many rows (default 0).
-    pub fn skip(mut self, skip: u64) -> Self {
-        self.skip = skip;
-        self
-    }
-
-    /// Asks for at most this many rows per page, 1 to 200 (default 50).
-    pub fn limit(mut self, limit: u64) -> Self {
-        self.limit = limit;
-        self
-    }
-
     /// Keeps only calls to this service; a bad id fails at `send()`.
     pub fn service_id(mut self, id: impl Id) -> Self {
-        self.service_id = self.problems.take(id.to_uuid());
+        self.service_id = args::some_id(id);
         self
     }
 
     /// Keeps only calls made through this enrollment; a bad id fails at `send()`.
     pub fn service_enrollment_id(mut self, id: impl Id) -> Self {
-        self.service_enrollment_id = self.problems.take(id.to_uuid());
+        self.service_enrollment_id = args::some_id(id);
         self
     }
 
     /// Keeps only calls fired by this recurrent request; a bad id fails at `send()`.
     pub fn recurrent_request_id(mut self, id: impl Id) -> Self {
-        self.recurrent_request_id = self.problems.take(id.to_uuid());
+        self.recurrent_request_id = args::some_id(id);
         self
     }
 
@@ -226,7 +385,13 @@ impl ListRequestLogs {
     }
 
     fn check(&self) -> Result<()> {
-        self.problems.check()?;
+        for id in [
+            &self.service_id,
+            &self.service_enrollment_id,
+            &self.recurrent_request_id,
+        ] {
+            args::checked(id.clone())?;
+        }
         for (name, status) in [
             ("status_min", self.status_min),
             ("status_max", self.status_max),
@@ -263,13 +428,13 @@ impl ListRequestLogs {
             .customer_list_request_logs()
             .skip(self.skip)
             .limit(limit);
-        if let Some(id) = self.service_id {
+        if let Some(id) = args::checked(self.service_id)? {
             req = req.service_id(id);
         }
-        if let Some(id) = self.service_enrollment_id {
+        if let Some(id) = args::checked(self.service_enrollment_id)? {
             req = req.service_enrollment_id(id);
         }
-        if let Some(id) = self.recurrent_request_id {
+        if let Some(id) = args::checked(self.recurrent_request_id)? {
             req = req.recurrent_request_id(id);
         }
         if let Some(status) = self.status_min {
@@ -303,13 +468,5 @@ impl ListRequestLogs {
             self.skip,
             self.limit,
         ))
-    }
-
-    /// Streams every matching row from this request's `skip` on, `limit` per page.
-    pub fn into_stream(self) -> ItemStream<RequestLogListItem> {
-        let (skip, limit) = (self.skip, self.limit);
-        offset_stream(skip, limit, move |skip, limit| {
-            self.clone().skip(skip).limit(limit).send()
-        })
     }
 }

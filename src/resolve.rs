@@ -12,16 +12,16 @@ use crate::types::ResolveResponse;
 pub struct ResolveRequest {
     client: Client,
     path: String,
-    routing_key: Option<serde_json::Map<String, serde_json::Value>>,
+    routing_key: crate::args::Checked<Option<serde_json::Map<String, serde_json::Value>>>,
     gateway: GatewayKind,
     strategy: Option<String>,
 }
 
 impl ResolveRequest {
-    /// Sets the routing key the gateway matches interface rules against, e.g.
-    /// `{"model": "gpt-4"}`.
-    pub fn routing_key(mut self, key: serde_json::Map<String, serde_json::Value>) -> Self {
-        self.routing_key = Some(key);
+    /// Sets the routing key the gateway matches interface rules against, a JSON object such
+    /// as `{"model": "gpt-4"}`; anything else fails at `send()`.
+    pub fn routing_key(mut self, key: impl serde::Serialize) -> Self {
+        self.routing_key = crate::args::check(crate::args::object("routing_key", &key));
         self
     }
 
@@ -39,6 +39,7 @@ impl ResolveRequest {
 
     /// Asks the platform which candidates the path has and which it would select.
     pub async fn send(self) -> Result<ResolveResponse> {
+        let routing_key = crate::args::checked(self.routing_key)?;
         let path = self.path.trim().trim_start_matches('/');
         if path.is_empty() {
             return Err(Error::invalid_input("the path to resolve is empty"));
@@ -49,7 +50,7 @@ impl ResolveRequest {
         let body = crate::types::ResolveRequest {
             gateway: Some(self.gateway),
             path: path.to_owned(),
-            routing_key: self.routing_key,
+            routing_key,
             strategy: self.strategy,
         };
         call(
@@ -69,7 +70,7 @@ impl Client {
         ResolveRequest {
             client: self.clone(),
             path: path.to_owned(),
-            routing_key: None,
+            routing_key: Ok(None),
             gateway: GatewayKind::Api,
             strategy: None,
         }

@@ -1,12 +1,13 @@
 //! Services: detail, interfaces, documents, access plans, dispatch and scheduling.
 
+use crate::args::{self, Checked};
 use crate::client::Client;
 use crate::dispatch::{DispatchRequest, Target};
-use crate::enrollments::Enrollment;
+use crate::enrollments::CreateEnrollment;
 use crate::error::{Error, Result};
 use crate::http::call;
 use crate::ids::Id;
-use crate::recurrent_requests::Schedule;
+use crate::recurrent_requests::{schedule_object, CreateRecurrentRequest};
 use crate::types::{
     AccessInterface, AccessPlan, CustomerGroupMembershipResponse, RecurrentRequestPublic,
     ServiceDetail, ServiceDocumentsResponse, ServiceSummary,
@@ -15,7 +16,39 @@ use crate::wrapped::Wrappable;
 use crate::wrappers::GatewayPath;
 use uuid::Uuid;
 
-/// Operations on services (`/services`).
+/// Operations on services (`/services`): detail, interfaces, documents, dispatch, schedules.
+///
+/// # Examples
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use serde_json::json;
+/// use unitysvc::Schedule;
+///
+/// # async fn run(client: unitysvc::Client, id: uuid::Uuid) -> unitysvc::Result<()> {
+/// let service = client.services().get(id).await?;
+/// for interface in client.services().interfaces(id).send().await? {
+///     println!("{} {:?}", interface.name, interface.base_url);
+/// }
+/// let answer = client
+///     .services()
+///     .dispatch(id)
+///     .path("chat/completions")
+///     .json(&json!({"messages": [{"role": "user", "content": "hi"}]}))
+///     .send()
+///     .await?;
+/// let nightly = client
+///     .services()
+///     .schedule(id, Schedule::cron("0 2 * * *"))
+///     .path("chat/completions")
+///     .json(json!({"messages": [{"role": "user", "content": "report"}]}))
+///     .name("nightly report")
+///     .send()
+///     .await?;
+/// # let _ = (service, answer, nightly);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Services {
     client: Client,
@@ -34,6 +67,34 @@ impl Client {
 ///
 /// Services from a group listing carry the summary fields; [`Service::refresh`] loads the
 /// full detail.
+///
+/// # Examples
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use serde_json::json;
+///
+/// # async fn run(client: unitysvc::Client) -> unitysvc::Result<()> {
+/// let page = client.groups().services("llm").limit(1).send().await?;
+/// let service = page.items[0].refresh().await?;
+/// let enrollment = service
+///     .enroll()
+///     .parameters(json!({"model": "small"}))
+///     .send()
+///     .await?
+///     .wait_active(Duration::from_secs(30))
+///     .await?;
+/// let answer = service
+///     .dispatch()
+///     .enrollment(enrollment.id)
+///     .path("chat/completions")
+///     .json(&json!({"messages": [{"role": "user", "content": "hi"}]}))
+///     .send()
+///     .await?;
+/// # let _ = answer;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Service {
     client: Client,
@@ -84,9 +145,9 @@ impl Service {
         self.client.services().get(self.record.id).await
     }
 
-    /// The interfaces this customer can dispatch to.
-    pub async fn interfaces(&self) -> Result<Vec<AccessInterface>> {
-        self.client.services().interfaces(self.record.id).await
+    /// Starts listing the interfaces this customer can dispatch to.
+    pub fn interfaces(&self) -> ListInterfaces {
+        self.client.services().interfaces(self.record.id)
     }
 
     /// Starts a request through one of the service's interfaces.
@@ -94,20 +155,14 @@ impl Service {
         self.client.services().dispatch(self.record.id)
     }
 
-    /// Enrolls in the service; the enrollment starts `pending`.
-    pub async fn enroll(
-        &self,
-        parameters: Option<serde_json::Map<String, serde_json::Value>>,
-    ) -> Result<Enrollment> {
-        self.client
-            .enrollments()
-            .create(self.record.id, parameters)
-            .await
+    /// Starts enrolling in the service; the enrollment starts `pending`.
+    pub fn enroll(&self) -> CreateEnrollment {
+        self.client.enrollments().create(self.record.id)
     }
 
-    /// Schedules a recurring request to this service.
-    pub fn schedule(&self, schedule: Schedule) -> ScheduleRequest {
-        self.client.services().schedule(self.record.id, schedule)
+    /// Starts scheduling a recurring request to this service; see [`Services::schedule`].
+    pub fn schedule(&self, recurrence: impl serde::Serialize) -> ScheduleRequest {
+        self.client.services().schedule(self.record.id, recurrence)
     }
 
     /// The service's documents.
@@ -191,7 +246,6 @@ pub(crate) fn pick_interface<'a>(
 /// The interface a request to a service goes through, and where it is.
 pub(crate) struct ResolvedInterface {
     pub(crate) base_url: String,
-    pub(crate) enrollment_id: Option<Uuid>,
 }
 
 /// Fetches the service's interfaces and picks one by [`pick_interface`]'s rules.
@@ -201,11 +255,10 @@ pub(crate) async fn resolve_interface(
     wanted: Option<&str>,
     enrollment: Option<Uuid>,
 ) -> Result<ResolvedInterface> {
-    let interfaces = client.services().interfaces(service_id).await?;
+    let interfaces = client.services().interfaces(service_id).send().await?;
     let picked = pick_interface(&interfaces, wanted, enrollment)?;
     Ok(ResolvedInterface {
         base_url: interface_url(picked)?,
-        enrollment_id: picked.enrollment_id,
     })
 }
 
@@ -237,19 +290,13 @@ impl Services {
         })
     }
 
-    /// The interfaces this customer can dispatch to: shared ones, plus those bound to the
-    /// customer's enrollments (with `enrollment_id` set).
-    pub async fn interfaces(&self, service_id: impl Id) -> Result<Vec<AccessInterface>> {
-        let id = service_id.to_uuid()?;
-        self.client.require_key("listing service interfaces")?;
-        call(
-            self.client
-                .low_level()
-                .customer_services_list_service_interfaces()
-                .service_id(id)
-                .send(),
-        )
-        .await
+    /// Starts listing the interfaces this customer can dispatch to: shared ones, plus those
+    /// bound to the customer's enrollments (with `enrollment_id` set).
+    pub fn interfaces(&self, service_id: impl Id) -> ListInterfaces {
+        ListInterfaces {
+            client: self.client.clone(),
+            service_id: args::check(service_id.to_uuid()),
+        }
     }
 
     /// Starts a request through the service's picked interface; choose one with
@@ -264,18 +311,23 @@ impl Services {
     }
 
     /// Starts scheduling a recurring request to the service; finish with `.send()`.
-    pub fn schedule(&self, service_id: impl Id, schedule: Schedule) -> ScheduleRequest {
+    ///
+    /// `recurrence` is a [`Schedule`](crate::Schedule) or any schedule object the platform
+    /// accepts, e.g. `json!({"schedule_type": "interval", "interval_seconds": 300})`. The
+    /// interface is picked as [`dispatch`](Self::dispatch) picks it.
+    pub fn schedule(
+        &self,
+        service_id: impl Id,
+        recurrence: impl serde::Serialize,
+    ) -> ScheduleRequest {
         ScheduleRequest {
             client: self.client.clone(),
-            service_id: service_id.to_uuid(),
-            schedule,
+            service_id: args::check(service_id.to_uuid()),
+            recurrence: args::check(schedule_object(&recurrence)),
             interface: None,
             enrollment: None,
             path: String::new(),
-            method: "POST".into(),
-            body: None,
-            headers: None,
-            name: None,
+            request: self.client.recurrent_requests().create(String::new()),
         }
     }
 
@@ -360,20 +412,41 @@ impl Services {
     }
 }
 
+/// A request for a service's interfaces; the API answers them all at once.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `send()`"]
+pub struct ListInterfaces {
+    client: Client,
+    service_id: Checked<Uuid>,
+}
+
+impl ListInterfaces {
+    /// Fetches the interfaces.
+    pub async fn send(self) -> Result<Vec<AccessInterface>> {
+        let id = args::checked(self.service_id)?;
+        self.client.require_key("listing service interfaces")?;
+        call(
+            self.client
+                .low_level()
+                .customer_services_list_service_interfaces()
+                .service_id(id)
+                .send(),
+        )
+        .await
+    }
+}
+
 /// A recurring request to a service being set up; finish it with [`send`](Self::send).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use = "nothing is scheduled until send() is called"]
 pub struct ScheduleRequest {
     client: Client,
-    service_id: Result<Uuid>,
-    schedule: Schedule,
+    service_id: Checked<Uuid>,
+    recurrence: Checked<serde_json::Map<String, serde_json::Value>>,
     interface: Option<String>,
-    enrollment: Option<Result<Uuid>>,
+    enrollment: Option<Checked<Uuid>>,
     path: String,
-    method: String,
-    body: Option<serde_json::Map<String, serde_json::Value>>,
-    headers: Option<std::collections::HashMap<String, String>>,
-    name: Option<String>,
+    request: CreateRecurrentRequest,
 }
 
 impl ScheduleRequest {
@@ -383,9 +456,10 @@ impl ScheduleRequest {
         self
     }
 
-    /// Picks the interface bound to this enrollment, and records it on the request.
+    /// Picks the interface bound to this enrollment, and records the enrollment on the
+    /// request; without it no enrollment is recorded, whichever interface is picked.
     pub fn enrollment(mut self, enrollment: impl Id) -> Self {
-        self.enrollment = Some(enrollment.to_uuid());
+        self.enrollment = Some(args::check(enrollment.to_uuid()));
         self
     }
 
@@ -397,35 +471,40 @@ impl ScheduleRequest {
 
     /// Sets the HTTP method; `POST` by default.
     pub fn method(mut self, method: impl Into<String>) -> Self {
-        self.method = method.into();
+        self.request = self.request.method(method);
         self
     }
 
-    /// Sets the JSON body sent on every run.
-    pub fn json(mut self, body: serde_json::Map<String, serde_json::Value>) -> Self {
-        self.body = Some(body);
+    /// Sets the JSON body sent on every run, an object; anything else fails at `send()`.
+    pub fn json(mut self, body: impl serde::Serialize) -> Self {
+        self.request = self.request.body_template(body);
         self
     }
 
     /// Adds a header sent on every run.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers
-            .get_or_insert_with(Default::default)
-            .insert(name.into(), value.into());
+        self.request = self.request.header(name, value);
         self
     }
 
-    /// Names the recurrent request.
+    /// Names the recurrent request, up to 200 characters.
     pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
+        self.request = self.request.name(name);
         self
     }
 
     /// Creates the recurrent request, then sets its schedule.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a bad id, schedule,
+    /// body or name before anything is sent, or when no interface can be picked; API errors
+    /// otherwise.
     pub async fn send(self) -> Result<RecurrentRequestPublic> {
-        let service_id = self.service_id?;
-        let enrollment = self.enrollment.transpose()?;
-        self.schedule.validate()?;
+        let service_id = args::checked(self.service_id)?;
+        let enrollment = self.enrollment.map(args::checked).transpose()?;
+        let recurrence = args::checked(self.recurrence)?;
+        let mut body = self.request.into_body()?;
         let picked = resolve_interface(
             &self.client,
             service_id,
@@ -434,22 +513,13 @@ impl ScheduleRequest {
         )
         .await?;
         // The platform stores the path verbatim and calls it on every run.
-        let request_path = crate::wrappers::join_subpath(&picked.base_url, &self.path);
-        let mut create = crate::types::builder::RecurrentRequestCreate::default()
-            .request_path(request_path)
-            .http_method(self.method)
-            .service_id(Some(service_id))
-            .enrollment_id(enrollment.or(picked.enrollment_id))
-            .body_template(self.body)
-            .request_headers(self.headers);
-        if let Some(name) = self.name {
-            create = create
-                .name(Some(name.try_into().map_err(|e| {
-                    Error::invalid_input(format!("invalid name: {e}"))
-                })?));
-        }
+        body.request_path = crate::wrappers::join_subpath(&picked.base_url, &self.path);
+        body.service_id = Some(service_id);
+        // Only the caller's choice is recorded: the interface picked for an unspecified
+        // enrollment may change as enrollments come and go.
+        body.enrollment_id = enrollment;
         let recurrent = self.client.recurrent_requests();
-        let created = recurrent.create(create).await?;
-        recurrent.set_schedule(created.id, &self.schedule).await
+        let created = recurrent.create_body(body).await?;
+        recurrent.set_schedule(created.id, recurrence).await
     }
 }

@@ -3,21 +3,17 @@
 mod common;
 
 use futures::TryStreamExt;
-use unitysvc::types::{builder, ServiceAliasUpdate};
+use serde_json::json;
 use unitysvc::ErrorKind;
-
-fn alias(name: &str, target: &str) -> builder::ServiceAliasCreate {
-    builder::ServiceAliasCreate::default()
-        .name(name)
-        .target_path(target)
-}
 
 #[tokio::test]
 async fn alias_lifecycle_create_get_update_list_delete() {
     let (_sb, client) = common::start().await;
     let aliases = client.aliases();
     let created = aliases
-        .create(alias("my-llm", "p/abc").description(Some("first".try_into().unwrap())))
+        .create("my-llm", "p/abc")
+        .description("first")
+        .send()
         .await
         .unwrap();
     assert_eq!(created.name, "my-llm");
@@ -26,8 +22,12 @@ async fn alias_lifecycle_create_get_update_list_delete() {
     let fetched = aliases.get(created.id.to_string()).await.unwrap();
     assert_eq!(fetched.id, created.id);
 
-    let body = ServiceAliasUpdate::builder().target_path(Some("p/def".try_into().unwrap()));
-    let updated = aliases.update(created.id, body).await.unwrap();
+    let updated = aliases
+        .update(created.id)
+        .target_path("p/def")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(updated.target_path, "p/def");
     assert_eq!(updated.description.as_deref(), Some("first"));
 
@@ -47,7 +47,8 @@ async fn list_pages_and_streams_every_alias() {
     for i in 0..5 {
         client
             .aliases()
-            .create(alias(&format!("a{i}"), &format!("p/t{i}")))
+            .create(format!("a{i}"), format!("p/t{i}"))
+            .send()
             .await
             .unwrap();
     }
@@ -67,12 +68,18 @@ async fn list_pages_and_streams_every_alias() {
         .aliases()
         .list()
         .limit(2)
-        .into_stream()
+        .stream()
         .try_collect()
         .await
         .unwrap();
     assert_eq!(all.len(), 5);
-    let all: Vec<_> = client.aliases().list_all().try_collect().await.unwrap();
+    let all: Vec<_> = client
+        .aliases()
+        .list()
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(all.len(), 5);
 }
 
@@ -81,12 +88,15 @@ async fn shared_alias_is_listed_under_shared() {
     let (_sb, client) = common::start().await;
     client
         .aliases()
-        .create(alias("mine", "p/one"))
+        .create("mine", "p/one")
+        .send()
         .await
         .unwrap();
     let shared = client
         .aliases()
-        .create_shared(alias("team", "p/two"))
+        .create("team", "p/two")
+        .shared(true)
+        .send()
         .await
         .unwrap();
     assert!(shared.owner_id.is_none());
@@ -100,12 +110,14 @@ async fn duplicate_routing_alias_is_a_conflict() {
     let (_sb, client) = common::start().await;
     client
         .aliases()
-        .create(alias("dup", "p/one"))
+        .create("dup", "p/one")
+        .send()
         .await
         .unwrap();
     let err = client
         .aliases()
-        .create(alias("dup", "p/one"))
+        .create("dup", "p/one")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Conflict, "{err}");
@@ -115,10 +127,12 @@ async fn duplicate_routing_alias_is_a_conflict() {
 #[tokio::test]
 async fn switching_an_alias_on_demotes_its_routing_sibling() {
     let (_sb, client) = common::start().await;
-    let first = client.aliases().create(alias("sw", "p/one")).await.unwrap();
+    let first = client.aliases().create("sw", "p/one").send().await.unwrap();
     let second = client
         .aliases()
-        .create(alias("sw", "p/two").is_routing(false))
+        .create("sw", "p/two")
+        .is_routing(false)
+        .send()
         .await
         .unwrap();
     assert!(!second.is_routing);
@@ -147,10 +161,12 @@ async fn switching_an_alias_on_demotes_its_routing_sibling() {
 #[tokio::test]
 async fn switch_by_name_narrowed_by_target() {
     let (_sb, client) = common::start().await;
-    let first = client.aliases().create(alias("nm", "p/one")).await.unwrap();
+    let first = client.aliases().create("nm", "p/one").send().await.unwrap();
     let second = client
         .aliases()
-        .create(alias("nm", "p/two").is_routing(false))
+        .create("nm", "p/two")
+        .is_routing(false)
+        .send()
         .await
         .unwrap();
     let switched = client
@@ -197,14 +213,77 @@ async fn bad_alias_id_is_rejected_before_sending() {
 }
 
 #[tokio::test]
-async fn incomplete_create_builder_is_invalid_input() {
-    let (_sb, client) = common::start().await;
-    let err = client
-        .aliases()
-        .create(builder::ServiceAliasCreate::default().name("no-target"))
+async fn constrained_strings_are_checked_before_sending() {
+    let (sb, _client) = common::start().await;
+    // An anonymous client would fail with Authentication if the request got that far.
+    let aliases = common::anonymous(&sb).aliases();
+    let long = |n: usize| "x".repeat(n);
+    let id = uuid::Uuid::new_v4();
+    let rejected = [
+        aliases.create(long(101), "p/x").send().await,
+        aliases.create("ok", long(501)).send().await,
+        aliases
+            .create("ok", "p/x")
+            .description(long(501))
+            .send()
+            .await,
+        aliases
+            .create("ok", "p/x")
+            .routing_key("gpt-4")
+            .send()
+            .await,
+        aliases.update(id).description(long(501)).send().await,
+        aliases.update(id).target_path(long(501)).send().await,
+    ];
+    for (i, result) in rejected.into_iter().enumerate() {
+        let err = result.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "#{i}: {err}");
+    }
+    let err = aliases.create(long(101), "p/x").send().await.unwrap_err();
+    assert!(err.to_string().contains("alias name"), "{err}");
+    // At the limits they pass the checks and reach the key check.
+    let err = aliases
+        .create(long(100), long(500))
+        .description(long(500))
+        .send()
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    assert_eq!(err.kind(), ErrorKind::Authentication, "{err}");
+}
+
+#[tokio::test]
+async fn routing_keys_take_any_serializable_object() {
+    let (_sb, client) = common::start().await;
+    let created = client
+        .aliases()
+        .create("keyed", "g/llm")
+        .routing_key(json!({"model": "gpt-4"}))
+        .routing_key_override(Some(json!({"model": "gpt-4o"})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        created.request_routing_key,
+        json!({"model": "gpt-4"}).as_object().cloned()
+    );
+    assert_eq!(
+        created.routing_key_override,
+        json!({"model": "gpt-4o"}).as_object().cloned()
+    );
+    let mut key = std::collections::BTreeMap::new();
+    key.insert("model", "mini");
+    let updated = client
+        .aliases()
+        .update(created.id)
+        .routing_key(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.request_routing_key,
+        json!({"model": "mini"}).as_object().cloned()
+    );
+    assert_eq!(updated.routing_key_override, created.routing_key_override);
 }
 
 #[tokio::test]
@@ -214,7 +293,7 @@ async fn anonymous_client_fails_authentication_before_sending() {
     let err = anon.aliases().list().send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
     assert_eq!(err.status(), None, "no request was made");
-    let err = anon.aliases().create(alias("x", "p/y")).await.unwrap_err();
+    let err = anon.aliases().create("x", "p/y").send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
 }
 
@@ -223,7 +302,8 @@ async fn another_customers_alias_is_not_found() {
     let (sb, client) = common::start().await;
     let mine = client
         .aliases()
-        .create(alias("private", "p/x"))
+        .create("private", "p/x")
+        .send()
         .await
         .unwrap();
     let err = common::second_customer(&sb)

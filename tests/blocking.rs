@@ -19,22 +19,36 @@ fn start() -> (Sandbox, Client) {
 #[test]
 fn blocking_catalog_paging_and_records() {
     let (_sb, client) = start();
-    let groups = client.groups().list().unwrap();
+    let groups = client.groups().list().send().unwrap();
     assert!(groups.iter().any(|g| g.name == "llm"));
     let llm = client.groups().get("llm").unwrap();
-    let page = llm.services(None, 50).unwrap();
+    let page = llm.services().limit(50).send().unwrap();
     assert_eq!(page.items.len(), 50);
+    let refreshed = page.items[0].refresh().unwrap();
+    assert_eq!(refreshed.id, page.items[0].id);
     let all: Vec<_> = client
         .groups()
-        .services_iter("llm", None)
+        .services("llm")
+        .limit(200)
+        .stream()
         .collect::<unitysvc::Result<_>>()
         .unwrap();
     assert_eq!(all.len(), catalog::LLM_SERVICE_COUNT);
+    let mut searched = 0;
+    for service in client
+        .groups()
+        .services("llm")
+        .search(catalog::SIMPLE_SERVICE)
+    {
+        assert!(service.unwrap().interfaces().send().is_ok());
+        searched += 1;
+    }
+    assert!((1..catalog::LLM_SERVICE_COUNT).contains(&searched));
     let service = client
         .services()
         .get(catalog::service_id(catalog::SIMPLE_SERVICE))
         .unwrap();
-    assert_eq!(service.interfaces().unwrap().len(), 1);
+    assert_eq!(service.interfaces().send().unwrap().len(), 1);
 }
 
 #[test]
@@ -44,16 +58,44 @@ fn blocking_enroll_wait_and_secrets() {
         .services()
         .get(catalog::service_id(catalog::SIMPLE_SERVICE))
         .unwrap();
-    let enrollment = service.enroll(None).unwrap();
-    let active = enrollment.wait_active(Duration::from_secs(10)).unwrap();
+    let created = service
+        .enroll()
+        .parameters(serde_json::json!({"model": "small"}))
+        .send()
+        .unwrap();
+    assert_eq!(created.service_id, service.id);
+    let active = created.wait_active(Duration::from_secs(10)).unwrap();
     assert!(active.is_active());
+    let listed = client
+        .enrollments()
+        .list()
+        .with_service(false)
+        .send()
+        .unwrap();
+    assert_eq!(listed.items[0].id, active.id);
+    assert_eq!(listed.items[0].refresh().unwrap().id, active.id);
 
-    client.secrets().set("API_TOKEN", "s3cret").unwrap();
-    let listed: Vec<_> = client.secrets().list_all().collect_all().unwrap();
+    let request = client
+        .secrets()
+        .set("API_TOKEN", "s3cret")
+        .description("test");
+    assert!(!format!("{request:?}").contains("s3cret"));
+    request.send().unwrap();
+    let listed: Vec<_> = client.secrets().list().stream().collect_all().unwrap();
     assert_eq!(listed.len(), 1);
     assert!(!format!("{listed:?}").contains("s3cret"));
-    let err = client.secrets().set("lower", "x").unwrap_err();
+    let err = client.secrets().set("lower", "x").send().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    let err = client
+        .secrets()
+        .set("LONG", "x".repeat(4001))
+        .send()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(
+        !err.to_string().contains("xxxx"),
+        "the value stays out: {err}"
+    );
 }
 
 #[test]
@@ -88,7 +130,7 @@ fn blocking_dispatch_and_sse_stream() {
 }
 
 #[test]
-fn blocking_builders_are_configured_with_map() {
+fn blocking_builders_have_the_async_setters() {
     let (_sb, client) = start();
     client
         .request_logs()
@@ -100,13 +142,58 @@ fn blocking_builders_are_configured_with_map() {
         .path("echo")
         .send()
         .unwrap();
-    let page = client
+    let page = client.request_logs().list().limit(10).send().unwrap();
+    assert_eq!(page.items.len(), 1);
+    let detail = client
+        .request_logs()
+        .get(page.items[0].log_id.as_str())
+        .unwrap();
+    assert_eq!(detail.log_id(), page.items[0].log_id);
+    let also = client
         .request_logs()
         .list()
         .map(|q| q.limit(10))
         .send()
         .unwrap();
-    assert_eq!(page.items.len(), 1);
+    assert_eq!(also.items.len(), 1);
+
+    let alias = client
+        .aliases()
+        .create("fast", "g/llm")
+        .routing_key(serde_json::json!({"tier": "gold"}))
+        .send()
+        .unwrap();
+    let names: Vec<_> = client
+        .aliases()
+        .list()
+        .into_iter()
+        .map(|a| a.unwrap().name)
+        .collect();
+    assert_eq!(names, ["fast"]);
+    client
+        .aliases()
+        .update(alias.id)
+        .description("gold tier")
+        .send()
+        .unwrap();
+    let collection = client.groups().create("picks").send().unwrap();
+    client
+        .groups()
+        .add_member(collection.id, catalog::service_id(catalog::SIMPLE_SERVICE))
+        .sort_order(1)
+        .send()
+        .unwrap();
+    assert_eq!(collection.members().send().unwrap().len(), 1);
+    let scheduled = client
+        .services()
+        .get(catalog::service_id(catalog::SIMPLE_SERVICE))
+        .unwrap()
+        .schedule(unitysvc::Schedule::every(Duration::from_secs(60)))
+        .path("echo")
+        .json(serde_json::json!({"ping": true}))
+        .send()
+        .unwrap();
+    assert_eq!(scheduled.enrollment_id, None);
     let resolved = client.resolve("g/llm/chat/completions").send().unwrap();
     assert!(!resolved.candidates.is_empty());
 }

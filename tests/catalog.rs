@@ -2,16 +2,18 @@
 
 mod common;
 
+use common::recorder;
 use futures::TryStreamExt;
+use serde_json::json;
 use std::collections::HashSet;
-use unitysvc::groups::{CollectionUpdate, Owner};
+use unitysvc::groups::Owner;
 use unitysvc::ErrorKind;
 use unitysvc_sandbox::catalog;
 
 #[tokio::test]
 async fn groups_are_listed_and_fetched_by_name() {
     let (_sb, client) = common::start().await;
-    let groups = client.groups().list().await.unwrap();
+    let groups = client.groups().list().send().await.unwrap();
     let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
     for expected in catalog::GROUPS {
         assert!(
@@ -37,7 +39,10 @@ async fn name_filter_is_applied_client_side() {
     let (_sb, client) = common::start().await;
     let groups = client
         .groups()
-        .list_owned(Owner::System, Some("emb"))
+        .list()
+        .owner(Owner::System)
+        .name("emb")
+        .send()
         .await
         .unwrap();
     assert_eq!(groups.len(), 1);
@@ -59,11 +64,11 @@ async fn cursor_paging_walks_every_service_once() {
     let mut cursor: Option<String> = None;
     let mut pages = 0;
     loop {
-        let page = client
-            .groups()
-            .services("llm", cursor.as_deref(), 50, None)
-            .await
-            .unwrap();
+        let mut request = client.groups().services("llm");
+        if let Some(cursor) = cursor.take() {
+            request = request.cursor(cursor);
+        }
+        let page = request.send().await.unwrap();
         pages += 1;
         for s in &page.items {
             assert!(seen.insert(s.id), "service {} returned twice", s.id);
@@ -78,7 +83,9 @@ async fn cursor_paging_walks_every_service_once() {
 
     let streamed: Vec<_> = client
         .groups()
-        .services_stream("llm", None)
+        .services("llm")
+        .limit(200)
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -91,7 +98,10 @@ async fn search_narrows_group_services() {
     let (_sb, client) = common::start().await;
     let page = client
         .groups()
-        .services("llm", None, 200, Some(catalog::SIMPLE_SERVICE))
+        .services("llm")
+        .limit(200)
+        .search(catalog::SIMPLE_SERVICE)
+        .send()
         .await
         .unwrap();
     assert!(page.items.iter().any(|s| s.name == catalog::SIMPLE_SERVICE));
@@ -108,7 +118,9 @@ async fn limit_out_of_range_is_rejected_before_sending() {
     for limit in [0, 201] {
         let err = client
             .groups()
-            .services("llm", None, limit, None)
+            .services("llm")
+            .limit(limit)
+            .send()
             .await
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
@@ -119,8 +131,14 @@ async fn limit_out_of_range_is_rejected_before_sending() {
 async fn anonymous_client_browses_the_catalog() {
     let (sb, _) = common::start().await;
     let anon = common::anonymous(&sb);
-    assert!(!anon.groups().list().await.unwrap().is_empty());
-    let page = anon.groups().services("llm", None, 10, None).await.unwrap();
+    assert!(!anon.groups().list().send().await.unwrap().is_empty());
+    let page = anon
+        .groups()
+        .services("llm")
+        .limit(10)
+        .send()
+        .await
+        .unwrap();
     let first = &page.items[0];
     let detail = anon.services().get(first.id).await.unwrap();
     assert_eq!(detail.name, first.name);
@@ -136,13 +154,14 @@ async fn anonymous_client_fails_auth_calls_before_sending() {
         .ignore_env()
         .build()
         .unwrap();
-    let err = anon.secrets().list(0, 10).await.unwrap_err();
+    let err = anon.secrets().list().send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
-    let err = anon.enrollments().list(0, 10, false).await.unwrap_err();
+    let err = anon.enrollments().list().send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
     let err = anon
         .services()
         .interfaces(catalog::service_id("x"))
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
@@ -154,7 +173,7 @@ async fn service_detail_documents_usage_and_interfaces() {
     let id = catalog::service_id(catalog::TWO_INTERFACE_SERVICE);
     let service = client.services().get(id).await.unwrap();
     assert_eq!(service.name, catalog::TWO_INTERFACE_SERVICE);
-    let interfaces = service.interfaces().await.unwrap();
+    let interfaces = service.interfaces().send().await.unwrap();
     assert_eq!(interfaces.len(), 2, "{interfaces:?}");
     let docs = service.documents().await.unwrap();
     let doc = docs.documents.first().expect("seeded documents");
@@ -175,22 +194,20 @@ async fn collections_are_created_updated_and_deleted() {
     let (_sb, client) = common::start().await;
     let groups = client.groups();
     let created = groups
-        .create("my-picks", Some("My picks"), None)
+        .create("my-picks")
+        .display_name("My picks")
+        .send()
         .await
         .unwrap();
     assert_eq!(created.name, "my-picks");
 
-    let err = groups.create("my-picks", None, None).await.unwrap_err();
+    let err = groups.create("my-picks").send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Conflict);
 
     let updated = groups
-        .update(
-            created.id,
-            &CollectionUpdate {
-                description: Some("favourites".into()),
-                ..Default::default()
-            },
-        )
+        .update(created.id)
+        .description("favourites")
+        .send()
         .await
         .unwrap();
     assert_eq!(updated.description.as_deref(), Some("favourites"));
@@ -198,8 +215,19 @@ async fn collections_are_created_updated_and_deleted() {
     assert_eq!(updated.display_name.as_deref(), Some("My picks"));
 
     let svc = catalog::service_id(catalog::SIMPLE_SERVICE);
-    groups.add_member(created.id, svc, None, 0).await.unwrap();
-    let members = created.members().await.unwrap();
+    let member = groups
+        .add_member(created.id, svc)
+        .routing_key(json!({"tier": "gold"}))
+        .sort_order(3)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        member.routing_key,
+        json!({"tier": "gold"}).as_object().cloned()
+    );
+    assert_eq!(member.sort_order, 3);
+    let members = created.members().send().await.unwrap();
     assert_eq!(members.len(), 1);
     let membership = client.services().groups(svc).await.unwrap();
     assert!(membership
@@ -207,16 +235,67 @@ async fn collections_are_created_updated_and_deleted() {
         .iter()
         .any(|g| g.id == Some(created.id) && g.member));
     client.services().set_groups(svc, &[]).await.unwrap();
-    assert!(groups.members(created.id).await.unwrap().is_empty());
-    groups.add_member(created.id, svc, None, 0).await.unwrap();
+    assert!(groups.members(created.id).send().await.unwrap().is_empty());
+    groups.add_member(created.id, svc).send().await.unwrap();
     groups.remove_member(created.id, svc).await.unwrap();
 
-    let own = groups.list_owned(Owner::Own, None).await.unwrap();
+    let own = groups.list().owner(Owner::Own).send().await.unwrap();
     assert_eq!(own.len(), 1);
     groups.delete(created.id).await.unwrap();
     assert!(groups
-        .list_owned(Owner::Own, None)
+        .list()
+        .owner(Owner::Own)
+        .send()
         .await
         .unwrap()
         .is_empty());
+}
+
+#[tokio::test]
+async fn group_services_send_the_platform_defaults_and_the_options_set() {
+    let (_sb, recorder, client) = recorder::sandbox().await;
+    let first = client.groups().services("llm").send().await.unwrap();
+    assert_eq!(first.items.len(), 50, "the platform's default page size");
+    let cursor = first.next_cursor.clone().unwrap();
+    client
+        .groups()
+        .services("llm")
+        .limit(20)
+        .cursor(cursor.as_str())
+        .search("a")
+        .send()
+        .await
+        .unwrap();
+    let group = client.groups().get("llm").await.unwrap();
+    let bound = group.services().limit(5).send().await.unwrap();
+    assert_eq!(bound.items.len(), 5);
+
+    let targets: Vec<_> = recorder.requests().into_iter().map(|r| r.target).collect();
+    assert_eq!(targets[0], "/v1/groups/llm/services?limit=50");
+    assert!(targets[1].contains("limit=20"), "{}", targets[1]);
+    assert!(targets[1].contains("search=a"), "{}", targets[1]);
+    assert!(targets[1].contains("cursor="), "{}", targets[1]);
+    assert!(targets[3].contains("limit=5"), "{}", targets[3]);
+}
+
+#[tokio::test]
+async fn routing_key_that_is_not_an_object_is_rejected_before_sending() {
+    let (_sb, recorder, client) = recorder::sandbox().await;
+    let id = uuid::Uuid::new_v4();
+    let err = client
+        .groups()
+        .add_member(id, id)
+        .routing_key(vec!["gpt-4"])
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    let err = client
+        .groups()
+        .add_member("not-a-uuid", id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    assert!(recorder.requests().is_empty());
 }

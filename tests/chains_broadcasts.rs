@@ -3,20 +3,18 @@
 mod common;
 
 use futures::TryStreamExt;
-use unitysvc::types::{builder, BroadcastUpdate, ChainStepUpdate, ChainUpdate};
+use serde_json::json;
+use std::time::Duration;
+use unitysvc::broadcasts::BroadcastTarget;
+use unitysvc::chains::ChainStep;
 use unitysvc::ErrorKind;
 
-fn step(name: &str, target: &str, order: i64) -> builder::ChainStepCreate {
-    builder::ChainStepCreate::default()
-        .name(name)
-        .target_path(target)
-        .sort_order(order)
+fn step(name: &str, target: &str, order: i64) -> ChainStep {
+    ChainStep::new(name, target, order)
 }
 
-fn target(name: &str, path: &str) -> builder::BroadcastTargetCreate {
-    builder::BroadcastTargetCreate::default()
-        .name(name)
-        .target_path(path)
+fn target(name: &str, path: &str) -> BroadcastTarget {
+    BroadcastTarget::new(name, path)
 }
 
 #[tokio::test]
@@ -24,26 +22,23 @@ async fn chain_lifecycle_with_steps() {
     let (_sb, client) = common::start().await;
     let chains = client.chains();
     let chain = chains
-        .create(
-            builder::ChainCreate::default()
-                .name("fallback")
-                .steps(vec![step("a", "p/a", 0).try_into().unwrap()]),
-        )
+        .create("fallback")
+        .step(step("a", "p/a", 0).timeout(Duration::from_millis(1500)))
+        .send()
         .await
         .unwrap();
     assert_eq!(chain.steps.len(), 1);
+    assert_eq!(chain.steps[0].timeout_ms, Some(1500));
     assert!(chain.enabled);
 
     let got = chains.get(chain.id.to_string()).await.unwrap();
     assert_eq!(got.name, "fallback");
 
     let updated = chains
-        .update(
-            chain.id,
-            ChainUpdate::builder()
-                .enabled(Some(false))
-                .default_timeout_ms(Some(500)),
-        )
+        .update(chain.id)
+        .enabled(false)
+        .default_timeout(Duration::from_millis(500))
+        .send()
         .await
         .unwrap();
     assert!(!updated.enabled);
@@ -55,11 +50,9 @@ async fn chain_lifecycle_with_steps() {
         .unwrap();
     assert_eq!(added.chain_id, chain.id);
     let changed = chains
-        .update_step(
-            chain.id,
-            added.id,
-            ChainStepUpdate::builder().on_failure(Some("stop".into())),
-        )
+        .update_step(chain.id, added.id)
+        .on_failure("stop")
+        .send()
         .await
         .unwrap();
     assert_eq!(changed.on_failure, "stop");
@@ -72,10 +65,7 @@ async fn chain_lifecycle_with_steps() {
         .unwrap();
     let names: Vec<_> = replaced.steps.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["x", "y"]);
-    let emptied = chains
-        .replace_steps(chain.id, Vec::<builder::ChainStepCreate>::new())
-        .await
-        .unwrap();
+    let emptied = chains.replace_steps(chain.id, Vec::new()).await.unwrap();
     assert!(emptied.steps.is_empty());
 
     chains.delete(chain.id).await.unwrap();
@@ -91,13 +81,16 @@ async fn chains_list_page_stream_and_shared() {
     for i in 0..3 {
         client
             .chains()
-            .create(builder::ChainCreate::default().name(format!("c{i}")))
+            .create(format!("c{i}"))
+            .send()
             .await
             .unwrap();
     }
     client
         .chains()
-        .create_shared(builder::ChainCreate::default().name("team"))
+        .create("team")
+        .shared(true)
+        .send()
         .await
         .unwrap();
     let page = client.chains().list().limit(2).send().await.unwrap();
@@ -106,12 +99,12 @@ async fn chains_list_page_stream_and_shared() {
         .chains()
         .list()
         .limit(3)
-        .into_stream()
+        .stream()
         .try_collect()
         .await
         .unwrap();
     assert_eq!(all.len(), 4);
-    let all: Vec<_> = client.chains().list_all().try_collect().await.unwrap();
+    let all: Vec<_> = client.chains().list().stream().try_collect().await.unwrap();
     assert_eq!(all.len(), 4);
     let shared = client.chains().list().shared(true).send().await.unwrap();
     assert_eq!(shared.items.len(), 1);
@@ -123,19 +116,25 @@ async fn broadcast_lifecycle_with_targets() {
     let (_sb, client) = common::start().await;
     let broadcasts = client.broadcasts();
     let created = broadcasts
-        .create(
-            builder::BroadcastCreate::default()
-                .name("fanout")
-                .targets(vec![target("a", "p/a").try_into().unwrap()]),
-        )
+        .create("fanout")
+        .mode("async")
+        .target(target("a", "p/a").routing_key_override(json!({"region": "eu"})))
+        .send()
         .await
         .unwrap();
     assert_eq!(created.targets.len(), 1);
+    assert_eq!(created.mode.as_str(), "async");
+    assert_eq!(
+        created.targets[0].routing_key_override,
+        json!({"region": "eu"}).as_object().cloned()
+    );
 
     let got = broadcasts.get(created.id.to_string()).await.unwrap();
     assert_eq!(got.name, "fanout");
     let updated = broadcasts
-        .update(created.id, BroadcastUpdate::builder().enabled(Some(false)))
+        .update(created.id)
+        .enabled(false)
+        .send()
         .await
         .unwrap();
     assert!(!updated.enabled);
@@ -170,13 +169,16 @@ async fn broadcasts_list_page_stream_and_shared() {
     for i in 0..3 {
         client
             .broadcasts()
-            .create(builder::BroadcastCreate::default().name(format!("b{i}")))
+            .create(format!("b{i}"))
+            .send()
             .await
             .unwrap();
     }
     client
         .broadcasts()
-        .create_shared(builder::BroadcastCreate::default().name("team"))
+        .create("team")
+        .shared(true)
+        .send()
         .await
         .unwrap();
     let page = client.broadcasts().list().skip(3).send().await.unwrap();
@@ -185,12 +187,18 @@ async fn broadcasts_list_page_stream_and_shared() {
         .broadcasts()
         .list()
         .limit(1)
-        .into_stream()
+        .stream()
         .try_collect()
         .await
         .unwrap();
     assert_eq!(all.len(), 4);
-    let all: Vec<_> = client.broadcasts().list_all().try_collect().await.unwrap();
+    let all: Vec<_> = client
+        .broadcasts()
+        .list()
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(all.len(), 4);
     let shared = client
         .broadcasts()
@@ -213,10 +221,7 @@ async fn bad_ids_and_bad_bodies_are_rejected_before_sending() {
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     let err = anon
         .chains()
-        .replace_steps(
-            id,
-            [step("ok", "p/ok", 0), builder::ChainStepCreate::default()],
-        )
+        .replace_steps(id, [step("ok", "p/ok", 0), step(&"x".repeat(65), "p/x", 1)])
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
@@ -229,10 +234,47 @@ async fn bad_ids_and_bad_bodies_are_rejected_before_sending() {
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     let err = anon
         .broadcasts()
-        .add_target(id, builder::BroadcastTargetCreate::default())
+        .add_target(id, target("t", "p/t").routing_key_override("eu"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    let long = |n: usize| "x".repeat(n);
+    for err in [
+        anon.chains().create(long(65)).send().await.unwrap_err(),
+        anon.chains()
+            .create("c")
+            .description(long(501))
+            .send()
+            .await
+            .unwrap_err(),
+        anon.chains()
+            .update_step(id, id)
+            .target_path(long(501))
+            .send()
+            .await
+            .unwrap_err(),
+        anon.chains()
+            .update(id)
+            .description(long(501))
+            .send()
+            .await
+            .unwrap_err(),
+        anon.broadcasts().create(long(65)).send().await.unwrap_err(),
+        anon.broadcasts()
+            .update(id)
+            .description(long(501))
+            .send()
+            .await
+            .unwrap_err(),
+        anon.broadcasts()
+            .create("b")
+            .target(target(&long(65), "p/x"))
+            .send()
+            .await
+            .unwrap_err(),
+    ] {
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    }
 }
 
 #[tokio::test]
@@ -254,11 +296,7 @@ async fn anonymous_client_fails_authentication_before_sending() {
 #[tokio::test]
 async fn unknown_chain_step_and_broadcast_target_are_not_found() {
     let (_sb, client) = common::start().await;
-    let chain = client
-        .chains()
-        .create(builder::ChainCreate::default().name("c"))
-        .await
-        .unwrap();
+    let chain = client.chains().create("c").send().await.unwrap();
     let err = client
         .chains()
         .remove_step(chain.id, uuid::Uuid::new_v4())

@@ -198,7 +198,7 @@ async fn resolve_returns_candidates_for_a_group_path() {
 async fn schedule_stores_the_interface_path_and_sets_the_schedule() {
     let (_sb, client) = common::start().await;
     let service = common::service(&client, catalog::SIMPLE_SERVICE).await;
-    let base = service.interfaces().await.unwrap()[0]
+    let base = service.interfaces().send().await.unwrap()[0]
         .base_url
         .clone()
         .unwrap();

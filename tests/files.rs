@@ -82,7 +82,7 @@ async fn list_shows_objects_and_prefixes_and_streams_pages() {
         .list()
         .path("dir/")
         .max_keys(1)
-        .into_stream()
+        .stream()
         .try_collect()
         .await
         .unwrap();

@@ -35,6 +35,7 @@ async fn a_secret_survives_every_traversal_attempt() {
     client
         .secrets()
         .set("PATH_SAFETY", "do-not-delete")
+        .send()
         .await
         .expect("set");
     let service = common::service(&client, common::SIMPLE_SERVICE).await;

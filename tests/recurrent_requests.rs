@@ -2,18 +2,17 @@
 
 mod common;
 
+use common::recorder::{self, Recorder};
 use futures::TryStreamExt;
 use serde_json::json;
 use std::time::Duration;
 use unitysvc::open_enums::RecurrentRequestStatusEnum as Status;
-use unitysvc::types::{builder, RecurrentRequestUpdate};
+use unitysvc::recurrent_requests::{CreateRecurrentRequest, RecurrentRequests};
 use unitysvc::{ErrorKind, Schedule};
+use unitysvc_sandbox::catalog;
 
-fn request(path: &str) -> builder::RecurrentRequestCreate {
-    builder::RecurrentRequestCreate::default()
-        .request_path(path)
-        .http_method("POST")
-        .name(Some("nightly".try_into().unwrap()))
+fn request(rr: &RecurrentRequests, path: &str) -> CreateRecurrentRequest {
+    rr.create(path).method("POST").name("nightly")
 }
 
 #[test]
@@ -49,8 +48,9 @@ async fn created_request_is_a_draft_until_a_schedule_is_set() {
     let (_sb, client) = common::start().await;
     let svc = common::service_id(common::SIMPLE_SERVICE);
     let rr = client.recurrent_requests();
-    let created = rr
-        .create(request(&format!("p/{svc}/echo")).service_id(Some(svc.parse().unwrap())))
+    let created = request(&rr, &format!("p/{svc}/echo"))
+        .service_id(svc.as_str())
+        .send()
         .await
         .unwrap();
     assert_eq!(created.status, Status::Draft);
@@ -94,21 +94,12 @@ async fn bad_schedule_is_rejected_before_sending() {
 async fn update_sends_only_the_fields_set() {
     let (_sb, client) = common::start().await;
     let rr = client.recurrent_requests();
-    let created = rr
-        .create(
-            request("p/x/echo").body_template(Some(json!({"a": 1}).as_object().unwrap().clone())),
-        )
+    let created = request(&rr, "p/x/echo")
+        .body_template(json!({"a": 1}))
+        .send()
         .await
         .unwrap();
-    let body = RecurrentRequestUpdate {
-        name: Some("renamed".into()),
-        ..Default::default()
-    };
-    assert_eq!(
-        serde_json::to_value(&body).unwrap(),
-        json!({"name": "renamed"})
-    );
-    let updated = rr.update(created.id, body).await.unwrap();
+    let updated = rr.update(created.id).name("renamed").send().await.unwrap();
     assert_eq!(updated.name.as_deref(), Some("renamed"));
     assert_eq!(
         updated.body_template, created.body_template,
@@ -117,10 +108,9 @@ async fn update_sends_only_the_fields_set() {
     assert_eq!(updated.request_path, "p/x/echo");
 
     let paused = rr
-        .update(
-            created.id,
-            RecurrentRequestUpdate::builder().status(Some(Status::Paused)),
-        )
+        .update(created.id)
+        .status(Status::Paused)
+        .send()
         .await
         .unwrap();
     assert_eq!(paused.status, Status::Paused);
@@ -133,11 +123,11 @@ async fn list_filters_by_status_and_service_and_streams() {
     let rr = client.recurrent_requests();
     let mut ids = Vec::new();
     for i in 0..3 {
-        let mut body = request(&format!("p/{svc}/echo/{i}"));
+        let mut body = request(&rr, &format!("p/{svc}/echo/{i}"));
         if i == 0 {
-            body = body.service_id(Some(svc.parse().unwrap()));
+            body = body.service_id(svc.as_str());
         }
-        ids.push(rr.create(body).await.unwrap().id);
+        ids.push(body.send().await.unwrap().id);
     }
     rr.set_schedule(ids[1], &Schedule::every(Duration::from_secs(30)))
         .await
@@ -161,15 +151,9 @@ async fn list_filters_by_status_and_service_and_streams() {
         .unwrap();
     assert!(none.items.is_empty());
 
-    let all: Vec<_> = rr
-        .list()
-        .limit(1)
-        .into_stream()
-        .try_collect()
-        .await
-        .unwrap();
+    let all: Vec<_> = rr.list().limit(1).stream().try_collect().await.unwrap();
     assert_eq!(all.len(), 3);
-    let all: Vec<_> = rr.list_all().try_collect().await.unwrap();
+    let all: Vec<_> = rr.list().stream().try_collect().await.unwrap();
     assert_eq!(all.len(), 3);
 }
 
@@ -205,7 +189,7 @@ async fn trigger_fires_once_through_the_gateway() {
     let (_sb, client) = common::start().await;
     let svc = common::service_id(common::SIMPLE_SERVICE);
     let rr = client.recurrent_requests();
-    let created = rr.create(request(&format!("p/{svc}/echo"))).await.unwrap();
+    let created = request(&rr, &format!("p/{svc}/echo")).send().await.unwrap();
     let run = rr.trigger(created.id).await.unwrap();
     assert_eq!(run["triggered"], true, "{run}");
     assert_eq!(run["status_code"], 200, "{run}");
@@ -217,7 +201,7 @@ async fn trigger_fires_once_through_the_gateway() {
 async fn delete_removes_the_request() {
     let (_sb, client) = common::start().await;
     let rr = client.recurrent_requests();
-    let created = rr.create(request("p/x/echo")).await.unwrap();
+    let created = request(&rr, "p/x/echo").send().await.unwrap();
     rr.delete(created.id).await.unwrap();
     let err = rr.get(created.id).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
@@ -243,7 +227,7 @@ async fn anonymous_client_fails_authentication_before_sending() {
 async fn server_rejected_schedule_is_a_validation_error() {
     let (_sb, client) = common::start().await;
     let rr = client.recurrent_requests();
-    let created = rr.create(request("p/x/echo")).await.unwrap();
+    let created = request(&rr, "p/x/echo").send().await.unwrap();
     let err = rr
         .set_schedule(created.id, &Schedule::cron("not cron"))
         .await
@@ -254,4 +238,144 @@ async fn server_rejected_schedule_is_a_validation_error() {
         err.to_string().contains("schedule"),
         "the detail names the field: {err}"
     );
+}
+
+#[tokio::test]
+async fn update_sends_only_the_fields_set_on_the_wire() {
+    let (_sb, recorder, client) = recorder::sandbox().await;
+    let rr = client.recurrent_requests();
+    let created = request(&rr, "p/x/echo").send().await.unwrap();
+    recorder.clear();
+    rr.update(created.id)
+        .name("renamed")
+        .header("x-team", "ops")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        recorder.requests()[0].json(),
+        json!({"name": "renamed", "request_headers": {"x-team": "ops"}})
+    );
+}
+
+#[tokio::test]
+async fn schedules_take_any_serializable_object_and_bad_ones_fail_before_sending() {
+    let (_sb, recorder, client) = recorder::sandbox().await;
+    let rr = client.recurrent_requests();
+    let created = request(&rr, "p/x/echo").send().await.unwrap();
+    let raw = json!({"schedule_type": "interval", "interval_seconds": 120});
+    let scheduled = rr.set_schedule(created.id, &raw).await.unwrap();
+    assert_eq!(scheduled.schedule, raw.as_object().cloned());
+    assert_eq!(
+        Schedule::from_record(&scheduled),
+        Some(Schedule::every(Duration::from_secs(120)))
+    );
+
+    recorder.clear();
+    let zero = json!({"schedule_type": "interval", "interval_seconds": 0});
+    for bad in [zero, json!("hourly"), json!(null)] {
+        let err = rr.set_schedule(created.id, &bad).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad}: {err}");
+    }
+    let err = request(&rr, "p/x/echo")
+        .body_template([1, 2, 3])
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    let err = request(&rr, "p/x/echo")
+        .name("n".repeat(201))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    assert!(recorder.requests().is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn service_schedule_records_an_enrollment_only_when_the_caller_chose_one() {
+    let (_sb, recorder, client) = recorder::sandbox().await;
+    let service = common::service(&client, catalog::BYOK_SERVICE).await;
+    let enrollment = service
+        .enroll()
+        .parameters(json!({"api_key": "sk-test"}))
+        .send()
+        .await
+        .unwrap()
+        .wait_active(Duration::from_secs(10))
+        .await
+        .unwrap();
+    let interfaces = service.interfaces().send().await.unwrap();
+    assert!(
+        interfaces
+            .iter()
+            .any(|i| i.enrollment_id == Some(enrollment.id)),
+        "the enrollment-bound interface is the one picked by default: {interfaces:?}"
+    );
+
+    let creates = |recorder: &Recorder| -> Vec<serde_json::Value> {
+        recorder
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.target.starts_with("/v1/recurrent-requests"))
+            .map(|r| r.json())
+            .collect()
+    };
+    recorder.clear();
+    let unchosen = service
+        .schedule(Schedule::every(Duration::from_secs(60)))
+        .path("echo")
+        .send()
+        .await
+        .unwrap();
+    let sent = creates(&recorder);
+    assert_eq!(sent.len(), 1);
+    assert!(
+        sent[0].get("enrollment_id").is_none(),
+        "no enrollment chosen, none sent: {}",
+        sent[0]
+    );
+    assert_eq!(unchosen.enrollment_id, None);
+
+    recorder.clear();
+    let chosen = service
+        .schedule(json!({"schedule_type": "interval", "interval_seconds": 60}))
+        .enrollment(enrollment.id)
+        .path("echo")
+        .json(json!({"ping": true}))
+        .send()
+        .await
+        .unwrap();
+    let sent = creates(&recorder);
+    assert_eq!(sent[0]["enrollment_id"], json!(enrollment.id));
+    assert_eq!(sent[0]["body_template"], json!({"ping": true}));
+    assert_eq!(chosen.enrollment_id, Some(enrollment.id));
+}
+
+#[tokio::test]
+async fn service_schedule_rejects_bad_input_before_sending() {
+    let (_sb, recorder, client) = recorder::sandbox().await;
+    let services = client.services();
+    let id = catalog::service_id(catalog::SIMPLE_SERVICE);
+    let err = services
+        .schedule(id, Schedule::Interval { seconds: 0 })
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    let err = services
+        .schedule(id, Schedule::cron("0 * * * *"))
+        .json(json!(["not", "an", "object"]))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    let err = services
+        .schedule(id, Schedule::cron("0 * * * *"))
+        .enrollment("not-a-uuid")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    assert!(recorder.requests().is_empty(), "nothing was sent");
 }

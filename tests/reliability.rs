@@ -50,7 +50,8 @@ async fn posts_are_not_retried() {
     let client = faulty_client(&sb, "status=503;times=1", RetryPolicy::default());
     let err = client
         .enrollments()
-        .create(catalog::service_id(catalog::SIMPLE_SERVICE), None)
+        .create(catalog::service_id(catalog::SIMPLE_SERVICE))
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
@@ -92,9 +93,8 @@ async fn validation_errors_carry_fastapi_field_details() {
     let (_sb, client) = common::start().await;
     let created = client
         .recurrent_requests()
-        .create(
-            unitysvc::types::builder::RecurrentRequestCreate::default().request_path("p/x/echo"),
-        )
+        .create("p/x/echo")
+        .send()
         .await
         .unwrap();
     let err = client
@@ -119,7 +119,7 @@ async fn the_api_key_never_appears_in_debug_display_or_errors() {
         .ignore_env()
         .build()
         .unwrap();
-    let err = client.secrets().list(0, 10).await.unwrap_err();
+    let err = client.secrets().list().send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
     for text in [
         format!("{client:?}"),

@@ -3,8 +3,45 @@
 mod common;
 
 use chrono::{Duration, Utc};
+use common::recorder::Recorder;
 use futures::TryStreamExt;
+use serde_json::json;
+use std::error::Error as _;
+use unitysvc::request_logs::RequestLogDetail;
 use unitysvc::{ErrorKind, LoggingMode};
+
+/// A detail body both shapes accept, with the operator-only fields added when asked.
+fn detail_body(operator: bool) -> serde_json::Value {
+    let mut body = json!({
+        "log_id": "log-1",
+        "event_id": "evt-1",
+        "event_timestamp": "2026-01-01T00:00:00Z",
+        "gateway_source": "apisix",
+        "customer_id": "cust-1",
+        "user_id": "user-1",
+        "service_id": "svc-1",
+        "user_request": {"method": "POST", "path": "/p/svc-1/echo", "content_type": "application/json"},
+        "upstream_response": {"status_code": 200, "body": {"ok": true}}
+    });
+    if operator {
+        body["gateway_request"] = json!({
+            "method": "POST",
+            "url": "https://upstream.example/v1/echo",
+            "headers": {"x-forwarded-for": "10.0.0.1"}
+        });
+    }
+    body
+}
+
+/// Reads a log detail from a loopback server that answers `status` and `body`.
+async fn get_detail(status: u16, body: impl Into<String>) -> unitysvc::Result<RequestLogDetail> {
+    let server = Recorder::answering(status, body).await;
+    server
+        .client("svcpass_test")
+        .request_logs()
+        .get(uuid::Uuid::new_v4())
+        .await
+}
 
 #[tokio::test]
 async fn rows_appear_for_gateway_calls_only_while_logging_is_on() {
@@ -47,9 +84,14 @@ async fn detail_carries_the_request_and_response() {
     common::gateway_echo(&sb, &svc).await;
     let row = logs.list().send().await.unwrap().items.remove(0);
     let detail = logs.get(row.log_id.as_str()).await.unwrap();
-    assert_eq!(detail.log_id, row.log_id);
-    assert_eq!(detail.user_request.method.as_str(), "POST");
-    let upstream = detail.upstream_response.expect("upstream response");
+    assert!(
+        matches!(detail, RequestLogDetail::Customer(_)),
+        "{detail:?}"
+    );
+    assert_eq!(detail.log_id(), row.log_id);
+    assert_eq!(detail.user_request().method.as_str(), "POST");
+    assert!(detail.gateway_request().is_none());
+    let upstream = detail.upstream_response().expect("upstream response");
     assert_eq!(upstream.status_code, 200);
     assert_eq!(
         upstream.body.as_ref().unwrap()["body"]["hello"],
@@ -173,7 +215,7 @@ async fn stream_walks_every_page() {
         .request_logs()
         .list()
         .limit(2)
-        .into_stream()
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -243,4 +285,67 @@ async fn anonymous_client_fails_authentication_before_sending() {
     assert_eq!(err.kind(), ErrorKind::Authentication);
     let err = anon.request_logs().list().send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
+}
+
+#[tokio::test]
+async fn operator_detail_keeps_the_forwarded_request() {
+    let server = Recorder::answering(200, detail_body(true).to_string()).await;
+    let client = server.client("svcpass_test");
+    let id = uuid::Uuid::new_v4();
+    let detail = client.request_logs().get(id).await.unwrap();
+    assert!(detail.is_operator());
+    let forwarded = detail.gateway_request().expect("gateway_request kept");
+    assert_eq!(forwarded.url, "https://upstream.example/v1/echo");
+    assert_eq!(detail.log_id(), "log-1");
+    assert_eq!(detail.user_request().path, "/p/svc-1/echo");
+    assert_eq!(detail.upstream_response().unwrap().status_code, 200);
+    let seen = server.requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].method, "GET");
+    assert_eq!(seen[0].target, format!("/v1/request-logs/{id}"));
+}
+
+#[tokio::test]
+async fn customer_detail_is_read_as_the_customer_shape() {
+    let detail = get_detail(200, detail_body(false).to_string())
+        .await
+        .unwrap();
+    match &detail {
+        RequestLogDetail::Customer(inner) => assert_eq!(inner.service_id.as_deref(), Some("svc-1")),
+        other => panic!("expected the customer shape, got {other:?}"),
+    }
+    assert_eq!(detail.service_id(), Some("svc-1"));
+}
+
+#[tokio::test]
+async fn malformed_detail_is_a_decode_error_with_serdes_reason() {
+    for (operator, missing) in [(false, "user_request"), (true, "log_id")] {
+        let mut body = detail_body(operator);
+        body.as_object_mut().unwrap().remove(missing);
+        let err = get_detail(200, body.to_string()).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+        assert!(
+            err.to_string()
+                .contains(&format!("missing field `{missing}`")),
+            "the message carries serde's reason: {err}"
+        );
+        let source = err.source().expect("the serde error is the source");
+        assert!(source.to_string().contains(missing), "{source}");
+        assert_eq!(err.body(), Some(body.to_string().as_bytes()));
+    }
+    let err = get_detail(200, "{not json").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+    assert!(err.source().is_some());
+}
+
+#[tokio::test]
+async fn detail_errors_keep_their_status() {
+    let err = get_detail(404, r#"{"detail": "Request log not found"}"#)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert_eq!(
+        err.to_string(),
+        "request_logs.get: HTTP 404 Not Found: Request log not found"
+    );
 }

@@ -106,6 +106,7 @@ async fn control_plane_calls_get_one_span_each() {
     client
         .secrets()
         .set("TRACE_ME", "value-never-logged")
+        .send()
         .await
         .unwrap();
     let err = client.secrets().get("NO_SUCH_SECRET").await.unwrap_err();

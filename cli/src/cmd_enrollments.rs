@@ -38,7 +38,7 @@ pub async fn run(ctx: &Ctx, cmd: EnrollmentsCmd) -> CliResult {
     let enrollments = ctx.client.enrollments();
     match cmd {
         EnrollmentsCmd::List => {
-            let list: Vec<Enrollment> = enrollments.list_all().try_collect().await?;
+            let list: Vec<Enrollment> = enrollments.list().stream().try_collect().await?;
             if ctx.json {
                 let records: Vec<_> = list.iter().map(|e| e.record()).collect();
                 return print::json(&records);
@@ -60,18 +60,26 @@ pub async fn run(ctx: &Ctx, cmd: EnrollmentsCmd) -> CliResult {
             timeout,
             parameters,
         } => {
-            let parameters = match parameters {
-                Some(text) => Some(serde_json::from_str(&text)?),
-                None => None,
-            };
-            let mut e = enrollments.create(service_id.as_str(), parameters).await?;
+            let mut request = enrollments.create(service_id.as_str());
+            if let Some(text) = parameters {
+                request = request.parameters(serde_json::from_str::<serde_json::Value>(&text)?);
+            }
+            let created = request.send().await?;
             if wait {
-                e = e.wait_active(Duration::from_secs(timeout)).await?;
+                let e = created.wait_active(Duration::from_secs(timeout)).await?;
+                if ctx.json {
+                    return print::json(e.record());
+                }
+                println!("enrollment {} is {}", e.id, e.status);
+            } else {
+                if ctx.json {
+                    return print::json(created.record());
+                }
+                println!(
+                    "enrollment {} is {}: {}",
+                    created.id, created.status, created.message
+                );
             }
-            if ctx.json {
-                return print::json(e.record());
-            }
-            println!("enrollment {} is {}", e.id, e.status);
         }
         EnrollmentsCmd::Cancel { id } => {
             let r = enrollments.cancel(id.as_str()).await?;

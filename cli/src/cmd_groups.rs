@@ -40,7 +40,7 @@ pub async fn run(ctx: &Ctx, cmd: GroupsCmd) -> CliResult {
     let groups = ctx.client.groups();
     match cmd {
         GroupsCmd::List => {
-            let list = groups.list().await?;
+            let list = groups.list().send().await?;
             if ctx.json {
                 let records: Vec<_> = list.iter().map(|g| g.record()).collect();
                 return print::json(&records);
@@ -84,15 +84,21 @@ pub async fn run(ctx: &Ctx, cmd: GroupsCmd) -> CliResult {
             cursor,
         } => {
             let (services, next) = if all {
-                let items: Vec<Service> = groups
-                    .services_stream(&name, search.as_deref())
-                    .try_collect()
-                    .await?;
+                let mut request = groups.services(&name).limit(u64::from(limit));
+                if let Some(search) = search {
+                    request = request.search(search);
+                }
+                let items: Vec<Service> = request.stream().try_collect().await?;
                 (items, None)
             } else {
-                let page = groups
-                    .services(&name, cursor.as_deref(), limit, search.as_deref())
-                    .await?;
+                let mut request = groups.services(&name).limit(u64::from(limit));
+                if let Some(search) = search {
+                    request = request.search(search);
+                }
+                if let Some(cursor) = cursor {
+                    request = request.cursor(cursor);
+                }
+                let page = request.send().await?;
                 let next = page.next_cursor.filter(|_| page.has_more);
                 (page.items, next)
             };

@@ -42,7 +42,7 @@ pub async fn run(ctx: &Ctx, cmd: SecretsCmd) -> CliResult {
     let secrets = ctx.client.secrets();
     match cmd {
         SecretsCmd::List => {
-            let list: Vec<_> = secrets.list_all().try_collect().await?;
+            let list: Vec<_> = secrets.list().stream().try_collect().await?;
             if ctx.json {
                 return print::json(&list);
             }
@@ -82,7 +82,7 @@ pub async fn run(ctx: &Ctx, cmd: SecretsCmd) -> CliResult {
                 (None, true) => read_stdin()?,
                 (None, false) => return Err(CliError::from("give a value or --stdin")),
             };
-            let s = secrets.set(&name, &value).await?;
+            let s = secrets.set(&name, value).send().await?;
             if ctx.json {
                 return print::json(&s);
             }

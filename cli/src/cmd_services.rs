@@ -66,7 +66,7 @@ pub async fn run(ctx: &Ctx, cmd: ServicesCmd) -> CliResult {
             ]);
         }
         ServicesCmd::Interfaces { id } => {
-            let interfaces = services.interfaces(id.as_str()).await?;
+            let interfaces = services.interfaces(id.as_str()).send().await?;
             if ctx.json {
                 return print::json(&interfaces);
             }

@@ -111,9 +111,9 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     // 1. Groups.
     tour.step(
         "List service groups",
-        "client.groups().list().await?",
+        "client.groups().list().send().await?",
         async {
-            let groups = client.groups().list().await?;
+            let groups = client.groups().list().send().await?;
             let mut table = Table::new(&["NAME", "SERVICES", "DISPLAY NAME"]);
             for g in &groups {
                 table.row(vec![
@@ -131,7 +131,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     // 2. Paging.
     let group = args.group.as_str();
     let snippet = format!(
-        "client.groups().services(\"{group}\", cursor.as_deref(), {}, None).await?",
+        "client.groups().services(\"{group}\").limit({}).cursor(c).send().await?",
         args.page_size
     );
     let title = format!("Page through the {group} group's services");
@@ -141,10 +141,11 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
             let mut cursor: Option<String> = None;
             let mut pages = 0;
             loop {
-                let page = client
-                    .groups()
-                    .services(group, cursor.as_deref(), args.page_size, None)
-                    .await?;
+                let mut request = client.groups().services(group).limit(args.page_size.into());
+                if let Some(cursor) = cursor.take() {
+                    request = request.cursor(cursor);
+                }
+                let page = request.send().await?;
                 pages += 1;
                 say(format!(
                     "page {pages}: {} services, first {}",
@@ -176,7 +177,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     let service = tour
         .step(
             &title,
-            "let service = client.services().get(id).await?; service.interfaces().await?",
+            "let service = client.services().get(id).await?; service.interfaces().send().await?",
             async {
                 let service = client.services().get(id).await?;
                 say(format!(
@@ -186,7 +187,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
                     print::opt(service.provider_name.as_deref()),
                     service.id
                 ));
-                let interfaces = service.interfaces().await?;
+                let interfaces = service.interfaces().send().await?;
                 for i in &interfaces {
                     say(format!(
                         "interface {}: {}",
@@ -203,13 +204,13 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     let title = format!("Enroll in {name}");
     tour.step(
         &title,
-        "client.enrollments().create(id, None).await?.wait_active(timeout).await?",
+        "client.enrollments().create(id).send().await?.wait_active(timeout).await?",
         async {
             let started = Instant::now();
-            let enrollment = client.enrollments().create(id, None).await?;
+            let enrollment = client.enrollments().create(id).send().await?;
             say(format!(
-                "enrollment {} created: {}",
-                enrollment.id, enrollment.status
+                "enrollment {} created: {} ({})",
+                enrollment.id, enrollment.status, enrollment.message
             ));
             let active = enrollment.wait_active(Duration::from_secs(30)).await?;
             say(format!(
@@ -225,15 +226,19 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     // 5. Secrets.
     tour.step(
         "Store a secret and list secrets",
-        "client.secrets().set(\"TOUR_TOKEN\", \"s3cret-value\").await?",
+        "client.secrets().set(\"TOUR_TOKEN\", \"s3cret-value\").send().await?",
         async {
-            let set = client.secrets().set("TOUR_TOKEN", "s3cret-value").await?;
+            let set = client
+                .secrets()
+                .set("TOUR_TOKEN", "s3cret-value")
+                .send()
+                .await?;
             say(format!(
                 "stored {}; the value in the answer: {:?}",
                 set.name.as_str(),
                 set.value
             ));
-            let page = client.secrets().list(0, 100).await?;
+            let page = client.secrets().list().send().await?;
             for s in &page.items {
                 say(format!(
                     "{:<20} created {}  value: (never returned)",
@@ -241,7 +246,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
                     s.created_at.format("%H:%M:%S")
                 ));
             }
-            let rejected = client.secrets().set("tour_token", "x").await;
+            let rejected = client.secrets().set("tour_token", "x").send().await;
             if let Err(e) = rejected {
                 say(format!("lower-case names fail before sending: {e}"));
             }

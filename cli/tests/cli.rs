@@ -45,7 +45,7 @@ fn tour_runs_every_step_against_the_embedded_sandbox() {
     }
     for detail in [
         "130 services in 3 pages",
-        "rust: client.enrollments().create(id, None).await?",
+        "rust: client.enrollments().create(id).send().await?",
         "now active",
         "value: (never returned)",
         "Echo: What is UnitySVC?",

@@ -4,17 +4,23 @@
 //! the two never disagree. Like `reqwest::blocking`, it must not be used from inside an
 //! async runtime (calls there panic); use [`crate::Client`] there.
 //!
-//! Calls that take many options return a [`Call`]: configure the async builder inside with
-//! [`Call::map`], then [`Call::send`] it, or iterate every page with [`Call::into_iter`].
+//! Calls read as they do in async code, without `.await`: builders are [`Call`]s with the
+//! same setters, sent with `send()`; lists also have `stream()`, an [`Iterator`] that fetches
+//! page by page.
 //!
 //! # Examples
 //!
 //! ```no_run
 //! let client = unitysvc::blocking::Client::from_env()?;
-//! for group in client.groups().list()? {
+//! for group in client.groups().list().send()? {
 //!     println!("{}", group.name);
 //! }
-//! let logs = client.request_logs().list().map(|q| q.limit(10)).send()?;
+//! let page = client.groups().services("llm").limit(20).search("gpt").send()?;
+//! for enrollment in client.enrollments().list().with_service(false).stream() {
+//!     println!("{}", enrollment?.id);
+//! }
+//! let logs = client.request_logs().list().limit(10).send()?;
+//! # let _ = (page, logs);
 //! # Ok::<(), unitysvc::Error>(())
 //! ```
 
@@ -22,7 +28,7 @@ mod records;
 mod resources;
 mod stream;
 
-pub use records::{Enrollment, Group, Service};
+pub use records::{Enrollment, EnrollmentCreated, Group, Service};
 pub use resources::{
     Aliases, Broadcasts, Chains, Enrollments, Files, Groups, RecurrentRequests, RequestLogs,
     Secrets, Services,
@@ -57,6 +63,14 @@ impl Rt {
         self.0.block_on(f)
     }
 
+    /// Runs an async call and hands its answer out as blocking types.
+    pub(crate) fn run<T: IntoBlocking>(
+        &self,
+        call: impl Future<Output = Result<T>>,
+    ) -> Result<T::Blocking> {
+        self.block_on(call).map(|out| out.into_blocking(self))
+    }
+
     pub(crate) fn iter<T>(&self, stream: ItemStream<T>) -> Iter<T> {
         Iter {
             rt: self.clone(),
@@ -64,15 +78,48 @@ impl Rt {
         }
     }
 
-    /// Iterates a stream of async records as their blocking twins.
-    pub(crate) fn iter_records<A, B>(
-        &self,
-        stream: ItemStream<A>,
-        wrap: fn(&Rt, A) -> B,
-    ) -> impl Iterator<Item = Result<B>> {
+    /// Iterates a stream, handing each item out as its blocking type.
+    pub(crate) fn iter_blocking<T>(&self, stream: ItemStream<T>) -> Iter<T::Blocking>
+    where
+        T: IntoBlocking + Send + 'static,
+        T::Blocking: Send + 'static,
+    {
         let rt = self.clone();
-        self.iter(stream)
-            .map(move |item| item.map(|a| wrap(&rt, a)))
+        self.iter(
+            stream
+                .map(move |item| item.map(|a| a.into_blocking(&rt)))
+                .boxed(),
+        )
+    }
+}
+
+/// An async answer and its blocking twin: records become blocking records, pages and lists
+/// of them too, and everything else is itself.
+pub(crate) trait IntoBlocking {
+    type Blocking;
+    fn into_blocking(self, rt: &Rt) -> Self::Blocking;
+}
+
+impl<T: IntoBlocking> IntoBlocking for Vec<T> {
+    type Blocking = Vec<T::Blocking>;
+    fn into_blocking(self, rt: &Rt) -> Self::Blocking {
+        self.into_iter()
+            .map(|item| item.into_blocking(rt))
+            .collect()
+    }
+}
+
+impl<T: IntoBlocking> IntoBlocking for crate::pagination::Page<T> {
+    type Blocking = crate::pagination::Page<T::Blocking>;
+    fn into_blocking(self, rt: &Rt) -> Self::Blocking {
+        self.map(|item| item.into_blocking(rt))
+    }
+}
+
+impl<T: IntoBlocking> IntoBlocking for crate::pagination::CursorPage<T> {
+    type Blocking = crate::pagination::CursorPage<T::Blocking>;
+    fn into_blocking(self, rt: &Rt) -> Self::Blocking {
+        self.map(|item| item.into_blocking(rt))
     }
 }
 
@@ -103,23 +150,23 @@ impl<T> Iterator for Iter<T> {
     }
 }
 
-/// An async request builder that can be sent: the crate's `List…` builders and friends.
-pub trait Sendable: Sized {
-    /// What sending it returns.
-    type Output;
-    /// Sends it.
-    fn send(self) -> impl Future<Output = Result<Self::Output>>;
-}
-
-/// An async list builder that can walk every page.
-pub trait Pageable: Sized {
-    /// The items it lists.
-    type Item;
-    /// Streams every item, page by page.
-    fn into_stream(self) -> ItemStream<Self::Item>;
-}
-
-/// A configurable call: the async builder plus the runtime to run it on.
+/// A request being configured: the async builder plus the runtime to run it on.
+///
+/// It has the async builder's setters and a blocking `send()`; list requests also have
+/// `stream()` and iterate with `for`.
+///
+/// # Examples
+///
+/// ```no_run
+/// # fn run(client: unitysvc::blocking::Client) -> unitysvc::Result<()> {
+/// let secrets = client.secrets().list().limit(10).send()?;
+/// for alias in client.aliases().list().include_deactivated(true) {
+///     println!("{}", alias?.name);
+/// }
+/// # let _ = secrets;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "nothing is sent until send() is called"]
 pub struct Call<B> {
@@ -135,32 +182,39 @@ impl<B> Call<B> {
         }
     }
 
-    /// Configures the async builder, e.g. `.map(|q| q.limit(10).skip(20))`.
+    /// Configures the async builder directly, e.g. `.map(|q| q.limit(10).skip(20))`.
     pub fn map(self, f: impl FnOnce(B) -> B) -> Self {
         Call {
             rt: self.rt,
             builder: f(self.builder),
         }
     }
-
-    /// Sends the call and waits for its answer.
-    pub fn send(self) -> Result<B::Output>
-    where
-        B: Sendable,
-    {
-        self.rt.block_on(self.builder.send())
-    }
-}
-
-impl<B: Pageable> IntoIterator for Call<B> {
-    type Item = Result<B::Item>;
-    type IntoIter = Iter<B::Item>;
-    fn into_iter(self) -> Iter<B::Item> {
-        self.rt.iter(self.builder.into_stream())
-    }
 }
 
 /// The blocking UnitySVC client; cheap to clone.
+///
+/// It mirrors [`crate::Client`] method for method; only the `.await`s go.
+///
+/// # Examples
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use unitysvc::blocking::Client;
+///
+/// let client = Client::from_env()?;
+/// let page = client.groups().services("llm").limit(5).send()?;
+/// let service = &page.items[0];
+/// let enrollment = service.enroll().send()?.wait_active(Duration::from_secs(30))?;
+/// client.secrets().set("OPENAI_API_KEY", "sk-...").send()?;
+/// let answer = service
+///     .dispatch()
+///     .enrollment(enrollment.id)
+///     .path("chat/completions")
+///     .json(&serde_json::json!({"messages": [{"role": "user", "content": "hi"}]}))
+///     .send()?;
+/// println!("{}", answer.text());
+/// # Ok::<(), unitysvc::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: crate::Client,

@@ -1,13 +1,9 @@
 //! Blocking active records: each derefs to its async twin (and so to its fields) and
 //! shadows the async methods with blocking ones.
 
-use super::{DispatchRequest, Rt};
+use super::{Call, DispatchRequest, IntoBlocking, Rt};
 use crate::error::Result;
-use crate::pagination::CursorPage;
-use crate::types::{
-    AccessInterface, AccessPlan, CustomerEnrollmentCancelResponse, RecurrentRequestPublic,
-    ServiceCollectionMemberPublic, ServiceDocumentsResponse,
-};
+use crate::types::{AccessPlan, CustomerEnrollmentCancelResponse, ServiceDocumentsResponse};
 use std::time::Duration;
 
 macro_rules! record {
@@ -20,10 +16,6 @@ macro_rules! record {
         }
 
         impl $name {
-            pub(crate) fn new(rt: &Rt, inner: crate::$name) -> $name {
-                $name { inner, rt: rt.clone() }
-            }
-
             /// The async record inside.
             pub fn into_async(self) -> crate::$name {
                 self.inner
@@ -34,6 +26,13 @@ macro_rules! record {
             type Target = crate::$name;
             fn deref(&self) -> &crate::$name {
                 &self.inner
+            }
+        }
+
+        impl IntoBlocking for crate::$name {
+            type Blocking = $name;
+            fn into_blocking(self, rt: &Rt) -> $name {
+                $name { inner: self, rt: rt.clone() }
             }
         }
     };
@@ -51,28 +50,20 @@ record!(
     /// An enrollment; see [`crate::Enrollment`].
     Enrollment
 );
-
-pub(crate) fn wrap_all<A, B>(rt: &Rt, items: Vec<A>, f: fn(&Rt, A) -> B) -> Vec<B> {
-    items.into_iter().map(|item| f(rt, item)).collect()
-}
+record!(
+    /// The acknowledgement of a new enrollment; see [`crate::EnrollmentCreated`].
+    EnrollmentCreated
+);
 
 impl Group {
     /// Reloads the group.
     pub fn refresh(&self) -> Result<Group> {
-        let fresh = self.rt.block_on(self.inner.refresh())?;
-        Ok(Group::new(&self.rt, fresh))
+        self.rt.run(self.inner.refresh())
     }
 
-    /// One page of the group's services, newest first.
-    pub fn services(&self, cursor: Option<&str>, limit: u32) -> Result<CursorPage<Service>> {
-        let page = self.rt.block_on(self.inner.services(cursor, limit))?;
-        Ok(page.map(|item| Service::new(&self.rt, item)))
-    }
-
-    /// Every service of the group, fetched page by page.
-    pub fn all_services(&self) -> impl Iterator<Item = Result<Service>> {
-        self.rt
-            .iter_records(self.inner.all_services(), Service::new)
+    /// Starts listing the group's services, newest first.
+    pub fn services(&self) -> Call<crate::groups::ListGroupServices> {
+        Call::new(&self.rt, self.inner.services())
     }
 
     /// Starts a request through the group's interface.
@@ -80,22 +71,21 @@ impl Group {
         DispatchRequest::new(&self.rt, self.inner.dispatch())
     }
 
-    /// The collection's members.
-    pub fn members(&self) -> Result<Vec<ServiceCollectionMemberPublic>> {
-        self.rt.block_on(self.inner.members())
+    /// Starts listing the collection's members.
+    pub fn members(&self) -> Call<crate::groups::ListMembers> {
+        Call::new(&self.rt, self.inner.members())
     }
 }
 
 impl Service {
     /// Reloads the full detail.
     pub fn refresh(&self) -> Result<Service> {
-        let fresh = self.rt.block_on(self.inner.refresh())?;
-        Ok(Service::new(&self.rt, fresh))
+        self.rt.run(self.inner.refresh())
     }
 
-    /// The interfaces this customer can dispatch to.
-    pub fn interfaces(&self) -> Result<Vec<AccessInterface>> {
-        self.rt.block_on(self.inner.interfaces())
+    /// Starts listing the interfaces this customer can dispatch to.
+    pub fn interfaces(&self) -> Call<crate::services::ListInterfaces> {
+        Call::new(&self.rt, self.inner.interfaces())
     }
 
     /// Starts a request through one of the service's interfaces.
@@ -103,23 +93,17 @@ impl Service {
         DispatchRequest::new(&self.rt, self.inner.dispatch())
     }
 
-    /// Enrolls in the service.
-    pub fn enroll(
-        &self,
-        parameters: Option<serde_json::Map<String, serde_json::Value>>,
-    ) -> Result<Enrollment> {
-        let e = self.rt.block_on(self.inner.enroll(parameters))?;
-        Ok(Enrollment::new(&self.rt, e))
+    /// Starts enrolling in the service.
+    pub fn enroll(&self) -> Call<crate::enrollments::CreateEnrollment> {
+        Call::new(&self.rt, self.inner.enroll())
     }
 
-    /// Schedules a recurring request; `configure` sets path, body and the rest.
+    /// Starts scheduling a recurring request; see [`crate::services::Services::schedule`].
     pub fn schedule(
         &self,
-        schedule: crate::Schedule,
-        configure: impl FnOnce(crate::services::ScheduleRequest) -> crate::services::ScheduleRequest,
-    ) -> Result<RecurrentRequestPublic> {
-        self.rt
-            .block_on(configure(self.inner.schedule(schedule)).send())
+        recurrence: impl serde::Serialize,
+    ) -> Call<crate::services::ScheduleRequest> {
+        Call::new(&self.rt, self.inner.schedule(recurrence))
     }
 
     /// The service's documents.
@@ -133,21 +117,28 @@ impl Service {
     }
 }
 
-impl Enrollment {
-    /// Reloads the enrollment.
-    pub fn refresh(&self) -> Result<Enrollment> {
-        let fresh = self.rt.block_on(self.inner.refresh())?;
-        Ok(Enrollment::new(&self.rt, fresh))
-    }
+/// The blocking methods an enrollment and its acknowledgement share.
+macro_rules! enrollment_methods {
+    ($($name:ident),*) => {
+        $(
+            impl $name {
+                #[doc = concat!("Reads the full enrollment; see [`crate::", stringify!($name), "::refresh`].")]
+                pub fn refresh(&self) -> Result<Enrollment> {
+                    self.rt.run(self.inner.refresh())
+                }
 
-    /// Cancels the enrollment.
-    pub fn cancel(&self) -> Result<CustomerEnrollmentCancelResponse> {
-        self.rt.block_on(self.inner.cancel())
-    }
+                /// Cancels the enrollment; its parameters are kept for re-enrolling.
+                pub fn cancel(&self) -> Result<CustomerEnrollmentCancelResponse> {
+                    self.rt.block_on(self.inner.cancel())
+                }
 
-    /// Polls until the enrollment is active; see [`crate::Enrollment::wait_active`].
-    pub fn wait_active(&self, timeout: Duration) -> Result<Enrollment> {
-        let e = self.rt.block_on(self.inner.wait_active(timeout))?;
-        Ok(Enrollment::new(&self.rt, e))
-    }
+                #[doc = concat!("Polls until the enrollment is active; see [`crate::", stringify!($name), "::wait_active`].")]
+                pub fn wait_active(&self, timeout: Duration) -> Result<Enrollment> {
+                    self.rt.run(self.inner.wait_active(timeout))
+                }
+            }
+        )*
+    };
 }
+
+enrollment_methods!(Enrollment, EnrollmentCreated);

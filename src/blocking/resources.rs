@@ -1,23 +1,68 @@
-//! Blocking resource managers: each forwards to its async twin on the client's runtime.
+//! Blocking resource managers and requests: each forwards to its async twin on the
+//! client's runtime.
 
-use super::records::{wrap_all, Enrollment, Group, Service};
-use super::{Call, Client, DispatchRequest, Iter, Pageable, Rt, Sendable};
+use super::records::{Enrollment, EnrollmentCreated, Group, Service};
+use super::{Call, Client, DispatchRequest, IntoBlocking, Iter, Rt};
+use crate::broadcasts::BroadcastTarget;
+use crate::chains::ChainStep;
 use crate::error::Result;
 use crate::ids::Id;
-use crate::pagination::{CursorPage, ItemStream, Page};
+use crate::pagination::{CursorPage, Page};
+use crate::request_logs::RequestLogDetail;
 use crate::types::*;
 use std::fmt::Display;
-use std::future::Future;
+
+/// Answers the blocking layer hands out as they are.
+macro_rules! plain {
+    ($($ty:ty),* $(,)?) => {
+        $(
+            impl IntoBlocking for $ty {
+                type Blocking = $ty;
+                fn into_blocking(self, _: &Rt) -> $ty {
+                    self
+                }
+            }
+        )*
+    };
+}
+
+plain!(
+    (),
+    String,
+    bytes::Bytes,
+    serde_json::Value,
+    AccessInterface,
+    AccessPlan,
+    AccountFileDownloadResponse,
+    AccountFileObject,
+    AccountFileUploadResponse,
+    AccountFilesListResponse,
+    BroadcastPublic,
+    BroadcastTargetPublic,
+    ChainPublic,
+    ChainStepPublic,
+    CustomerEnrollmentCancelResponse,
+    CustomerGroupMembershipResponse,
+    LoggingStatusResponse,
+    RecurrentRequestPublic,
+    RequestLogDetail,
+    RequestLogListItem,
+    ResolveResponse,
+    SecretPublic,
+    ServiceAliasPublic,
+    ServiceCollectionMemberPublic,
+    ServiceCollectionPublic,
+    ServiceDocumentsResponse,
+    SwitchRoutingResponse,
+);
 
 /// Declares a blocking manager that wraps `crate::<module>::<Name>`, with forwarding
-/// methods: `fn` blocks on an async method, `call` hands out a [`Call`] for a builder,
-/// `iter` turns a stream into an iterator.
+/// methods: `fn` blocks on an async method, `call` hands out a [`Call`] for a builder.
 macro_rules! manager {
     (
         $(#[$doc:meta])* $name:ident = $module:ident :: $async_ty:ident via $accessor:ident;
         $( fn $f:ident $([$g:ident : $target:ty])? ($($a:ident : $t:ty),*) -> $r:ty; )*
-        $( call $c:ident ($($ca:ident : $ct:ty),*) -> $cr:ty; )*
-        $( iter $i:ident () -> $ir:ty; )*
+        $( call $c:ident ($($ca:ident : $ct:ty),*) -> $cr:ident; )*
     ) => {
         $(#[$doc])*
         #[derive(Debug, Clone)]
@@ -39,40 +84,54 @@ macro_rules! manager {
                 pub fn $f $(<$g>)? (&self, $($a: $t),*) -> Result<$r>
                 $(where $g: TryInto<$target>, <$g as TryInto<$target>>::Error: Display)?
                 {
-                    self.rt.block_on(self.inner.$f($($a),*))
+                    self.rt.run(self.inner.$f($($a),*))
                 }
             )*
             $(
-                #[doc = concat!("Blocking [`crate::", stringify!($module), "::", stringify!($async_ty), "::", stringify!($c), "`]; configure with `map`, then `send`.")]
-                pub fn $c(&self, $($ca: $ct),*) -> Call<$cr> {
+                #[doc = concat!("Blocking [`crate::", stringify!($module), "::", stringify!($async_ty), "::", stringify!($c), "`]: set options, then `send()`.")]
+                pub fn $c(&self, $($ca: $ct),*) -> Call<crate::$module::$cr> {
                     Call::new(&self.rt, self.inner.$c($($ca),*))
-                }
-            )*
-            $(
-                #[doc = concat!("Blocking [`crate::", stringify!($module), "::", stringify!($async_ty), "::", stringify!($i), "`], as an iterator.")]
-                pub fn $i(&self) -> Iter<$ir> {
-                    self.rt.iter(self.inner.$i())
                 }
             )*
         }
     };
 }
 
-/// Lets a [`Call`] send or page through a builder by forwarding to its async methods.
-macro_rules! sendable {
-    ($($builder:ty => $out:ty $(, pages $item:ty)?;)*) => {
+/// Gives a [`Call`] of an async builder the builder's setters, a blocking `send()`, and for
+/// lists `stream()` and `for` iteration.
+macro_rules! requests {
+    ($(
+        $module:ident :: $builder:ident { $($set:ident($($a:ident : $t:ty),*);)* }
+            -> $out:ty $(, stream $item:ty)?;
+    )*) => {
         $(
-            impl Sendable for $builder {
-                type Output = $out;
-                fn send(self) -> impl Future<Output = Result<$out>> {
-                    <$builder>::send(self)
+            impl Call<crate::$module::$builder> {
+                $(
+                    #[doc = concat!("See [`crate::", stringify!($module), "::", stringify!($builder), "::", stringify!($set), "`].")]
+                    pub fn $set(self, $($a: $t),*) -> Self {
+                        self.map(|b| b.$set($($a),*))
+                    }
+                )*
+
+                #[doc = concat!("Sends it and waits; see [`crate::", stringify!($module), "::", stringify!($builder), "::send`].")]
+                pub fn send(self) -> Result<$out> {
+                    self.rt.run(self.builder.send())
                 }
+
+                $(
+                    #[doc = concat!("Every item, fetched page by page as the iterator advances; see [`crate::", stringify!($module), "::", stringify!($builder), "::stream`].")]
+                    pub fn stream(self) -> Iter<$item> {
+                        self.rt.iter_blocking(self.builder.stream())
+                    }
+                )?
             }
+
             $(
-                impl Pageable for $builder {
-                    type Item = $item;
-                    fn into_stream(self) -> ItemStream<$item> {
-                        <$builder>::into_stream(self)
+                impl IntoIterator for Call<crate::$module::$builder> {
+                    type Item = Result<$item>;
+                    type IntoIter = Iter<$item>;
+                    fn into_iter(self) -> Iter<$item> {
+                        self.stream()
                     }
                 }
             )?
@@ -80,53 +139,158 @@ macro_rules! sendable {
     };
 }
 
-sendable! {
-    crate::aliases::ListAliases => Page<ServiceAliasPublic>, pages ServiceAliasPublic;
-    crate::aliases::SwitchRouting => SwitchRoutingResponse;
-    crate::chains::ListChains => Page<ChainPublic>, pages ChainPublic;
-    crate::broadcasts::ListBroadcasts => Page<BroadcastPublic>, pages BroadcastPublic;
-    crate::files::ListFiles => AccountFilesListResponse, pages AccountFileObject;
-    crate::files::DownloadUrl => AccountFileDownloadResponse;
-    crate::recurrent_requests::ListRecurrentRequests => Page<RecurrentRequestPublic>, pages RecurrentRequestPublic;
-    crate::request_logs::ListRequestLogs => Page<RequestLogListItem>, pages RequestLogListItem;
-    crate::resolve::ResolveRequest => ResolveResponse;
-    crate::services::ScheduleRequest => RecurrentRequestPublic;
+requests! {
+    enrollments::ListEnrollments {
+        skip(skip: u64); limit(limit: u64); with_service(with_service: bool); shared(shared: bool);
+    } -> Page<Enrollment>, stream Enrollment;
+    enrollments::CreateEnrollment {
+        parameters(parameters: impl serde::Serialize); shared(shared: bool);
+    } -> EnrollmentCreated;
+    groups::ListGroups { owner(owner: crate::groups::Owner); name(contains: impl Into<String>); }
+        -> Vec<Group>;
+    groups::ListGroupServices {
+        cursor(cursor: impl Into<String>); limit(limit: u64); search(text: impl Into<String>);
+    } -> CursorPage<Service>, stream Service;
+    groups::CreateCollection {
+        display_name(display_name: impl Into<String>);
+        description(description: impl Into<String>);
+    } -> Group;
+    groups::UpdateCollection {
+        display_name(display_name: impl Into<String>);
+        description(description: impl Into<String>);
+        enabled(enabled: bool);
+    } -> ServiceCollectionPublic;
+    groups::ListMembers {} -> Vec<ServiceCollectionMemberPublic>;
+    groups::AddMember { routing_key(key: impl serde::Serialize); sort_order(sort_order: i64); }
+        -> ServiceCollectionMemberPublic;
+    services::ListInterfaces {} -> Vec<AccessInterface>;
+    services::ScheduleRequest {
+        interface(name: impl Into<String>); enrollment(enrollment: impl Id);
+        path(path: impl Into<String>); method(method: impl Into<String>);
+        json(body: impl serde::Serialize); header(name: impl Into<String>, value: impl Into<String>);
+        name(name: impl Into<String>);
+    } -> RecurrentRequestPublic;
+    secrets::ListSecrets { skip(skip: u64); limit(limit: u64); }
+        -> Page<SecretPublic>, stream SecretPublic;
+    secrets::SetSecret {
+        description(description: impl Into<String>); sensitive(sensitive: bool);
+        shared(shared: bool);
+    } -> SecretPublic;
+    aliases::ListAliases {
+        skip(skip: u64); limit(limit: u64); name(name: impl Into<String>);
+        include_deactivated(include: bool); shared(shared: bool);
+    } -> Page<ServiceAliasPublic>, stream ServiceAliasPublic;
+    aliases::CreateAlias {
+        description(description: impl Into<String>);
+        routing_key(key: impl serde::Serialize);
+        routing_key_override(key: impl serde::Serialize);
+        is_routing(is_routing: bool); shared(shared: bool);
+    } -> ServiceAliasPublic;
+    aliases::UpdateAlias {
+        description(description: impl Into<String>);
+        target_path(target_path: impl Into<String>);
+        routing_key(key: impl serde::Serialize);
+        routing_key_override(key: impl serde::Serialize);
+    } -> ServiceAliasPublic;
+    aliases::SwitchRouting { target(target: impl Into<String>); routing_key(key: impl Into<String>); }
+        -> SwitchRoutingResponse;
+    recurrent_requests::ListRecurrentRequests {
+        service_id(id: impl Id); enrollment_id(id: impl Id);
+        status(status: impl Into<crate::open_enums::RecurrentRequestStatusEnum>);
+        skip(skip: u64); limit(limit: u64);
+    } -> Page<RecurrentRequestPublic>, stream RecurrentRequestPublic;
+    recurrent_requests::CreateRecurrentRequest {
+        service_id(id: impl Id); enrollment_id(id: impl Id); method(method: impl Into<String>);
+        body_template(body: impl serde::Serialize);
+        header(name: impl Into<String>, value: impl Into<String>); name(name: impl Into<String>);
+    } -> RecurrentRequestPublic;
+    recurrent_requests::UpdateRecurrentRequest {
+        request_path(path: impl Into<String>); body_template(body: impl serde::Serialize);
+        header(name: impl Into<String>, value: impl Into<String>);
+        schedule(schedule: impl serde::Serialize); name(name: impl Into<String>);
+        status(status: impl Into<crate::open_enums::RecurrentRequestStatusEnum>);
+    } -> RecurrentRequestPublic;
+    request_logs::ListRequestLogs {
+        skip(skip: u64); limit(limit: u64); service_id(id: impl Id);
+        service_enrollment_id(id: impl Id); recurrent_request_id(id: impl Id);
+        status_min(status: u16); status_max(status: u16);
+        start_time(at: chrono::DateTime<chrono::Utc>); end_time(at: chrono::DateTime<chrono::Utc>);
+        user_request_path(prefix: impl Into<String>); error_source(source: impl Into<String>);
+        error_type(kind: impl Into<String>); gateway_source(source: impl Into<String>);
+    } -> Page<RequestLogListItem>, stream RequestLogListItem;
+    chains::ListChains { skip(skip: u64); limit(limit: u64); shared(shared: bool); }
+        -> Page<ChainPublic>, stream ChainPublic;
+    chains::CreateChain {
+        description(description: impl Into<String>);
+        default_timeout(timeout: std::time::Duration); enabled(enabled: bool);
+        step(step: ChainStep); steps(steps: impl IntoIterator<Item = ChainStep>);
+        shared(shared: bool);
+    } -> ChainPublic;
+    chains::UpdateChain {
+        description(description: impl Into<String>);
+        default_timeout(timeout: std::time::Duration); enabled(enabled: bool);
+    } -> ChainPublic;
+    chains::UpdateChainStep {
+        name(name: impl Into<String>); target_path(target_path: impl Into<String>);
+        on_success(action: impl Into<String>); on_failure(action: impl Into<String>);
+        timeout(timeout: std::time::Duration); sort_order(sort_order: i64);
+    } -> ChainStepPublic;
+    broadcasts::ListBroadcasts { skip(skip: u64); limit(limit: u64); shared(shared: bool); }
+        -> Page<BroadcastPublic>, stream BroadcastPublic;
+    broadcasts::CreateBroadcast {
+        mode(mode: impl Into<crate::open_enums::Mode>);
+        target_timeout(timeout: std::time::Duration); enabled(enabled: bool);
+        description(description: impl Into<String>); target(target: BroadcastTarget);
+        targets(targets: impl IntoIterator<Item = BroadcastTarget>); shared(shared: bool);
+    } -> BroadcastPublic;
+    broadcasts::UpdateBroadcast {
+        mode(mode: impl Into<crate::open_enums::Mode>);
+        target_timeout(timeout: std::time::Duration); enabled(enabled: bool);
+        description(description: impl Into<String>);
+    } -> BroadcastPublic;
+    files::ListFiles {
+        scope(scope: crate::open_enums::Scope); path(prefix: impl Into<String>);
+        max_keys(max_keys: u64); continuation_token(token: impl Into<String>);
+    } -> AccountFilesListResponse, stream AccountFileObject;
+    files::DownloadUrl {
+        scope(scope: crate::open_enums::Scope); expires_in(lifetime: std::time::Duration);
+    } -> AccountFileDownloadResponse;
+    resolve::ResolveRequest {
+        routing_key(key: impl serde::Serialize);
+        gateway(gateway: crate::open_enums::GatewayKind); strategy(strategy: impl Into<String>);
+    } -> ResolveResponse;
 }
 
 manager! {
     /// Blocking secrets; see [`crate::secrets::Secrets`].
     Secrets = secrets::Secrets via secrets;
-    fn list(skip: u64, limit: u64) -> Page<SecretPublic>;
     fn get(name: &str) -> SecretPublic;
-    fn set(name: &str, value: &str) -> SecretPublic;
     fn delete(name: &str) -> String;
-    iter list_all() -> SecretPublic;
+    call list() -> ListSecrets;
+    call set(name: &str, value: impl Into<String>) -> SetSecret;
 }
 
 manager! {
     /// Blocking aliases; see [`crate::aliases::Aliases`].
     Aliases = aliases::Aliases via aliases;
     fn get(alias_id: impl Id) -> ServiceAliasPublic;
-    fn create[B: ServiceAliasCreate](body: B) -> ServiceAliasPublic;
-    fn create_shared[B: ServiceAliasCreate](body: B) -> ServiceAliasPublic;
-    fn update[B: ServiceAliasUpdate](alias_id: impl Id, body: B) -> ServiceAliasPublic;
     fn delete(alias_id: impl Id) -> serde_json::Value;
-    call list() -> crate::aliases::ListAliases;
-    call switch_routing(identifier: impl Display, on: bool) -> crate::aliases::SwitchRouting;
-    iter list_all() -> ServiceAliasPublic;
+    call list() -> ListAliases;
+    call create(name: impl Into<String>, target_path: impl Into<String>) -> CreateAlias;
+    call update(alias_id: impl Id) -> UpdateAlias;
+    call switch_routing(identifier: impl Display, on: bool) -> SwitchRouting;
 }
 
 manager! {
     /// Blocking recurrent requests; see [`crate::recurrent_requests::RecurrentRequests`].
     RecurrentRequests = recurrent_requests::RecurrentRequests via recurrent_requests;
     fn get(request_id: impl Id) -> RecurrentRequestPublic;
-    fn create[B: RecurrentRequestCreate](body: B) -> RecurrentRequestPublic;
-    fn update[B: RecurrentRequestUpdate](request_id: impl Id, body: B) -> RecurrentRequestPublic;
-    fn set_schedule(request_id: impl Id, schedule: &crate::Schedule) -> RecurrentRequestPublic;
+    fn set_schedule(request_id: impl Id, schedule: impl serde::Serialize) -> RecurrentRequestPublic;
     fn trigger(request_id: impl Id) -> serde_json::Value;
     fn delete(request_id: impl Id) -> ();
-    call list() -> crate::recurrent_requests::ListRecurrentRequests;
-    iter list_all() -> RecurrentRequestPublic;
+    call list() -> ListRecurrentRequests;
+    call create(request_path: impl Into<String>) -> CreateRecurrentRequest;
+    call update(request_id: impl Id) -> UpdateRecurrentRequest;
 }
 
 manager! {
@@ -135,38 +299,34 @@ manager! {
     fn start(mode: crate::LoggingMode) -> LoggingStatusResponse;
     fn stop() -> LoggingStatusResponse;
     fn get(log_id: impl Id) -> RequestLogDetail;
-    call list() -> crate::request_logs::ListRequestLogs;
+    call list() -> ListRequestLogs;
 }
 
 manager! {
     /// Blocking chains; see [`crate::chains::Chains`].
     Chains = chains::Chains via chains;
     fn get(chain_id: impl Id) -> ChainPublic;
-    fn create[B: ChainCreate](body: B) -> ChainPublic;
-    fn create_shared[B: ChainCreate](body: B) -> ChainPublic;
-    fn update[B: ChainUpdate](chain_id: impl Id, body: B) -> ChainPublic;
     fn delete(chain_id: impl Id) -> serde_json::Value;
-    fn replace_steps[B: ChainStepCreate](chain_id: impl Id, steps: impl IntoIterator<Item = B>) -> ChainPublic;
-    fn add_step[B: ChainStepCreate](chain_id: impl Id, step: B) -> ChainStepPublic;
-    fn update_step[B: ChainStepUpdate](chain_id: impl Id, step_id: impl Id, body: B) -> ChainStepPublic;
+    fn replace_steps(chain_id: impl Id, steps: impl IntoIterator<Item = ChainStep>) -> ChainPublic;
+    fn add_step(chain_id: impl Id, step: ChainStep) -> ChainStepPublic;
     fn remove_step(chain_id: impl Id, step_id: impl Id) -> serde_json::Value;
-    call list() -> crate::chains::ListChains;
-    iter list_all() -> ChainPublic;
+    call list() -> ListChains;
+    call create(name: impl Into<String>) -> CreateChain;
+    call update(chain_id: impl Id) -> UpdateChain;
+    call update_step(chain_id: impl Id, step_id: impl Id) -> UpdateChainStep;
 }
 
 manager! {
     /// Blocking broadcasts; see [`crate::broadcasts::Broadcasts`].
     Broadcasts = broadcasts::Broadcasts via broadcasts;
     fn get(broadcast_id: impl Id) -> BroadcastPublic;
-    fn create[B: BroadcastCreate](body: B) -> BroadcastPublic;
-    fn create_shared[B: BroadcastCreate](body: B) -> BroadcastPublic;
-    fn update[B: BroadcastUpdate](broadcast_id: impl Id, body: B) -> BroadcastPublic;
     fn delete(broadcast_id: impl Id) -> serde_json::Value;
-    fn replace_targets[B: BroadcastTargetCreate](broadcast_id: impl Id, targets: impl IntoIterator<Item = B>) -> BroadcastPublic;
-    fn add_target[B: BroadcastTargetCreate](broadcast_id: impl Id, target: B) -> BroadcastTargetPublic;
+    fn replace_targets(broadcast_id: impl Id, targets: impl IntoIterator<Item = BroadcastTarget>) -> BroadcastPublic;
+    fn add_target(broadcast_id: impl Id, target: BroadcastTarget) -> BroadcastTargetPublic;
     fn remove_target(broadcast_id: impl Id, target_id: impl Id) -> serde_json::Value;
-    call list() -> crate::broadcasts::ListBroadcasts;
-    iter list_all() -> BroadcastPublic;
+    call list() -> ListBroadcasts;
+    call create(name: impl Into<String>) -> CreateBroadcast;
+    call update(broadcast_id: impl Id) -> UpdateBroadcast;
 }
 
 manager! {
@@ -175,85 +335,25 @@ manager! {
     fn upload[B: AccountFileUploadRequest](request: B) -> AccountFileUploadResponse;
     fn upload_bytes(key: &str, bytes: impl Into<bytes::Bytes>, content_type: &str) -> String;
     fn download_bytes(key: &str) -> bytes::Bytes;
-    call list() -> crate::files::ListFiles;
-    call download_url(key: impl Into<String>) -> crate::files::DownloadUrl;
+    call list() -> ListFiles;
+    call download_url(key: impl Into<String>) -> DownloadUrl;
 }
 
 manager! {
     /// Blocking groups; see [`crate::groups::Groups`].
     Groups = groups::Groups via groups;
-    fn update(group_id: impl Id, update: &crate::groups::CollectionUpdate) -> ServiceCollectionPublic;
+    fn get(name: &str) -> Group;
     fn delete(group_id: impl Id) -> ();
-    fn members(group_id: impl Id) -> Vec<ServiceCollectionMemberPublic>;
-    fn add_member(group_id: impl Id, service_id: impl Id, routing_key: Option<serde_json::Map<String, serde_json::Value>>, sort_order: i64) -> ServiceCollectionMemberPublic;
     fn remove_member(group_id: impl Id, service_id: impl Id) -> ();
+    call list() -> ListGroups;
+    call services(name: &str) -> ListGroupServices;
+    call create(name: &str) -> CreateCollection;
+    call update(group_id: impl Id) -> UpdateCollection;
+    call members(group_id: impl Id) -> ListMembers;
+    call add_member(group_id: impl Id, service_id: impl Id) -> AddMember;
 }
 
 impl Groups {
-    /// Lists the visible groups.
-    pub fn list(&self) -> Result<Vec<Group>> {
-        Ok(wrap_all(
-            &self.rt,
-            self.rt.block_on(self.inner.list())?,
-            Group::new,
-        ))
-    }
-
-    /// Lists groups by owner, filtered by name client-side.
-    pub fn list_owned(
-        &self,
-        owner: crate::groups::Owner,
-        name: Option<&str>,
-    ) -> Result<Vec<Group>> {
-        let groups = self.rt.block_on(self.inner.list_owned(owner, name))?;
-        Ok(wrap_all(&self.rt, groups, Group::new))
-    }
-
-    /// Gets a group by name.
-    pub fn get(&self, name: &str) -> Result<Group> {
-        Ok(Group::new(
-            &self.rt,
-            self.rt.block_on(self.inner.get(name))?,
-        ))
-    }
-
-    /// Creates a customer-owned collection.
-    pub fn create(
-        &self,
-        name: &str,
-        display_name: Option<&str>,
-        description: Option<&str>,
-    ) -> Result<Group> {
-        let group = self
-            .rt
-            .block_on(self.inner.create(name, display_name, description))?;
-        Ok(Group::new(&self.rt, group))
-    }
-
-    /// One page of a group's services.
-    pub fn services(
-        &self,
-        name: &str,
-        cursor: Option<&str>,
-        limit: u32,
-        search: Option<&str>,
-    ) -> Result<CursorPage<Service>> {
-        let page = self
-            .rt
-            .block_on(self.inner.services(name, cursor, limit, search))?;
-        Ok(page.map(|item| Service::new(&self.rt, item)))
-    }
-
-    /// Every service of a group, fetched page by page.
-    pub fn services_iter(
-        &self,
-        name: &str,
-        search: Option<&str>,
-    ) -> impl Iterator<Item = Result<Service>> {
-        self.rt
-            .iter_records(self.inner.services_stream(name, search), Service::new)
-    }
-
     /// Starts a request through a group's interface.
     pub fn dispatch(&self, name: &str) -> DispatchRequest {
         DispatchRequest::new(&self.rt, self.inner.dispatch(name))
@@ -263,24 +363,17 @@ impl Groups {
 manager! {
     /// Blocking services; see [`crate::services::Services`].
     Services = services::Services via services;
-    fn interfaces(service_id: impl Id) -> Vec<AccessInterface>;
+    fn get(service_id: impl Id) -> Service;
     fn documents(service_id: impl Id) -> ServiceDocumentsResponse;
     fn document(service_id: impl Id, document_id: impl Id) -> ServiceDocumentsResponse;
     fn usage(service_id: impl Id) -> AccessPlan;
     fn groups(service_id: impl Id) -> CustomerGroupMembershipResponse;
     fn set_groups(service_id: impl Id, group_ids: &[uuid::Uuid]) -> CustomerGroupMembershipResponse;
-    call schedule(service_id: impl Id, schedule: crate::Schedule) -> crate::services::ScheduleRequest;
+    call interfaces(service_id: impl Id) -> ListInterfaces;
+    call schedule(service_id: impl Id, recurrence: impl serde::Serialize) -> ScheduleRequest;
 }
 
 impl Services {
-    /// Gets a service by id.
-    pub fn get(&self, service_id: impl Id) -> Result<Service> {
-        Ok(Service::new(
-            &self.rt,
-            self.rt.block_on(self.inner.get(service_id))?,
-        ))
-    }
-
     /// Starts a request through the service's picked interface.
     pub fn dispatch(&self, service_id: impl Id) -> DispatchRequest {
         DispatchRequest::new(&self.rt, self.inner.dispatch(service_id))
@@ -290,40 +383,8 @@ impl Services {
 manager! {
     /// Blocking enrollments; see [`crate::enrollments::Enrollments`].
     Enrollments = enrollments::Enrollments via enrollments;
+    fn get(enrollment_id: impl Id) -> Enrollment;
     fn cancel(enrollment_id: impl Id) -> CustomerEnrollmentCancelResponse;
-}
-
-impl Enrollments {
-    /// Lists one page of enrollments.
-    pub fn list(&self, skip: u64, limit: u64, with_service: bool) -> Result<Page<Enrollment>> {
-        let page = self
-            .rt
-            .block_on(self.inner.list(skip, limit, with_service))?;
-        Ok(page.map(|item| Enrollment::new(&self.rt, item)))
-    }
-
-    /// Every enrollment, fetched page by page.
-    pub fn list_all(&self) -> impl Iterator<Item = Result<Enrollment>> {
-        self.rt.iter_records(self.inner.list_all(), Enrollment::new)
-    }
-
-    /// Gets one enrollment.
-    pub fn get(&self, enrollment_id: impl Id) -> Result<Enrollment> {
-        Ok(Enrollment::new(
-            &self.rt,
-            self.rt.block_on(self.inner.get(enrollment_id))?,
-        ))
-    }
-
-    /// Enrolls in a service; it starts `pending`.
-    pub fn create(
-        &self,
-        service_id: impl Id,
-        parameters: Option<serde_json::Map<String, serde_json::Value>>,
-    ) -> Result<Enrollment> {
-        let e = self
-            .rt
-            .block_on(self.inner.create(service_id, parameters))?;
-        Ok(Enrollment::new(&self.rt, e))
-    }
+    call list() -> ListEnrollments;
+    call create(service_id: impl Id) -> CreateEnrollment;
 }

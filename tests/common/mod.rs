@@ -1,6 +1,8 @@
 //! Shared setup for the integration tests: a sandbox and an SDK client pointed at it.
 #![allow(dead_code)]
 
+pub mod recorder;
+
 use unitysvc::Client;
 use unitysvc_sandbox::{catalog, Sandbox};
 
