@@ -321,10 +321,9 @@ impl CreateAlias {
                 "alias name",
                 self.name,
             )?)
-            .target_path(args::text::<crate::types::ServiceAliasCreateTargetPath>(
-                "alias target_path",
-                self.target_path,
-            )?)
+            .target_path(args::gateway_path::<
+                crate::types::ServiceAliasCreateTargetPath,
+            >("alias target_path", self.target_path)?)
             .description(args::text_opt(
                 "alias description",
                 self.fields.description,
@@ -372,7 +371,7 @@ impl UpdateAlias {
         let id = args::checked(self.alias_id)?;
         let body = ServiceAliasUpdate {
             description: args::text_opt("alias description", self.fields.description)?,
-            target_path: args::text_opt("alias target_path", self.target_path)?,
+            target_path: args::gateway_path_opt("alias target_path", self.target_path)?,
             request_routing_key: args::checked(self.fields.routing_key)?,
             routing_key_override: args::checked(self.fields.routing_key_override)?,
         };

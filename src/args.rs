@@ -97,6 +97,28 @@ where
     T::try_from(value.into()).map_err(|e| Error::invalid_input(format!("invalid {what}: {e}")))
 }
 
+/// [`text`] for a gateway path the platform will route to: it must be relative and stay
+/// under its target, as a dispatched path must.
+pub(crate) fn gateway_path<T>(what: &str, value: impl Into<String>) -> Result<T>
+where
+    T: TryFrom<String>,
+    T::Error: Display,
+{
+    let value = value.into();
+    crate::wrappers::check_path(value.split_once('?').map_or(&*value, |(p, _)| p))
+        .map_err(|e| Error::invalid_input(format!("invalid {what}: {e}")))?;
+    text(what, value)
+}
+
+/// [`gateway_path`] for an optional value.
+pub(crate) fn gateway_path_opt<T>(what: &str, value: Option<String>) -> Result<Option<T>>
+where
+    T: TryFrom<String>,
+    T::Error: Display,
+{
+    value.map(|v| gateway_path(what, v)).transpose()
+}
+
 /// [`text`] for an optional value.
 pub(crate) fn text_opt<T>(what: &str, value: Option<String>) -> Result<Option<T>>
 where

@@ -91,9 +91,10 @@ impl BroadcastTarget {
                 "broadcast target name",
                 self.name,
             )?)
-            .target_path(args::text::<crate::types::BroadcastTargetCreateTargetPath>(
-                "broadcast target target_path",
-                self.target_path,
+            .target_path(args::gateway_path::<
+                crate::types::BroadcastTargetCreateTargetPath,
+            >(
+                "broadcast target target_path", self.target_path
             )?)
             .routing_key_override(args::checked(self.routing_key_override)?);
         if let Some(order) = self.sort_order {

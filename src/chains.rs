@@ -105,10 +105,12 @@ impl ChainStep {
                 "chain step name",
                 self.name,
             )?)
-            .target_path(args::text::<crate::types::ChainStepCreateTargetPath>(
-                "chain step target_path",
-                self.target_path,
-            )?)
+            .target_path(
+                args::gateway_path::<crate::types::ChainStepCreateTargetPath>(
+                    "chain step target_path",
+                    self.target_path,
+                )?,
+            )
             .sort_order(self.sort_order)
             .timeout_ms(args::millis_opt("chain step timeout", self.timeout)?);
         if let Some(action) = self.on_success {
@@ -432,7 +434,7 @@ impl UpdateChainStep {
         let step = args::checked(self.step_id)?;
         let body = ChainStepUpdate {
             name: args::text_opt("chain step name", self.name)?,
-            target_path: args::text_opt("chain step target_path", self.target_path)?,
+            target_path: args::gateway_path_opt("chain step target_path", self.target_path)?,
             on_success: self.on_success,
             on_failure: self.on_failure,
             timeout_ms: args::millis_opt("chain step timeout", self.timeout)?,

@@ -848,6 +848,26 @@ async fn gateway_faults() {
         ok: resp.status().as_u16() == 307 && elsewhere.hits() == 0,
     });
 
+    let s = FaultServer::start(|_| {
+        json(
+            "401 Unauthorized",
+            r#"{"detail":"upstream refused svcpass_faultkey"}"#,
+        )
+    })
+    .await;
+    let c = client_for(&s, Duration::from_secs(5));
+    let resp = c.dispatch("p/x/chat").send().await.unwrap();
+    let err = resp.error_for_status().unwrap_err();
+    let shown = format!("{err} {err:?}");
+    rows.push(Row {
+        case: "key echoed by the gateway, redacted",
+        expected: "Authentication, no key".into(),
+        got: format!("{:?}: {err}", err.kind()),
+        ok: err.kind() == ErrorKind::Authentication
+            && !shown.contains("svcpass_faultkey")
+            && shown.contains("[redacted]"),
+    });
+
     // Every refused path fails before anything is sent.
     let s = FaultServer::start(|_| json("200 OK", "{}")).await;
     let c = client_for(&s, Duration::from_secs(5));

@@ -161,3 +161,36 @@ async fn sensitive_headers_are_masked_in_debug() {
     assert!(shown.contains("visible-value"), "{shown}");
     assert!(!format!("{client:?}").contains("svcpass_"));
 }
+
+#[tokio::test]
+async fn stored_targets_are_checked_before_sending() {
+    let (_sb, client) = common::start().await;
+    let bad = "p/x/../../v1/secrets/K";
+    let err = client
+        .aliases()
+        .create("sneaky", bad)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    let err = client
+        .broadcasts()
+        .create("fan")
+        .target(unitysvc::broadcasts::BroadcastTarget::new("t", bad))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    let err = client
+        .chains()
+        .create("chain")
+        .step(unitysvc::chains::ChainStep::new(
+            "s",
+            "https://evil.example/x",
+            0,
+        ))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+}
