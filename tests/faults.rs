@@ -185,6 +185,21 @@ async fn service_body() -> String {
     serde_json::to_string(service.record()).unwrap()
 }
 
+/// A client of `server` with one setting changed from the defaults.
+fn client_with(
+    server: &FaultServer,
+    setting: impl FnOnce(unitysvc::ClientBuilder) -> unitysvc::ClientBuilder,
+) -> Client {
+    setting(
+        Client::builder()
+            .base_url(format!("{}/v1", server.url()))
+            .api_key("svcpass_x")
+            .ignore_env(),
+    )
+    .build()
+    .unwrap()
+}
+
 fn client_for(server: &FaultServer, timeout: Duration) -> Client {
     Client::builder()
         .base_url(format!("{}/v1", server.url()))
@@ -560,13 +575,7 @@ async fn control_plane_faults() {
         ))
     })
     .await;
-    let c = Client::builder()
-        .base_url(format!("{}/v1", s.url()))
-        .api_key("svcpass_x")
-        .timeout(Some(Duration::from_secs(1)))
-        .ignore_env()
-        .build()
-        .unwrap();
+    let c = client_with(&s, |b| b.timeout(Some(Duration::from_secs(1))));
     let err = run_case(
         &mut rows,
         "retry-after-ms past the deadline",
@@ -583,13 +592,7 @@ async fn control_plane_faults() {
         chunked: false,
     })
     .await;
-    let c = Client::builder()
-        .base_url(format!("{}/v1", s.url()))
-        .api_key("svcpass_x")
-        .max_response_size(1024 * 1024)
-        .ignore_env()
-        .build()
-        .unwrap();
+    let c = client_with(&s, |b| b.max_response_size(1024 * 1024));
     let err = run_case(
         &mut rows,
         "100 MB body, Content-Length",
@@ -606,13 +609,7 @@ async fn control_plane_faults() {
         chunked: true,
     })
     .await;
-    let c = Client::builder()
-        .base_url(format!("{}/v1", s.url()))
-        .api_key("svcpass_x")
-        .max_response_size(1024 * 1024)
-        .ignore_env()
-        .build()
-        .unwrap();
+    let c = client_with(&s, |b| b.max_response_size(1024 * 1024));
     run_case(
         &mut rows,
         "100 MB body, chunked",
@@ -712,13 +709,7 @@ async fn default_timeout_bounds_the_whole_call() {
     // With a 2 s timeout and default retries, a server that never answers costs ~2 s,
     // not one timeout per attempt plus the waits between them.
     let s = FaultServer::start(|_| Act::Stall).await;
-    let c = Client::builder()
-        .base_url(format!("{}/v1", s.url()))
-        .api_key("svcpass_x")
-        .timeout(Some(Duration::from_secs(2)))
-        .ignore_env()
-        .build()
-        .unwrap();
+    let c = client_with(&s, |b| b.timeout(Some(Duration::from_secs(2))));
     let started = Instant::now();
     let err = c.groups().get("llm").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
@@ -786,13 +777,7 @@ async fn gateway_faults() {
         chunked: true,
     })
     .await;
-    let c = Client::builder()
-        .base_url(format!("{}/v1", s.url()))
-        .api_key("svcpass_x")
-        .max_response_size(1024 * 1024)
-        .ignore_env()
-        .build()
-        .unwrap();
+    let c = client_with(&s, |b| b.max_response_size(1024 * 1024));
     run_case(
         &mut rows,
         "100 MB buffered body",
@@ -953,13 +938,7 @@ async fn stream_faults() {
         )
     })
     .await;
-    let c = Client::builder()
-        .base_url(format!("{}/v1", s.url()))
-        .api_key("svcpass_x")
-        .max_event_size(1024)
-        .ignore_env()
-        .build()
-        .unwrap();
+    let c = client_with(&s, |b| b.max_event_size(1024));
     let call = boxed(async move {
         let events: Vec<_> = c
             .dispatch("p/x/chat")
@@ -995,13 +974,7 @@ async fn stream_faults() {
         )
     })
     .await;
-    let c = Client::builder()
-        .base_url(format!("{}/v1", s.url()))
-        .api_key("svcpass_x")
-        .max_event_size(1024)
-        .ignore_env()
-        .build()
-        .unwrap();
+    let c = client_with(&s, |b| b.max_event_size(1024));
     let call = boxed(async move {
         let events: Vec<_> = c
             .dispatch("p/x/chat")
@@ -1030,13 +1003,7 @@ async fn stream_faults() {
         body.push_str(&format!("{{\"big\":\"{}\"}}\n", "x".repeat(1024 * 1024)));
         Act::Write(format!("HTTP/1.1 200 OK\r\ncontent-type: application/x-ndjson\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()).into_bytes())
     }).await;
-    let c = Client::builder()
-        .base_url(format!("{}/v1", s.url()))
-        .api_key("svcpass_x")
-        .max_event_size(1024)
-        .ignore_env()
-        .build()
-        .unwrap();
+    let c = client_with(&s, |b| b.max_event_size(1024));
     let call = boxed(async move {
         let mut events = c.dispatch("p/x/chat").stream().await?.events();
         while let Some(event) = events.next().await {
@@ -1059,13 +1026,7 @@ async fn stream_faults() {
         Act::WriteThenStall(format!("{sse_head}\r\ndata: 1\n\n").into_bytes())
     })
     .await;
-    let c = Client::builder()
-        .base_url(format!("{}/v1", s.url()))
-        .api_key("svcpass_x")
-        .stream_idle_timeout(Some(Duration::from_secs(1)))
-        .ignore_env()
-        .build()
-        .unwrap();
+    let c = client_with(&s, |b| b.stream_idle_timeout(Some(Duration::from_secs(1))));
     let call = boxed(async move {
         let mut events = c.dispatch("p/x/chat").stream().await?.events();
         while let Some(event) = events.next().await {
