@@ -1,6 +1,6 @@
 //! `usvc sandbox`: a local sandbox in the foreground.
 
-use crate::{CliError, CliResult};
+use crate::error::{CliError, CliResult, Failure};
 use clap::Args;
 use std::net::SocketAddr;
 use unitysvc_sandbox::Sandbox;
@@ -16,9 +16,12 @@ pub struct SandboxArgs {
 /// Runs the sandbox until Ctrl-C.
 pub async fn run(args: &SandboxArgs) -> CliResult {
     let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
-    let sandbox = Sandbox::start_on(addr)
-        .await
-        .map_err(|e| CliError(format!("cannot start the sandbox on {addr}: {e}")))?;
+    let sandbox = Sandbox::start_on(addr).await.map_err(|e| {
+        CliError::new(
+            Failure::Network,
+            format!("cannot start the sandbox on {addr}: {e}"),
+        )
+    })?;
     println!("UnitySVC sandbox running (Ctrl-C stops it)");
     println!("  control plane: {}", sandbox.base_url());
     println!("  gateway:       {}", sandbox.gateway_url());

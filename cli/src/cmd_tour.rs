@@ -4,13 +4,15 @@
 //! back. Any failure stops the tour with the step named in the error.
 
 use crate::cmd_logs::log_table;
+use crate::error::{CliError, CliResult, Failure};
 use crate::print::{self, Table};
-use crate::{CliError, CliResult, Ctx};
+use crate::Ctx;
 use clap::Args;
 use futures::StreamExt;
 use serde_json::{json, Value};
 use std::future::Future;
 use std::time::{Duration, Instant};
+use unitysvc::wrappers::{build_path, GatewayPath, Wrappers};
 use unitysvc::{LoggingMode, Service, Wrappable};
 use unitysvc_sandbox::catalog;
 
@@ -50,7 +52,7 @@ impl Tour {
         println!("==> {}. {title}", self.step);
         println!("{INDENT}rust: {snippet}");
         body.await
-            .map_err(|e| CliError(format!("step {} ({title}) failed: {e}", self.step)))
+            .map_err(|e| e.context(&format!("step {} ({title}) failed", self.step)))
     }
 }
 
@@ -70,7 +72,12 @@ fn chat_body(prompt: &str, stream: bool) -> Value {
 fn answer(body: &Value) -> CliResult<&str> {
     body.pointer("/choices/0/message/content")
         .and_then(Value::as_str)
-        .ok_or_else(|| CliError::from("the answer has no choices[0].message.content"))
+        .ok_or_else(|| {
+            CliError::new(
+                Failure::Other,
+                "the answer has no choices[0].message.content",
+            )
+        })
 }
 
 fn header<'a>(response: &'a unitysvc::Response, name: &str) -> &'a str {
@@ -85,11 +92,11 @@ fn ensure_success(response: &unitysvc::Response) -> CliResult {
     if response.is_success() {
         Ok(())
     } else {
-        Err(CliError(format!(
-            "the gateway answered HTTP {}: {}",
+        Err(CliError::from_response(
             response.status(),
-            response.text().chars().take(200).collect::<String>()
-        )))
+            response.headers(),
+            response.bytes(),
+        ))
     }
 }
 
@@ -170,7 +177,12 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
         .iter()
         .find(|s| s.name == wanted)
         .or_else(|| all.first())
-        .ok_or_else(|| CliError(format!("the {group} group has no services to tour")))?;
+        .ok_or_else(|| {
+            CliError::new(
+                Failure::NotFound,
+                format!("the {group} group has no services to tour"),
+            )
+        })?;
     let id = picked.id;
     let name = picked.name.clone();
     let title = format!("Show {name} and its interfaces");
@@ -212,7 +224,11 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
                 "enrollment {} created: {} ({})",
                 enrollment.id, enrollment.status, enrollment.message
             ));
-            let active = enrollment.wait_active(Duration::from_secs(30)).await?;
+            // The spinner shows on a terminal only; piped output stays clean.
+            let spinner = print::spinner(format!("{INDENT}waiting until active"), false);
+            let active = enrollment.wait_active(Duration::from_secs(30)).await;
+            spinner.finish_and_clear();
+            let active = active?;
             say(format!(
                 "now {} after {} ms",
                 active.status,
@@ -286,10 +302,10 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
                 .stream()
                 .await?;
             if !response.status().is_success() {
-                return Err(CliError(format!(
-                    "the gateway answered HTTP {}",
-                    response.status()
-                )));
+                let status = response.status();
+                let headers = response.headers().clone();
+                let body = response.collect_text().await?;
+                return Err(CliError::from_response(status, &headers, body.as_bytes()));
             }
             let mut events = response.events();
             let mut chunks = 0;
@@ -337,7 +353,42 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     )
     .await?;
 
-    // 9. Request logging.
+    // 9. Wrappers composed on a raw gateway path, as `usvc call` does.
+    let raw = format!("p/{id}/chat/completions");
+    tour.step(
+        "Compose wrappers on a gateway path (usvc call)",
+        "client.dispatch(&build_path(&GatewayPath::raw(path)?, &Wrappers { log: true, ttl, failover, .. })?.to_string())",
+        async {
+            let wrappers = Wrappers {
+                log: true,
+                ttl: Some("10m".parse()?),
+                failover: Some(GatewayPath::raw(&format!("g/{group}/chat/completions"))?),
+                ..Wrappers::default()
+            };
+            let path = build_path(&GatewayPath::raw(&raw)?, &wrappers)?.to_string();
+            say(format!("gateway path: {path}"));
+            say(format!(
+                "shell: usvc call {raw} --logged --cached 10m --failover g/{group}/chat/completions --data '{{…}}'"
+            ));
+            let response = client
+                .dispatch(&path)
+                .json(&chat_body("Wrapped call", false))
+                .send()
+                .await?;
+            ensure_success(&response)?;
+            let body: Value = response.json()?;
+            say(format!(
+                "HTTP {}, x-cache: {} -> {}",
+                response.status(),
+                header(&response, "x-cache"),
+                answer(&body)?
+            ));
+            Ok(())
+        },
+    )
+    .await?;
+
+    // 10. Request logging.
     tour.step(
         "Log requests and read the log",
         "client.request_logs().start(LoggingMode::KeepPreference).await?; …list().send().await?",
@@ -365,7 +416,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     )
     .await?;
 
-    // 10. Route resolution.
+    // 11. Route resolution.
     let route = format!("g/{group}/chat/completions");
     let snippet = format!("client.resolve(\"{route}\").send().await?");
     tour.step("Resolve a route (dry run)", &snippet, async {
