@@ -28,7 +28,7 @@ pub enum AliasesCmd {
     },
     /// Show one alias.
     Get {
-        /// The alias's id, or its name when only one alias has it.
+        /// The alias's id, or its name (the routing one when several share it).
         alias: String,
     },
     /// Create an alias that routes `a/<name>` to a gateway path.
@@ -55,7 +55,7 @@ pub enum AliasesCmd {
     },
     /// Change an alias; only the options given change. Its name cannot change.
     Update {
-        /// The alias's id, or its name when only one alias has it.
+        /// The alias's id, or its name (the routing one when several share it).
         alias: String,
         /// Point the alias at another gateway path.
         #[arg(long)]
@@ -88,7 +88,7 @@ pub enum AliasesCmd {
     },
     /// Delete an alias.
     Delete {
-        /// The alias's id, or its name when only one alias has it.
+        /// The alias's id, or its name (the routing one when several share it).
         alias: String,
     },
 }
@@ -263,7 +263,13 @@ async fn alias_id(ctx: &Ctx, alias: &str) -> CliResult<Uuid> {
         .include_deactivated(true)
         .send()
         .await?;
-    let mut matches = page.items.into_iter().filter(|a| a.name == alias);
+    let named: Vec<_> = page.items.into_iter().filter(|a| a.name == alias).collect();
+    // Of several aliases with one name, the one routing it is the one people mean.
+    let routing: Vec<_> = named.iter().filter(|a| a.is_routing).collect();
+    if named.len() > 1 && routing.len() == 1 {
+        return Ok(routing[0].id);
+    }
+    let mut matches = named.into_iter();
     match (matches.next(), matches.next()) {
         (Some(a), None) => Ok(a.id),
         (None, _) => Err(CliError::new(

@@ -117,11 +117,11 @@ pub async fn run(ctx: &Ctx, cmd: FilesCmd) -> CliResult {
                     "prefixes": prefixes,
                 }));
             }
-            for prefix in &prefixes {
-                println!("{prefix}  (directory)");
-            }
             page.print(false, |items| {
                 let mut table = Table::new(&["KEY", "SIZE", "MODIFIED"]);
+                for prefix in &prefixes {
+                    table.row(vec![prefix.clone(), "(directory)".to_owned()]);
+                }
                 for o in items {
                     table.row(vec![
                         o.key.clone(),

@@ -138,7 +138,7 @@ pub async fn run(ctx: &Ctx, cmd: LogsCmd) -> CliResult {
                 request = request.gateway_source(text);
             }
             let page = offset_page!(request, paging);
-            page.print(ctx.json, log_table)?;
+            page.print(ctx.json, |rows| log_table(rows, true))?;
         }
         LogsCmd::Get { id } => {
             let detail = logs.get(args::uuid("log id", &id)?).await?;
@@ -204,18 +204,26 @@ fn body_text(body: &serde_json::Value) -> String {
     }
 }
 
-/// A table of log rows: id, time, method, path, status, duration.
-pub fn log_table(rows: &[unitysvc::types::RequestLogListItem]) -> Table {
-    let mut table = Table::new(&["ID", "TIME", "METHOD", "PATH", "STATUS", "MS"]);
+/// A table of log rows: (id,) time, method, path, status, duration.
+pub fn log_table(rows: &[unitysvc::types::RequestLogListItem], with_id: bool) -> Table {
+    let mut headers = vec!["TIME", "METHOD", "PATH", "STATUS", "MS"];
+    if with_id {
+        headers.insert(0, "ID");
+    }
+    let mut table = Table::new(&headers);
     for row in rows {
-        table.row(vec![
-            row.log_id.clone(),
-            short_time(&row.event_timestamp),
-            row.user_request_method.clone(),
-            row.user_request_path.clone(),
-            print::opt(row.upstream_response_status_code),
-            print::opt(row.upstream_response_time_ms.map(|ms| format!("{ms:.0}"))),
-        ]);
+        let id = with_id.then(|| row.log_id.clone());
+        table.row(
+            id.into_iter()
+                .chain([
+                    short_time(&row.event_timestamp),
+                    row.user_request_method.clone(),
+                    row.user_request_path.clone(),
+                    print::opt(row.upstream_response_status_code),
+                    print::opt(row.upstream_response_time_ms.map(|ms| format!("{ms:.0}"))),
+                ])
+                .collect(),
+        );
     }
     table
 }

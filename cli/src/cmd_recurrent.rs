@@ -187,7 +187,13 @@ pub async fn run(ctx: &Ctx, cmd: RecurrentCmd) -> CliResult {
             if ctx.json {
                 return print::json(&summary);
             }
-            println!("recurrent request {id} triggered: {summary}");
+            match summary.get("status_code") {
+                Some(status) => println!(
+                    "recurrent request {id} ran once: HTTP {status} (run {})",
+                    summary.get("run_count").unwrap_or(&serde_json::Value::Null)
+                ),
+                None => println!("recurrent request {id} triggered: {summary}"),
+            }
         }
         RecurrentCmd::Pause { id } => {
             let r = rr
@@ -235,10 +241,13 @@ pub fn print_one(ctx: &Ctx, r: &RecurrentRequestPublic) -> CliResult {
     Ok(())
 }
 
-/// `every 300 s`, `cron 0 * * * * (UTC)`, or `-`.
+/// `every 5m`, `cron 0 * * * * (UTC)`, or `-`.
 fn schedule_text(r: &RecurrentRequestPublic) -> String {
     match Schedule::from_record(r) {
-        Some(Schedule::Interval { seconds }) => format!("every {seconds} s"),
+        Some(Schedule::Interval { seconds }) => match GatewayDuration::from_secs(seconds) {
+            Ok(every) => format!("every {every}"),
+            Err(_) => format!("every {seconds} s"),
+        },
         Some(Schedule::Cron {
             expression,
             timezone,

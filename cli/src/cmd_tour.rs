@@ -409,7 +409,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
                 page.total
                     .map_or_else(|| page.items.len().to_string(), |t| t.to_string())
             ));
-            print!("{}", log_table(&page.items).render(INDENT));
+            print!("{}", log_table(&page.items, false).render(INDENT));
             logs.stop().await?;
             Ok(())
         },

@@ -222,18 +222,41 @@ fn parse() -> Result<Cli, ExitCode> {
     }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let cli = match parse() {
-        Ok(cli) => cli,
-        Err(code) => return code,
-    };
-    let json = cli.json;
-    match run(cli).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            e.report(json);
-            e.exit_code()
-        }
+/// Lets a closed pipe end the process quietly (`usvc … | head`), as Unix tools do, instead
+/// of panicking on the next write to stdout.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: runs first in `main`, before any other thread exists; SIG_DFL is a valid
+    // disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+}
+
+fn main() -> ExitCode {
+    restore_sigpipe();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let cli = match parse() {
+            Ok(cli) => cli,
+            Err(code) => return code,
+        };
+        let json = cli.json;
+        match run(cli).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                e.report(json);
+                e.exit_code()
+            }
+        }
+    })
 }
