@@ -119,3 +119,43 @@ pub fn time(what: &str, text: &str) -> CliResult<chrono::DateTime<chrono::Utc>> 
             ))
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_split_at_the_first_colon_and_are_trimmed() {
+        assert_eq!(
+            header("Authorization:  Bearer a:b ").unwrap(),
+            ("Authorization".to_owned(), "Bearer a:b".to_owned())
+        );
+        assert!(header("no colon").is_err());
+        assert!(header(": value").is_err());
+    }
+
+    #[test]
+    fn an_offset_cursor_is_a_number() {
+        let paging = |cursor: Option<&str>| Paging {
+            limit: 10,
+            cursor: cursor.map(str::to_owned),
+            all: false,
+        };
+        assert_eq!(paging(None).skip().unwrap(), 0);
+        assert_eq!(paging(Some("20")).skip().unwrap(), 20);
+        assert!(paging(Some("abc")).skip().is_err());
+    }
+
+    #[test]
+    fn json_objects_are_checked() {
+        assert_eq!(json_object("x", r#"{"a": 1}"#).unwrap()["a"], 1);
+        assert!(json_object("x", "[1]").is_err());
+        assert!(json_object("x", "{").is_err());
+    }
+
+    #[test]
+    fn literal_data_is_sent_as_is() {
+        assert_eq!(read_data("plain text").unwrap(), b"plain text");
+        assert!(read_data("@/no/such/file").is_err());
+    }
+}

@@ -4,7 +4,7 @@ use crate::args::{self, offset_page, Paging};
 use crate::error::CliResult;
 use crate::print::{self, Table};
 use crate::Ctx;
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use unitysvc::request_logs::RequestLogDetail;
 use unitysvc::LoggingMode;
 
@@ -23,48 +23,52 @@ pub enum LogsCmd {
     /// Turn request logging off; rows already captured stay readable.
     Stop,
     /// List logged calls, newest first.
-    List {
-        /// Keep only calls to this service id.
-        #[arg(long)]
-        service: Option<String>,
-        /// Keep only calls through this enrollment id.
-        #[arg(long)]
-        enrollment: Option<String>,
-        /// Keep only calls fired by this recurrent request id.
-        #[arg(long)]
-        recurrent: Option<String>,
-        /// Keep only calls whose upstream status is at least this, e.g. 400.
-        #[arg(long, value_name = "STATUS")]
-        status_min: Option<u16>,
-        /// Keep only calls whose upstream status is at most this.
-        #[arg(long, value_name = "STATUS")]
-        status_max: Option<u16>,
-        /// Keep only calls at or after this time, e.g. 2026-01-31T12:00:00Z.
-        #[arg(long, value_name = "TIME")]
-        since: Option<String>,
-        /// Keep only calls at or before this time.
-        #[arg(long, value_name = "TIME")]
-        until: Option<String>,
-        /// Keep only calls whose path starts with this.
-        #[arg(long, value_name = "PREFIX")]
-        path: Option<String>,
-        /// Keep only failures from this source, e.g. `upstream` or `gateway`.
-        #[arg(long)]
-        error_source: Option<String>,
-        /// Keep only failures of this type.
-        #[arg(long)]
-        error_type: Option<String>,
-        /// Keep only calls seen by this gateway: `apisix` or `backend`.
-        #[arg(long)]
-        gateway: Option<String>,
-        #[command(flatten)]
-        paging: Paging,
-    },
+    List(Box<ListArgs>),
     /// Show one logged call in full.
     Get {
         /// The log row's id (a UUID).
         id: String,
     },
+}
+
+/// The filters of `usvc logs list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Keep only calls to this service id.
+    #[arg(long)]
+    service: Option<String>,
+    /// Keep only calls through this enrollment id.
+    #[arg(long)]
+    enrollment: Option<String>,
+    /// Keep only calls fired by this recurrent request id.
+    #[arg(long)]
+    recurrent: Option<String>,
+    /// Keep only calls whose upstream status is at least this, e.g. 400.
+    #[arg(long, value_name = "STATUS")]
+    status_min: Option<u16>,
+    /// Keep only calls whose upstream status is at most this.
+    #[arg(long, value_name = "STATUS")]
+    status_max: Option<u16>,
+    /// Keep only calls at or after this time, e.g. 2026-01-31T12:00:00Z.
+    #[arg(long, value_name = "TIME")]
+    since: Option<String>,
+    /// Keep only calls at or before this time.
+    #[arg(long, value_name = "TIME")]
+    until: Option<String>,
+    /// Keep only calls whose path starts with this.
+    #[arg(long, value_name = "PREFIX")]
+    path: Option<String>,
+    /// Keep only failures from this source, e.g. `upstream` or `gateway`.
+    #[arg(long)]
+    error_source: Option<String>,
+    /// Keep only failures of this type.
+    #[arg(long)]
+    error_type: Option<String>,
+    /// Keep only calls seen by this gateway: `apisix` or `backend`.
+    #[arg(long)]
+    gateway: Option<String>,
+    #[command(flatten)]
+    paging: Paging,
 }
 
 /// Runs a `usvc logs` subcommand.
@@ -89,20 +93,21 @@ pub async fn run(ctx: &Ctx, cmd: LogsCmd) -> CliResult {
             let status = logs.stop().await?;
             report(ctx, status.enabled)?;
         }
-        LogsCmd::List {
-            service,
-            enrollment,
-            recurrent,
-            status_min,
-            status_max,
-            since,
-            until,
-            path,
-            error_source,
-            error_type,
-            gateway,
-            paging,
-        } => {
+        LogsCmd::List(list) => {
+            let ListArgs {
+                service,
+                enrollment,
+                recurrent,
+                status_min,
+                status_max,
+                since,
+                until,
+                path,
+                error_source,
+                error_type,
+                gateway,
+                paging,
+            } = *list;
             let mut request = logs.list();
             if let Some(id) = service {
                 request = request.service_id(args::uuid("service id", &id)?);

@@ -77,7 +77,11 @@ impl Failure {
 
 /// A failure to report, on stderr as text or as JSON.
 #[derive(Debug)]
-pub struct CliError {
+pub struct CliError(Box<Report>);
+
+/// What a [`CliError`] holds; boxed, so results stay small.
+#[derive(Debug)]
+struct Report {
     failure: Failure,
     kind: &'static str,
     message: String,
@@ -101,7 +105,7 @@ impl CliError {
             Failure::Server => "server",
             Failure::Network => "connection",
         };
-        CliError {
+        CliError(Box::new(Report {
             failure,
             kind,
             message: message.into(),
@@ -109,7 +113,7 @@ impl CliError {
             detail: None,
             request_id: None,
             hint: hint(failure, None).map(str::to_owned),
-        }
+        }))
     }
 
     /// Input the command refuses before sending anything (exit code 5).
@@ -135,46 +139,46 @@ impl CliError {
             None => format!("the gateway answered HTTP {status}"),
         };
         let mut err = CliError::new(failure, message);
-        err.kind = status_kind(status);
-        err.status = Some(status.as_u16());
-        err.detail = detail.as_ref().map(detail_json);
-        err.request_id = headers
+        err.0.kind = status_kind(status);
+        err.0.status = Some(status.as_u16());
+        err.0.detail = detail.as_ref().map(detail_json);
+        err.0.request_id = headers
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        err.hint = hint(failure, None).map(str::to_owned);
+        err.0.hint = hint(failure, None).map(str::to_owned);
         err
     }
 
     /// Prefixes the message, e.g. with the step of the tour that failed.
     pub fn context(mut self, prefix: &str) -> CliError {
-        self.message = format!("{prefix}: {}", self.message);
+        self.0.message = format!("{prefix}: {}", self.0.message);
         self
     }
 
     /// The exit code of this failure.
     pub fn exit_code(&self) -> ExitCode {
-        ExitCode::from(self.failure.code())
+        ExitCode::from(self.0.failure.code())
     }
 
     /// Writes the error to stderr, as text for people or as one JSON object.
     pub fn report(&self, json: bool) {
         if json {
             let value = json!({
-                "kind": self.kind,
-                "message": self.message,
-                "status": self.status,
-                "detail": self.detail,
-                "request_id": self.request_id,
+                "kind": self.0.kind,
+                "message": self.0.message,
+                "status": self.0.status,
+                "detail": self.0.detail,
+                "request_id": self.0.request_id,
             });
             eprintln!("{value}");
             return;
         }
-        eprintln!("error: {}", self.message);
-        if let Some(id) = &self.request_id {
+        eprintln!("error: {}", self.0.message);
+        if let Some(id) = &self.0.request_id {
             eprintln!("request id: {id} (quote it when asking for support)");
         }
-        if let Some(hint) = &self.hint {
+        if let Some(hint) = &self.0.hint {
             eprintln!("hint: {hint}");
         }
     }
@@ -182,7 +186,7 @@ impl CliError {
 
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.0.message)
     }
 }
 
@@ -252,13 +256,13 @@ impl From<unitysvc::Error> for CliError {
             _ => (Failure::Other, "other"),
         };
         let mut err = CliError::new(failure, plain_message(&e));
-        err.kind = kind;
-        err.status = e.status().map(|s| s.as_u16());
-        err.detail = e.detail().map(detail_json);
-        err.request_id = e.request_id().map(str::to_owned);
-        err.hint = hint(failure, e.retry_after()).map(str::to_owned);
+        err.0.kind = kind;
+        err.0.status = e.status().map(|s| s.as_u16());
+        err.0.detail = e.detail().map(detail_json);
+        err.0.request_id = e.request_id().map(str::to_owned);
+        err.0.hint = hint(failure, e.retry_after()).map(str::to_owned);
         if let Some(wait) = e.retry_after() {
-            err.hint = Some(format!(
+            err.0.hint = Some(format!(
                 "too many requests: wait {} s, then try again",
                 wait.as_secs().max(1)
             ));
@@ -320,3 +324,74 @@ impl From<unitysvc::wrappers::WrapperError> for CliError {
 
 /// The result type of every command.
 pub type CliResult<T = ()> = Result<T, CliError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_map_to_the_documented_exit_codes() {
+        for (status, code) in [
+            (401, 3),
+            (403, 3),
+            (404, 4),
+            (400, 5),
+            (422, 5),
+            (409, 6),
+            (429, 7),
+            (500, 8),
+            (503, 8),
+            (418, 1),
+        ] {
+            let status = StatusCode::from_u16(status).unwrap();
+            assert_eq!(Failure::of_status(status).code(), code, "{status}");
+        }
+    }
+
+    #[test]
+    fn every_exit_code_is_documented() {
+        for failure in [
+            Failure::Other,
+            Failure::Usage,
+            Failure::Auth,
+            Failure::NotFound,
+            Failure::Invalid,
+            Failure::Conflict,
+            Failure::RateLimit,
+            Failure::Server,
+            Failure::Network,
+        ] {
+            let line = format!("\n  {}  ", failure.code());
+            assert!(
+                EXIT_CODES.contains(&line),
+                "code {} undocumented",
+                failure.code()
+            );
+        }
+    }
+
+    #[test]
+    fn a_gateway_answer_keeps_its_detail_and_request_id() {
+        let mut headers = unitysvc::header::HeaderMap::new();
+        headers.insert("x-request-id", "req-7".parse().unwrap());
+        let err = CliError::from_response(
+            StatusCode::CONFLICT,
+            &headers,
+            br#"{"detail": "already there"}"#,
+        );
+        assert_eq!(err.0.failure, Failure::Conflict);
+        assert_eq!(err.0.kind, "conflict");
+        assert_eq!(err.0.detail, Some(Value::String("already there".into())));
+        assert_eq!(err.0.request_id.as_deref(), Some("req-7"));
+        assert_eq!(
+            err.to_string(),
+            "the gateway answered HTTP 409: already there"
+        );
+    }
+
+    #[test]
+    fn wrapper_errors_are_invalid_input() {
+        let err = CliError::from(unitysvc::wrappers::WrapperError::EmptyPath);
+        assert_eq!(err.0.failure.code(), 5);
+    }
+}
