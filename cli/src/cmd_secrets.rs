@@ -94,9 +94,10 @@ pub async fn run(ctx: &Ctx, cmd: SecretsCmd) -> CliResult {
             unitysvc::secrets::validate_secret_name(&name)?;
             let value = match value {
                 Some(value) => {
-                    eprintln!(
-                        "warning: a value given with --value stays in your shell history; \
-                         pipe it on stdin or let usvc prompt for it instead"
+                    print::warn(
+                        ctx.json,
+                        "a value given with --value stays in your shell history; \
+                         pipe it on stdin or let usvc prompt for it instead",
                     );
                     value
                 }

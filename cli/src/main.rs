@@ -165,7 +165,7 @@ impl Ctx {
 
 async fn run(cli: Cli) -> CliResult {
     match &cli.command {
-        Command::Sandbox(args) => return cmd_sandbox::run(args).await,
+        Command::Sandbox(args) => return cmd_sandbox::run(args, cli.json).await,
         Command::Completions(args) => return cmd_completions::run(args),
         _ => {}
     }

@@ -163,6 +163,15 @@ impl<T> Page<T> {
     }
 }
 
+/// Writes a warning to stderr: `warning: …`, or `{"warning": "…"}` with `--json`.
+pub fn warn(json_mode: bool, message: &str) {
+    if json_mode {
+        eprintln!("{}", json!({ "warning": message }));
+    } else {
+        eprintln!("warning: {message}");
+    }
+}
+
 /// Prints one JSON value on one line: an NDJSON record.
 pub fn json_line<T: Serialize + ?Sized>(value: &T) -> CliResult {
     let text = serde_json::to_string(value)?;

@@ -334,3 +334,43 @@ fn files_upload_list_download_and_link_round_trip() {
         4,
     );
 }
+
+#[test]
+fn a_background_sandbox_keeps_state_between_commands() {
+    use std::io::BufRead;
+
+    /// Stops the background sandbox however the test ends.
+    struct Stop(std::process::Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    let mut child = Stop(
+        std::process::Command::new(env!("CARGO_BIN_EXE_usvc"))
+            .args(["--json", "sandbox"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("usvc sandbox starts"),
+    );
+    let mut first = String::new();
+    std::io::BufReader::new(child.0.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_str(&first).expect("a JSON line");
+    let remote = |args: &[&str]| {
+        let output = usvc()
+            .args(["--json", "--base-url", info["base_url"].as_str().unwrap()])
+            .args(["--api-base-url", info["gateway_url"].as_str().unwrap()])
+            .args(["--api-key", info["api_key"].as_str().unwrap()])
+            .args(args)
+            .output()
+            .unwrap();
+        common::parse_success(args, &output)
+    };
+    remote(&["secrets", "set", "KEPT", "--value", "x"]);
+    let list = remote(&["secrets", "list"]);
+    assert_eq!(list["items"][0]["name"], "KEPT");
+}

@@ -62,3 +62,19 @@ fn a_failing_tour_step_exits_with_the_kind_of_its_error_naming_the_step() {
         .stderr(predicate::str::contains("HTTP 404"))
         .stderr(predicate::str::contains("groups.").not());
 }
+
+#[test]
+fn tour_with_json_prints_one_summary_document() {
+    let output = usvc().args(["--json", "tour"]).output().expect("usvc runs");
+    assert!(output.status.success());
+    let summary: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("one JSON document");
+    assert_eq!(summary["passed"], true);
+    let steps = summary["steps"].as_array().expect("steps");
+    assert_eq!(steps.len(), 11);
+    assert!(steps
+        .iter()
+        .all(|s| s["ok"] == true && s["rust"].is_string()));
+    let stream = steps[6]["output"].to_string();
+    assert!(stream.contains("[Echo: ]"), "{stream}");
+}
