@@ -261,6 +261,12 @@ impl From<unitysvc::Error> for CliError {
         err.0.detail = e.detail().map(detail_json);
         err.0.request_id = e.request_id().map(str::to_owned);
         err.0.hint = hint(failure, e.retry_after()).map(str::to_owned);
+        if e.kind() == ErrorKind::Timeout {
+            err.0.hint = Some(
+                "the server did not answer in time; try again (`call` accepts --timeout SECONDS)"
+                    .to_owned(),
+            );
+        }
         if let Some(wait) = e.retry_after() {
             err.0.hint = Some(format!(
                 "too many requests: wait {} s, then try again",
@@ -295,6 +301,9 @@ fn plain_message(e: &unitysvc::Error) -> String {
             .to_owned(),
         };
     }
+    if e.kind() == ErrorKind::InvalidInput {
+        return in_flag_terms(&text);
+    }
     if e.kind() == ErrorKind::Authentication {
         // "listing secrets needs an API key; this client is anonymous (… Client::new)"
         if let Some((what, _)) = text.split_once(';') {
@@ -302,6 +311,33 @@ fn plain_message(e: &unitysvc::Error) -> String {
         }
     }
     text
+}
+
+/// The SDK's argument names in input errors, and the flags a `usvc` user typed instead.
+/// Longer names come first so `routing_key_override` is not read as `routing_key`.
+const FLAG_NAMES: &[(&str, &str)] = &[
+    ("expires_in seconds", "--expires"),
+    ("routing_key_override", "--routing-key-override"),
+    ("routing_key", "--routing-key"),
+    ("body_template", "--data"),
+    ("default_timeout", "--timeout"),
+    ("target_timeout", "--timeout"),
+    ("status_min", "--status-min"),
+    ("status_max", "--status-max"),
+    ("start_time", "--since"),
+    ("end_time", "--until"),
+    ("max_keys", "--limit"),
+    ("target_path", "target path"),
+    ("request_path", "gateway path"),
+];
+
+/// An input error with the SDK's argument names replaced by the CLI's flags.
+fn in_flag_terms(message: &str) -> String {
+    FLAG_NAMES
+        .iter()
+        .fold(message.to_owned(), |text, (sdk, flag)| {
+            text.replace(sdk, flag)
+        })
 }
 
 impl From<std::io::Error> for CliError {
@@ -386,6 +422,18 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "the gateway answered HTTP 409: already there"
+        );
+    }
+
+    #[test]
+    fn input_errors_name_the_flags_not_the_sdk_arguments() {
+        assert_eq!(
+            in_flag_terms("status_min 700 is greater than status_max 500"),
+            "--status-min 700 is greater than --status-max 500"
+        );
+        assert_eq!(
+            in_flag_terms("routing_key_override must be a JSON object"),
+            "--routing-key-override must be a JSON object"
         );
     }
 

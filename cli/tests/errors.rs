@@ -111,3 +111,16 @@ fn human_errors_have_a_hint_per_kind() {
         ))
         .stderr(predicate::str::contains("hint: "));
 }
+
+#[test]
+fn input_errors_name_the_flags_the_user_typed() {
+    for (args, flag) in [
+        (vec!["logs", "list", "--status-min", "99"], "--status-min"),
+        (vec!["files", "url", "a.txt", "--expires", "5"], "--expires"),
+        (vec!["files", "list", "--limit", "5000"], "--limit"),
+    ] {
+        let error = sandbox_error(&args, 5);
+        let message = error["message"].as_str().unwrap();
+        assert!(message.starts_with(flag), "{args:?}: {message}");
+    }
+}
