@@ -169,38 +169,43 @@ pub async fn run(ctx: &Ctx, cmd: ServicesCmd) -> CliResult {
             if ctx.json {
                 return print::json(&plan);
             }
-            print::fields(&[
-                ("enrollment", print::opt(plan.enrollment_mode.as_ref())),
-                (
-                    "interfaces",
-                    plan.interfaces
-                        .iter()
-                        .map(|i| {
-                            serde_json::to_value(i)
-                                .map(|v| v.to_string())
-                                .unwrap_or_default()
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n  "),
-                ),
-                (
-                    "parameters",
-                    plan.parameters
-                        .iter()
-                        .map(|p| {
-                            serde_json::to_value(p)
-                                .map(|v| v.to_string())
-                                .unwrap_or_default()
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n  "),
-                ),
-                ("channels", plan.channels.len().to_string()),
-                (
-                    "routing endpoints",
-                    plan.routing_endpoints.len().to_string(),
-                ),
-            ]);
+            println!("enrollment: {}", print::opt(plan.enrollment_mode.as_ref()));
+            println!();
+            let mut channels = Table::new(&["CHANNEL", "TYPE", "PRICE", "ENROLL", "SECRETS"]);
+            for c in &plan.channels {
+                let price = match (&c.price, c.free) {
+                    (_, true) => "free".to_owned(),
+                    (Some(price), _) => format!("{price} {}", c.currency.as_deref().unwrap_or("")),
+                    (None, _) => print::opt(c.price_description.as_deref()),
+                };
+                let secrets: Vec<_> = c.required_secrets.iter().map(|r| r.name.clone()).collect();
+                channels.row(vec![
+                    c.name.clone(),
+                    c.channel_type.clone(),
+                    price.trim().to_owned(),
+                    if c.requires_enrollment { "yes" } else { "no" }.to_owned(),
+                    print::opt((!secrets.is_empty()).then(|| secrets.join(", "))),
+                ]);
+            }
+            channels.print();
+            println!();
+            let mut interfaces = Table::new(&["INTERFACE", "BASE URL"]);
+            for i in &plan.interfaces {
+                interfaces.row(vec![i.name.clone(), print::opt(i.base_url.as_deref())]);
+            }
+            interfaces.print();
+            if !plan.parameters.is_empty() {
+                println!();
+                let mut parameters = Table::new(&["PARAMETER", "REQUIRED", "DESCRIPTION"]);
+                for p in &plan.parameters {
+                    parameters.row(vec![
+                        p.name.clone(),
+                        if p.required { "yes" } else { "no" }.to_owned(),
+                        print::opt(p.description.as_deref()),
+                    ]);
+                }
+                parameters.print();
+            }
         }
         ServicesCmd::Dispatch {
             id,
