@@ -40,24 +40,42 @@ use unitysvc_sandbox::Sandbox;
 )]
 pub struct Cli {
     /// Customer API key (`svcpass_…`); never printed.
-    #[arg(long, global = true, env = "UNITYSVC_API_KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "UNITYSVC_API_KEY",
+        hide_env_values = true
+    )]
     api_key: Option<String>,
 
     /// Control-plane URL, e.g. `https://api.unitysvc.com/v1`.
-    #[arg(long, global = true, env = "UNITYSVC_API_URL")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "UNITYSVC_API_URL",
+        hide_env_values = true
+    )]
     base_url: Option<String>,
 
     /// Gateway URL for `call` and dispatch; defaults to the control-plane URL without `/v1`.
-    #[arg(long, global = true, env = "UNITYSVC_API_BASE_URL")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "UNITYSVC_API_BASE_URL",
+        hide_env_values = true
+    )]
     api_base_url: Option<String>,
 
     /// Start an embedded sandbox for this one command and point the client at it (ignores
     /// the key and URLs); run `usvc sandbox` for one that keeps its state.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     sandbox: bool,
 
     /// Print one JSON document per command (NDJSON for streams, JSON errors on stderr).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     json: bool,
 
     #[command(subcommand)]
