@@ -1,22 +1,34 @@
 //! `usvc enrollments`: subscriptions to services.
 
+use crate::args::{self, offset_page, Paging};
+use crate::error::CliResult;
 use crate::print::{self, Table};
-use crate::{CliResult, Ctx};
+use crate::Ctx;
 use clap::Subcommand;
-use futures::TryStreamExt;
 use std::time::Duration;
-use unitysvc::Enrollment;
+use unitysvc::types::CustomerEnrollment;
 
 /// Subcommands of `usvc enrollments`.
 #[derive(Debug, Subcommand)]
 pub enum EnrollmentsCmd {
     /// List your enrollments.
-    List,
+    List {
+        /// Include the enrollments shared with your whole account.
+        #[arg(long)]
+        shared: bool,
+        #[command(flatten)]
+        paging: Paging,
+    },
+    /// Show one enrollment.
+    Get {
+        /// The enrollment's id (a UUID).
+        id: String,
+    },
     /// Enroll in a service; it starts `pending` and activates in the background.
     Create {
         /// The service's id (a UUID).
         service_id: String,
-        /// Wait until the enrollment is active.
+        /// Wait, with a spinner, until the enrollment is active.
         #[arg(long)]
         wait: bool,
         /// How long --wait waits, in seconds.
@@ -37,22 +49,42 @@ pub enum EnrollmentsCmd {
 pub async fn run(ctx: &Ctx, cmd: EnrollmentsCmd) -> CliResult {
     let enrollments = ctx.client.enrollments();
     match cmd {
-        EnrollmentsCmd::List => {
-            let list: Vec<Enrollment> = enrollments.list().stream().try_collect().await?;
+        EnrollmentsCmd::List { shared, paging } => {
+            let page = offset_page!(enrollments.list().shared(shared), paging);
+            let page = page.map(|e| e.into_record());
+            page.print(ctx.json, |items| {
+                let mut table = Table::new(&["ID", "SERVICE", "STATUS", "CREATED"]);
+                for e in items {
+                    table.row(vec![
+                        e.id.to_string(),
+                        service_name(e),
+                        e.status.to_string(),
+                        e.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                    ]);
+                }
+                table
+            })?;
+        }
+        EnrollmentsCmd::Get { id } => {
+            let e = enrollments.get(args::uuid("enrollment id", &id)?).await?;
             if ctx.json {
-                let records: Vec<_> = list.iter().map(|e| e.record()).collect();
-                return print::json(&records);
+                return print::json(e.record());
             }
-            let mut table = Table::new(&["ID", "SERVICE", "STATUS", "CREATED"]);
-            for e in &list {
-                table.row(vec![
-                    e.id.to_string(),
-                    service_name(e),
-                    e.status.to_string(),
-                    e.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
-                ]);
-            }
-            table.print();
+            print::fields(&[
+                ("id", e.id.to_string()),
+                ("service", service_name(e.record())),
+                ("status", e.status.to_string()),
+                ("created", e.created_at.to_rfc3339()),
+                ("endpoint", print::opt(e.proxy_endpoint.as_deref())),
+                (
+                    "parameters",
+                    print::opt(
+                        e.parameters
+                            .as_ref()
+                            .map(|p| serde_json::Value::Object(p.clone())),
+                    ),
+                ),
+            ]);
         }
         EnrollmentsCmd::Create {
             service_id,
@@ -60,18 +92,12 @@ pub async fn run(ctx: &Ctx, cmd: EnrollmentsCmd) -> CliResult {
             timeout,
             parameters,
         } => {
-            let mut request = enrollments.create(service_id.as_str());
+            let mut request = enrollments.create(args::uuid("service id", &service_id)?);
             if let Some(text) = parameters {
-                request = request.parameters(serde_json::from_str::<serde_json::Value>(&text)?);
+                request = request.parameters(args::json_object("--parameters", &text)?);
             }
             let created = request.send().await?;
-            if wait {
-                let e = created.wait_active(Duration::from_secs(timeout)).await?;
-                if ctx.json {
-                    return print::json(e.record());
-                }
-                println!("enrollment {} is {}", e.id, e.status);
-            } else {
+            if !wait {
                 if ctx.json {
                     return print::json(created.record());
                 }
@@ -79,10 +105,24 @@ pub async fn run(ctx: &Ctx, cmd: EnrollmentsCmd) -> CliResult {
                     "enrollment {} is {}: {}",
                     created.id, created.status, created.message
                 );
+                return Ok(());
             }
+            let spinner = print::spinner(
+                format!("waiting for enrollment {} to become active", created.id),
+                ctx.json,
+            );
+            let waited = created.wait_active(Duration::from_secs(timeout)).await;
+            spinner.finish_and_clear();
+            let e = waited?;
+            if ctx.json {
+                return print::json(e.record());
+            }
+            println!("enrollment {} is {}", e.id, e.status);
         }
         EnrollmentsCmd::Cancel { id } => {
-            let r = enrollments.cancel(id.as_str()).await?;
+            let r = enrollments
+                .cancel(args::uuid("enrollment id", &id)?)
+                .await?;
             if ctx.json {
                 return print::json(&r);
             }
@@ -96,7 +136,7 @@ pub async fn run(ctx: &Ctx, cmd: EnrollmentsCmd) -> CliResult {
 }
 
 /// The service's name from the embedded details, else its id.
-fn service_name(e: &Enrollment) -> String {
+fn service_name(e: &CustomerEnrollment) -> String {
     e.service
         .as_ref()
         .and_then(|s| s.get("name"))

@@ -1,16 +1,22 @@
 //! `usvc secrets`: the customer's secret store. Values go in and are never printed.
 
+use crate::args::{offset_page, Paging};
+use crate::error::{CliError, CliResult};
 use crate::print::{self, Table};
-use crate::{CliError, CliResult, Ctx};
+use crate::Ctx;
 use clap::Subcommand;
-use futures::TryStreamExt;
-use std::io::Read;
+use serde_json::json;
+use std::io::{IsTerminal, Read};
+use unitysvc::types::SecretPublic;
 
 /// Subcommands of `usvc secrets`.
 #[derive(Debug, Subcommand)]
 pub enum SecretsCmd {
     /// List your secrets' names and metadata (never their values).
-    List,
+    List {
+        #[command(flatten)]
+        paging: Paging,
+    },
     /// Show one secret's metadata (never its value).
     Get {
         /// The secret's name, e.g. `OPENAI_API_KEY`.
@@ -18,17 +24,21 @@ pub enum SecretsCmd {
     },
     /// Create or replace a secret.
     ///
-    /// Names must match `^[A-Z_][A-Z0-9_]*$`. Prefer --stdin: a value given as an argument
-    /// may end up in your shell history.
+    /// The value is read from standard input when it is not a terminal (one trailing
+    /// newline is dropped), else asked for without echo. Names must match
+    /// `^[A-Z_][A-Z0-9_]*$`.
     Set {
         /// The secret's name, e.g. `OPENAI_API_KEY`.
         name: String,
-        /// The value; omit it and pass --stdin to read it from standard input.
-        #[arg(required_unless_present = "stdin", conflicts_with = "stdin")]
-        value: Option<String>,
-        /// Read the value from standard input (one trailing newline is dropped).
+        /// The value itself; it ends up in your shell history, so prefer stdin or the prompt.
         #[arg(long)]
-        stdin: bool,
+        value: Option<String>,
+        /// What the secret is for.
+        #[arg(long)]
+        description: Option<String>,
+        /// Share the secret with your whole account.
+        #[arg(long)]
+        shared: bool,
     },
     /// Delete a secret; this cannot be undone.
     Delete {
@@ -41,24 +51,23 @@ pub enum SecretsCmd {
 pub async fn run(ctx: &Ctx, cmd: SecretsCmd) -> CliResult {
     let secrets = ctx.client.secrets();
     match cmd {
-        SecretsCmd::List => {
-            let list: Vec<_> = secrets.list().stream().try_collect().await?;
-            if ctx.json {
-                return print::json(&list);
-            }
-            let mut table = Table::new(&["NAME", "OWNER", "CREATED", "LAST USED"]);
-            for s in &list {
-                table.row(vec![
-                    s.name.to_string(),
-                    s.owner_type.to_string(),
-                    s.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
-                    print::opt(s.last_used_at.map(|t| t.format("%Y-%m-%d %H:%M:%S"))),
-                ]);
-            }
-            table.print();
+        SecretsCmd::List { paging } => {
+            let page = offset_page!(secrets.list(), paging).map(without_value);
+            page.print(ctx.json, |items| {
+                let mut table = Table::new(&["NAME", "OWNER", "CREATED", "LAST USED"]);
+                for s in items {
+                    table.row(vec![
+                        s.name.to_string(),
+                        s.owner_type.to_string(),
+                        s.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                        print::opt(s.last_used_at.map(|t| t.format("%Y-%m-%d %H:%M:%S"))),
+                    ]);
+                }
+                table
+            })?;
         }
         SecretsCmd::Get { name } => {
-            let s = secrets.get(&name).await?;
+            let s = without_value(secrets.get(&name).await?);
             if ctx.json {
                 return print::json(&s);
             }
@@ -66,6 +75,7 @@ pub async fn run(ctx: &Ctx, cmd: SecretsCmd) -> CliResult {
                 ("name", s.name.to_string()),
                 ("id", s.id.to_string()),
                 ("owner", s.owner_type.to_string()),
+                ("description", print::opt(s.description.as_deref())),
                 ("created", s.created_at.to_rfc3339()),
                 (
                     "last used",
@@ -74,15 +84,33 @@ pub async fn run(ctx: &Ctx, cmd: SecretsCmd) -> CliResult {
                 ("value", "(never returned by the API)".to_owned()),
             ]);
         }
-        SecretsCmd::Set { name, value, stdin } => {
-            // Check the name before reading stdin, so a typo fails fast.
+        SecretsCmd::Set {
+            name,
+            value,
+            description,
+            shared,
+        } => {
+            // Check the name before asking for the value, so a typo fails fast.
             unitysvc::secrets::validate_secret_name(&name)?;
-            let value = match (value, stdin) {
-                (Some(value), _) => value,
-                (None, true) => read_stdin()?,
-                (None, false) => return Err(CliError::from("give a value or --stdin")),
+            let value = match value {
+                Some(value) => {
+                    print::warn(
+                        ctx.json,
+                        "a value given with --value stays in your shell history; \
+                         pipe it on stdin or let usvc prompt for it instead",
+                    );
+                    value
+                }
+                None => read_value(&name)?,
             };
-            let s = secrets.set(&name, value).send().await?;
+            if value.is_empty() {
+                return Err(CliError::invalid("the secret's value is empty"));
+            }
+            let mut request = secrets.set(&name, value).shared(shared);
+            if let Some(text) = description {
+                request = request.description(text);
+            }
+            let s = without_value(request.send().await?);
             if ctx.json {
                 return print::json(&s);
             }
@@ -91,7 +119,7 @@ pub async fn run(ctx: &Ctx, cmd: SecretsCmd) -> CliResult {
         SecretsCmd::Delete { name } => {
             let message = secrets.delete(&name).await?;
             if ctx.json {
-                return print::json(&serde_json::json!({ "message": message }));
+                return print::json(&json!({ "deleted": true, "name": name, "message": message }));
             }
             println!("secret {name} deleted");
         }
@@ -99,9 +127,21 @@ pub async fn run(ctx: &Ctx, cmd: SecretsCmd) -> CliResult {
     Ok(())
 }
 
-fn read_stdin() -> CliResult<String> {
+/// The record with any value a server echoed dropped, so no output path can show it.
+fn without_value(mut secret: SecretPublic) -> SecretPublic {
+    secret.value = None;
+    secret
+}
+
+/// The value from standard input, or from a no-echo prompt when stdin is a terminal.
+fn read_value(name: &str) -> CliResult<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return rpassword::prompt_password(format!("value for {name} (not shown): "))
+            .map_err(|e| CliError::invalid(format!("cannot read the value: {e}")));
+    }
     let mut value = String::new();
-    std::io::stdin().read_to_string(&mut value)?;
+    stdin.lock().read_to_string(&mut value)?;
     if value.ends_with('\n') {
         value.pop();
         if value.ends_with('\r') {

@@ -4,13 +4,16 @@
 //! back. Any failure stops the tour with the step named in the error.
 
 use crate::cmd_logs::log_table;
+use crate::error::{CliError, CliResult, Failure};
 use crate::print::{self, Table};
-use crate::{CliError, CliResult, Ctx};
+use crate::Ctx;
 use clap::Args;
 use futures::StreamExt;
 use serde_json::{json, Value};
+use std::cell::RefCell;
 use std::future::Future;
 use std::time::{Duration, Instant};
+use unitysvc::wrappers::{build_path, GatewayPath, Wrappers};
 use unitysvc::{LoggingMode, Service, Wrappable};
 use unitysvc_sandbox::catalog;
 
@@ -31,31 +34,101 @@ pub struct TourArgs {
 
 const INDENT: &str = "    ";
 
-/// Numbers the steps and prints their headers.
+/// Where the tour's lines go: straight to stdout for people, or into the current step's
+/// record for `--json`, which prints one summary document at the end.
+struct Out {
+    json: bool,
+    lines: RefCell<Vec<String>>,
+    partial: RefCell<String>,
+}
+
+impl Out {
+    /// One indented line.
+    fn say(&self, line: impl AsRef<str>) {
+        let line = format!("{INDENT}{}", line.as_ref());
+        if self.json {
+            self.lines.borrow_mut().push(line.trim_start().to_owned());
+        } else {
+            println!("{line}");
+        }
+    }
+
+    /// Several lines at once, such as a rendered table.
+    fn block(&self, text: &str) {
+        for line in text.lines() {
+            self.say(line.trim_start());
+        }
+    }
+
+    /// Part of a line, shown as it arrives.
+    fn fragment(&self, text: &str) -> CliResult {
+        if self.json {
+            self.partial.borrow_mut().push_str(text);
+            Ok(())
+        } else {
+            print::fragment(text)
+        }
+    }
+
+    /// Ends a line built from fragments.
+    fn end_line(&self) {
+        let line = std::mem::take(&mut *self.partial.borrow_mut());
+        if self.json {
+            self.lines.borrow_mut().push(line.trim_start().to_owned());
+        } else {
+            println!();
+        }
+    }
+}
+
+/// Numbers the steps, prints their headers, and keeps their records for `--json`.
 struct Tour {
     step: u32,
     started: Instant,
+    steps: Vec<Value>,
 }
 
 impl Tour {
     /// Prints the step's header and snippet, then runs it, naming the step in any error.
-    async fn step<T, F>(&mut self, title: &str, snippet: &str, body: F) -> CliResult<T>
+    async fn step<T, F>(&mut self, out: &Out, title: &str, snippet: &str, body: F) -> CliResult<T>
     where
         F: Future<Output = CliResult<T>>,
     {
         self.step += 1;
-        if self.step > 1 {
-            println!();
+        if !out.json {
+            if self.step > 1 {
+                println!();
+            }
+            println!("==> {}. {title}", self.step);
+            println!("{INDENT}rust: {snippet}");
         }
-        println!("==> {}. {title}", self.step);
-        println!("{INDENT}rust: {snippet}");
-        body.await
-            .map_err(|e| CliError(format!("step {} ({title}) failed: {e}", self.step)))
+        let result = body
+            .await
+            .map_err(|e| e.context(&format!("step {} ({title}) failed", self.step)));
+        self.steps.push(json!({
+            "step": self.step,
+            "title": title,
+            "rust": snippet,
+            "ok": result.is_ok(),
+            "output": std::mem::take(&mut *out.lines.borrow_mut()),
+        }));
+        if result.is_err() && out.json {
+            // The steps so far go to stdout; the error follows on stderr.
+            self.print_summary("")?;
+        }
+        result
     }
-}
 
-fn say(line: impl AsRef<str>) {
-    println!("{INDENT}{}", line.as_ref());
+    /// The `--json` document: every step with its output, and whether all passed.
+    fn print_summary(&self, target: &str) -> CliResult {
+        let passed = self.steps.iter().all(|s| s["ok"] == true);
+        print::json(&json!({
+            "target": target,
+            "passed": passed,
+            "seconds": self.started.elapsed().as_secs_f64(),
+            "steps": self.steps,
+        }))
+    }
 }
 
 fn chat_body(prompt: &str, stream: bool) -> Value {
@@ -70,7 +143,12 @@ fn chat_body(prompt: &str, stream: bool) -> Value {
 fn answer(body: &Value) -> CliResult<&str> {
     body.pointer("/choices/0/message/content")
         .and_then(Value::as_str)
-        .ok_or_else(|| CliError::from("the answer has no choices[0].message.content"))
+        .ok_or_else(|| {
+            CliError::new(
+                Failure::Other,
+                "the answer has no choices[0].message.content",
+            )
+        })
 }
 
 fn header<'a>(response: &'a unitysvc::Response, name: &str) -> &'a str {
@@ -85,11 +163,11 @@ fn ensure_success(response: &unitysvc::Response) -> CliResult {
     if response.is_success() {
         Ok(())
     } else {
-        Err(CliError(format!(
-            "the gateway answered HTTP {}: {}",
+        Err(CliError::from_response(
             response.status(),
-            response.text().chars().take(200).collect::<String>()
-        )))
+            response.headers(),
+            response.bytes(),
+        ))
     }
 }
 
@@ -99,17 +177,28 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     let mut tour = Tour {
         step: 0,
         started: Instant::now(),
+        steps: Vec::new(),
+    };
+    let out = Out {
+        json: ctx.json,
+        lines: RefCell::default(),
+        partial: RefCell::default(),
     };
     let target = match &ctx.sandbox {
         Some(sb) => format!("the embedded sandbox at {}", sb.base_url()),
         None => client.config().base_url().to_owned(),
     };
-    println!("UnitySVC SDK tour against {target}");
-    println!("{INDENT}rust: let client = Client::builder().base_url(url).api_key(key).build()?;");
-    println!();
+    if !out.json {
+        println!("UnitySVC SDK tour against {target}");
+        println!(
+            "{INDENT}rust: let client = Client::builder().base_url(url).api_key(key).build()?;"
+        );
+        println!();
+    }
 
     // 1. Groups.
     tour.step(
+        &out,
         "List service groups",
         "client.groups().list().send().await?",
         async {
@@ -122,7 +211,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
                     print::opt(g.display_name.as_deref()),
                 ]);
             }
-            print!("{}", table.render(INDENT));
+            out.block(&table.render(INDENT));
             Ok(())
         },
     )
@@ -136,7 +225,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     );
     let title = format!("Page through the {group} group's services");
     let all: Vec<Service> = tour
-        .step(&title, &snippet, async {
+        .step(&out, &title, &snippet, async {
             let mut all = Vec::new();
             let mut cursor: Option<String> = None;
             let mut pages = 0;
@@ -147,7 +236,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
                 }
                 let page = request.send().await?;
                 pages += 1;
-                say(format!(
+                out.say(format!(
                     "page {pages}: {} services, first {}",
                     page.items.len(),
                     page.items.first().map_or("-", |s| s.name.as_str())
@@ -159,7 +248,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
                 }
             }
             let plural = if pages == 1 { "page" } else { "pages" };
-            say(format!("{} services in {pages} {plural}", all.len()));
+            out.say(format!("{} services in {pages} {plural}", all.len()));
             Ok(all)
         })
         .await?;
@@ -170,17 +259,23 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
         .iter()
         .find(|s| s.name == wanted)
         .or_else(|| all.first())
-        .ok_or_else(|| CliError(format!("the {group} group has no services to tour")))?;
+        .ok_or_else(|| {
+            CliError::new(
+                Failure::NotFound,
+                format!("the {group} group has no services to tour"),
+            )
+        })?;
     let id = picked.id;
     let name = picked.name.clone();
     let title = format!("Show {name} and its interfaces");
     let service = tour
         .step(
+            &out,
             &title,
             "let service = client.services().get(id).await?; service.interfaces().send().await?",
             async {
                 let service = client.services().get(id).await?;
-                say(format!(
+                out.say(format!(
                     "{} ({}) by {}, id {}",
                     service.name,
                     print::opt(service.display_name.as_deref()),
@@ -189,7 +284,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
                 ));
                 let interfaces = service.interfaces().send().await?;
                 for i in &interfaces {
-                    say(format!(
+                    out.say(format!(
                         "interface {}: {}",
                         i.name,
                         print::opt(i.base_url.as_deref())
@@ -203,17 +298,22 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     // 4. Enrollment.
     let title = format!("Enroll in {name}");
     tour.step(
+        &out,
         &title,
         "client.enrollments().create(id).send().await?.wait_active(timeout).await?",
         async {
             let started = Instant::now();
             let enrollment = client.enrollments().create(id).send().await?;
-            say(format!(
+            out.say(format!(
                 "enrollment {} created: {} ({})",
                 enrollment.id, enrollment.status, enrollment.message
             ));
-            let active = enrollment.wait_active(Duration::from_secs(30)).await?;
-            say(format!(
+            // The spinner shows on a terminal only; piped output stays clean.
+            let spinner = print::spinner(format!("{INDENT}waiting until active"), false);
+            let active = enrollment.wait_active(Duration::from_secs(30)).await;
+            spinner.finish_and_clear();
+            let active = active?;
+            out.say(format!(
                 "now {} after {} ms",
                 active.status,
                 started.elapsed().as_millis()
@@ -225,6 +325,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
 
     // 5. Secrets.
     tour.step(
+        &out,
         "Store a secret and list secrets",
         "client.secrets().set(\"TOUR_TOKEN\", \"s3cret-value\").send().await?",
         async {
@@ -233,14 +334,14 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
                 .set("TOUR_TOKEN", "s3cret-value")
                 .send()
                 .await?;
-            say(format!(
+            out.say(format!(
                 "stored {}; the value in the answer: {:?}",
                 set.name.as_str(),
                 set.value
             ));
             let page = client.secrets().list().send().await?;
             for s in &page.items {
-                say(format!(
+                out.say(format!(
                     "{:<20} created {}  value: (never returned)",
                     s.name.as_str(),
                     s.created_at.format("%H:%M:%S")
@@ -248,7 +349,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
             }
             let rejected = client.secrets().set("tour_token", "x").send().await;
             if let Err(e) = rejected {
-                say(format!("lower-case names fail before sending: {e}"));
+                out.say(format!("lower-case names fail before sending: {e}"));
             }
             Ok(())
         },
@@ -257,6 +358,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
 
     // 6. A buffered chat completion.
     tour.step(
+        &out,
         "Dispatch a chat completion",
         "service.dispatch().path(\"chat/completions\").json(&body).send().await?",
         async {
@@ -268,7 +370,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
                 .await?;
             ensure_success(&response)?;
             let body: Value = response.json()?;
-            say(format!("HTTP {} -> {}", response.status(), answer(&body)?));
+            out.say(format!("HTTP {} -> {}", response.status(), answer(&body)?));
             Ok(())
         },
     )
@@ -276,6 +378,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
 
     // 7. A streamed chat completion.
     tour.step(
+        &out,
         "Stream a chat completion",
         "service.dispatch().path(\"chat/completions\").json(&body).stream().await?.events()",
         async {
@@ -286,24 +389,24 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
                 .stream()
                 .await?;
             if !response.status().is_success() {
-                return Err(CliError(format!(
-                    "the gateway answered HTTP {}",
-                    response.status()
-                )));
+                let status = response.status();
+                let headers = response.headers().clone();
+                let body = response.collect_text().await?;
+                return Err(CliError::from_response(status, &headers, body.as_bytes()));
             }
             let mut events = response.events();
             let mut chunks = 0;
-            print::fragment(&format!("{INDENT}tokens: "))?;
+            out.fragment(&format!("{INDENT}tokens: "))?;
             while let Some(event) = events.next().await {
                 if let Some(delta) = unitysvc::streaming::chat_delta(&event?) {
                     if !delta.is_empty() {
                         chunks += 1;
-                        print::fragment(&format!("[{delta}]"))?;
+                        out.fragment(&format!("[{delta}]"))?;
                     }
                 }
             }
-            println!();
-            say(format!("{chunks} chunks, printed as they arrived"));
+            out.end_line();
+            out.say(format!("{chunks} chunks, printed as they arrived"));
             Ok(())
         },
     )
@@ -311,11 +414,12 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
 
     // 8. Wrappers: logged and cached.
     tour.step(
+        &out,
         "Call through wrappers: logged + cached for 1h",
         "service.logged(false).cached(Some(\"1h\".parse()?), false).dispatch().send().await?",
         async {
             let wrapped = service.logged(false).cached(Some("1h".parse()?), false);
-            say(format!("gateway path: {}", wrapped.gateway_path()?));
+            out.say(format!("gateway path: {}", wrapped.gateway_path()?));
             for call in 1..=2 {
                 let started = Instant::now();
                 let response = wrapped
@@ -325,7 +429,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
                     .send()
                     .await?;
                 ensure_success(&response)?;
-                say(format!(
+                out.say(format!(
                     "call {call}: HTTP {}, x-cache: {}, {} ms",
                     response.status(),
                     header(&response, "x-cache"),
@@ -337,14 +441,51 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     )
     .await?;
 
-    // 9. Request logging.
+    // 9. Wrappers composed on a raw gateway path, as `usvc call` does.
+    let raw = format!("p/{id}/chat/completions");
     tour.step(
+        &out,
+        "Compose wrappers on a gateway path (usvc call)",
+        "client.dispatch(&build_path(&GatewayPath::raw(path)?, &Wrappers { log: true, ttl, failover, .. })?.to_string())",
+        async {
+            let wrappers = Wrappers {
+                log: true,
+                ttl: Some("10m".parse()?),
+                failover: Some(GatewayPath::raw(&format!("g/{group}/chat/completions"))?),
+                ..Wrappers::default()
+            };
+            let path = build_path(&GatewayPath::raw(&raw)?, &wrappers)?.to_string();
+            out.say(format!("gateway path: {path}"));
+            out.say(format!(
+                "shell: usvc call {raw} --logged --cached 10m --failover g/{group}/chat/completions --data '{{…}}'"
+            ));
+            let response = client
+                .dispatch(&path)
+                .json(&chat_body("Wrapped call", false))
+                .send()
+                .await?;
+            ensure_success(&response)?;
+            let body: Value = response.json()?;
+            out.say(format!(
+                "HTTP {}, x-cache: {} -> {}",
+                response.status(),
+                header(&response, "x-cache"),
+                answer(&body)?
+            ));
+            Ok(())
+        },
+    )
+    .await?;
+
+    // 10. Request logging.
+    tour.step(
+        &out,
         "Log requests and read the log",
         "client.request_logs().start(LoggingMode::KeepPreference).await?; …list().send().await?",
         async {
             let logs = client.request_logs();
             let status = logs.start(LoggingMode::KeepPreference).await?;
-            say(format!("logging enabled: {}", status.enabled));
+            out.say(format!("logging enabled: {}", status.enabled));
             let response = service
                 .dispatch()
                 .path("chat/completions")
@@ -353,36 +494,39 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
                 .await?;
             ensure_success(&response)?;
             let page = logs.list().limit(5).send().await?;
-            say(format!(
+            out.say(format!(
                 "{} logged calls (newest first, up to 5 shown):",
                 page.total
                     .map_or_else(|| page.items.len().to_string(), |t| t.to_string())
             ));
-            print!("{}", log_table(&page.items).render(INDENT));
+            out.block(&log_table(&page.items, false).render(INDENT));
             logs.stop().await?;
             Ok(())
         },
     )
     .await?;
 
-    // 10. Route resolution.
+    // 11. Route resolution.
     let route = format!("g/{group}/chat/completions");
     let snippet = format!("client.resolve(\"{route}\").send().await?");
-    tour.step("Resolve a route (dry run)", &snippet, async {
+    tour.step(&out, "Resolve a route (dry run)", &snippet, async {
         let resolved = client.resolve(&route).send().await?;
-        say(format!("{} candidate services", resolved.candidates.len()));
+        out.say(format!("{} candidate services", resolved.candidates.len()));
         match resolved.selected {
-            Some(c) => say(format!(
+            Some(c) => out.say(format!(
                 "the gateway would pick {} ({})",
                 print::opt(c.service_name),
                 c.service_id
             )),
-            None => say("no candidate would be picked"),
+            None => out.say("no candidate would be picked"),
         }
         Ok(())
     })
     .await?;
 
+    if out.json {
+        return tour.print_summary(&target);
+    }
     println!();
     println!(
         "tour complete: {} steps passed in {:.1} s",

@@ -3,41 +3,79 @@
 //! Every subcommand is a thin layer over the `unitysvc` crate; `usvc tour` walks through the
 //! SDK against an embedded sandbox, with no API key and no network.
 
+mod args;
+mod cmd_aliases;
+mod cmd_broadcasts;
+mod cmd_call;
+mod cmd_chains;
+mod cmd_completions;
 mod cmd_enrollments;
+mod cmd_files;
 mod cmd_groups;
 mod cmd_logs;
+mod cmd_recurrent;
+mod cmd_resolve;
 mod cmd_sandbox;
 mod cmd_secrets;
 mod cmd_services;
 mod cmd_tour;
+mod error;
 mod print;
 
 use clap::{Parser, Subcommand};
-use std::fmt;
+use error::{CliError, CliResult};
 use std::process::ExitCode;
 use unitysvc::Client;
 use unitysvc_sandbox::Sandbox;
 
-/// Command-line tool for UnitySVC: browse the catalog, enroll, manage secrets, call
-/// services through the gateway, and tour the SDK against a local sandbox.
+/// Command-line tool for UnitySVC: browse the catalog, enroll, manage secrets, aliases and
+/// recurrent requests, call services through the gateway, and tour the SDK against a local
+/// sandbox.
 #[derive(Debug, Parser)]
-#[command(name = "usvc", version, propagate_version = true)]
-struct Cli {
+#[command(
+    name = "usvc",
+    version,
+    propagate_version = true,
+    after_help = error::EXIT_CODES
+)]
+pub struct Cli {
     /// Customer API key (`svcpass_…`); never printed.
-    #[arg(long, global = true, env = "UNITYSVC_API_KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "UNITYSVC_API_KEY",
+        hide_env_values = true
+    )]
     api_key: Option<String>,
 
     /// Control-plane URL, e.g. `https://api.unitysvc.com/v1`.
-    #[arg(long, global = true, env = "UNITYSVC_API_URL")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "UNITYSVC_API_URL",
+        hide_env_values = true
+    )]
     base_url: Option<String>,
 
+    /// Gateway URL for `call` and dispatch; defaults to the control-plane URL without `/v1`.
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "UNITYSVC_API_BASE_URL",
+        hide_env_values = true
+    )]
+    api_base_url: Option<String>,
+
     /// Start an embedded sandbox for this one command and point the client at it (ignores
-    /// --api-key and --base-url); run `usvc sandbox` for one that keeps its state.
-    #[arg(long, global = true)]
+    /// the key and URLs); run `usvc sandbox` for one that keeps its state.
+    #[arg(long, global = true, help_heading = "Global options")]
     sandbox: bool,
 
-    /// Print results as JSON instead of tables.
-    #[arg(long, global = true)]
+    /// Print one JSON document per command (NDJSON for streams, JSON errors on stderr).
+    #[arg(long, global = true, help_heading = "Global options")]
     json: bool,
 
     #[command(subcommand)]
@@ -53,71 +91,43 @@ enum Command {
     Tour(cmd_tour::TourArgs),
     /// Run a local sandbox in the foreground until Ctrl-C.
     Sandbox(cmd_sandbox::SandboxArgs),
-    /// Browse service groups and their services.
+    /// Browse service groups; create and fill your own collections.
     #[command(subcommand)]
     Groups(cmd_groups::GroupsCmd),
-    /// Inspect services and call them through the gateway.
+    /// Inspect services, call them, and schedule recurring calls.
     #[command(subcommand)]
     Services(cmd_services::ServicesCmd),
-    /// Manage the customer's secrets; values are never printed.
-    #[command(subcommand)]
-    Secrets(cmd_secrets::SecretsCmd),
     /// List, create and cancel enrollments.
     #[command(subcommand)]
     Enrollments(cmd_enrollments::EnrollmentsCmd),
-    /// Turn request logging on or off and list logged calls.
+    /// Manage your secrets; values are never printed.
+    #[command(subcommand)]
+    Secrets(cmd_secrets::SecretsCmd),
+    /// Stable names that route to a gateway path.
+    #[command(subcommand)]
+    Aliases(cmd_aliases::AliasesCmd),
+    /// Requests the platform sends on a schedule.
+    #[command(subcommand)]
+    Recurrent(cmd_recurrent::RecurrentCmd),
+    /// Turn request logging on or off and read logged calls.
     #[command(subcommand)]
     Logs(cmd_logs::LogsCmd),
+    /// Show which services a gateway path would route to (a dry run).
+    Resolve(cmd_resolve::ResolveArgs),
+    /// Sequences of gateway calls run one after another.
+    #[command(subcommand)]
+    Chains(cmd_chains::ChainsCmd),
+    /// Gateway calls fanned out to several targets.
+    #[command(subcommand)]
+    Broadcasts(cmd_broadcasts::BroadcastsCmd),
+    /// Your account's file store.
+    #[command(subcommand)]
+    Files(cmd_files::FilesCmd),
+    /// Call any gateway path, optionally through wrappers (log, cache, failover, tee, …).
+    Call(cmd_call::CallArgs),
+    /// Print a shell completion script.
+    Completions(cmd_completions::CompletionsArgs),
 }
-
-/// A failure to report as `error: <message>`.
-#[derive(Debug)]
-pub struct CliError(String);
-
-impl fmt::Display for CliError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<unitysvc::Error> for CliError {
-    fn from(e: unitysvc::Error) -> Self {
-        CliError(e.to_string())
-    }
-}
-
-impl From<std::io::Error> for CliError {
-    fn from(e: std::io::Error) -> Self {
-        CliError(e.to_string())
-    }
-}
-
-impl From<serde_json::Error> for CliError {
-    fn from(e: serde_json::Error) -> Self {
-        CliError(format!("invalid JSON: {e}"))
-    }
-}
-
-impl From<unitysvc::wrappers::WrapperError> for CliError {
-    fn from(e: unitysvc::wrappers::WrapperError) -> Self {
-        CliError(e.to_string())
-    }
-}
-
-impl From<String> for CliError {
-    fn from(s: String) -> Self {
-        CliError(s)
-    }
-}
-
-impl From<&str> for CliError {
-    fn from(s: &str) -> Self {
-        CliError(s.to_owned())
-    }
-}
-
-/// The result type of every command.
-pub type CliResult<T = ()> = Result<T, CliError>;
 
 /// What a command runs with: the client, the output mode, and the sandbox it may own.
 pub struct Ctx {
@@ -132,9 +142,12 @@ pub struct Ctx {
 impl Ctx {
     /// A client pointed at a freshly started embedded sandbox.
     async fn with_sandbox(json: bool) -> CliResult<Ctx> {
-        let sandbox = Sandbox::start()
-            .await
-            .map_err(|e| CliError(format!("cannot start the embedded sandbox: {e}")))?;
+        let sandbox = Sandbox::start().await.map_err(|e| {
+            CliError::new(
+                error::Failure::Other,
+                format!("cannot start the embedded sandbox: {e}"),
+            )
+        })?;
         let client = Client::builder()
             .base_url(sandbox.base_url())
             .api_base_url(sandbox.gateway_url())
@@ -157,6 +170,9 @@ impl Ctx {
         if let Some(url) = &cli.base_url {
             builder = builder.base_url(url);
         }
+        if let Some(url) = &cli.api_base_url {
+            builder = builder.api_base_url(url);
+        }
         Ok(Ctx {
             client: builder.build()?,
             json: cli.json,
@@ -166,8 +182,10 @@ impl Ctx {
 }
 
 async fn run(cli: Cli) -> CliResult {
-    if let Command::Sandbox(args) = &cli.command {
-        return cmd_sandbox::run(args).await;
+    match &cli.command {
+        Command::Sandbox(args) => return cmd_sandbox::run(args, cli.json).await,
+        Command::Completions(args) => return cmd_completions::run(args),
+        _ => {}
     }
     let remote = cli.api_key.is_some() || cli.base_url.is_some();
     let use_sandbox = cli.sandbox || (matches!(cli.command, Command::Tour(_)) && !remote);
@@ -180,10 +198,17 @@ async fn run(cli: Cli) -> CliResult {
         Command::Tour(args) => cmd_tour::run(&ctx, &args).await,
         Command::Groups(cmd) => cmd_groups::run(&ctx, cmd).await,
         Command::Services(cmd) => cmd_services::run(&ctx, cmd).await,
-        Command::Secrets(cmd) => cmd_secrets::run(&ctx, cmd).await,
         Command::Enrollments(cmd) => cmd_enrollments::run(&ctx, cmd).await,
+        Command::Secrets(cmd) => cmd_secrets::run(&ctx, cmd).await,
+        Command::Aliases(cmd) => cmd_aliases::run(&ctx, cmd).await,
+        Command::Recurrent(cmd) => cmd_recurrent::run(&ctx, cmd).await,
         Command::Logs(cmd) => cmd_logs::run(&ctx, cmd).await,
-        Command::Sandbox(_) => unreachable!("handled above"),
+        Command::Resolve(args) => cmd_resolve::run(&ctx, args).await,
+        Command::Chains(cmd) => cmd_chains::run(&ctx, cmd).await,
+        Command::Broadcasts(cmd) => cmd_broadcasts::run(&ctx, cmd).await,
+        Command::Files(cmd) => cmd_files::run(&ctx, cmd).await,
+        Command::Call(args) => cmd_call::run(&ctx, args).await,
+        Command::Sandbox(_) | Command::Completions(_) => unreachable!("handled above"),
     };
     if let Some(sandbox) = ctx.sandbox {
         sandbox.shutdown().await;
@@ -191,14 +216,65 @@ async fn run(cli: Cli) -> CliResult {
     result
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
+/// Parses the command line; with `--json`, usage errors are reported as JSON too.
+fn parse() -> Result<Cli, ExitCode> {
+    use clap::error::ErrorKind;
+    match Cli::try_parse() {
+        Ok(cli) => Ok(cli),
+        Err(e)
+            if std::env::args().any(|a| a == "--json")
+                && !matches!(
+                    e.kind(),
+                    ErrorKind::DisplayHelp
+                        | ErrorKind::DisplayVersion
+                        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+                ) =>
+        {
+            let rendered = e.render().to_string();
+            let first = rendered.lines().next().unwrap_or("invalid usage");
+            let err = CliError::usage(first.strip_prefix("error: ").unwrap_or(first));
+            err.report(true);
+            Err(err.exit_code())
         }
+        Err(e) => e.exit(),
     }
+}
+
+/// Lets a closed pipe end the process quietly (`usvc … | head`), as Unix tools do, instead
+/// of panicking on the next write to stdout.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: runs first in `main`, before any other thread exists; SIG_DFL is a valid
+    // disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+fn main() -> ExitCode {
+    restore_sigpipe();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let cli = match parse() {
+            Ok(cli) => cli,
+            Err(code) => return code,
+        };
+        let json = cli.json;
+        match run(cli).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                e.report(json);
+                e.exit_code()
+            }
+        }
+    })
 }
