@@ -379,6 +379,11 @@ impl Error {
         self.inner.status
     }
 
+    /// What happened, without the operation, host or request id that `Display` adds.
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+
     /// The SDK operation (such as `services.get`) or gateway path the error belongs to.
     pub fn operation(&self) -> Option<&str> {
         self.inner.operation.as_deref()
