@@ -316,10 +316,11 @@ impl DispatchRequest {
         self.client.require_key("dispatching through the gateway")?;
         let client = self.client.clone();
         let prepared = self.prepare(true).await?;
+        let limit = prepared.request.timeout().copied();
         let span = dispatch_span(&prepared);
         let fail = |e: Error| {
             span.record("error.kind", tracing::field::debug(e.kind()));
-            e.in_call(
+            e.timed_out_after(limit).in_call(
                 &format!("gateway {}", prepared.label),
                 prepared.host.as_deref(),
             )

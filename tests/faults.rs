@@ -735,7 +735,7 @@ async fn gateway_faults() {
     };
 
     let s = FaultServer::start(|_| Act::Stall).await;
-    run_case(
+    let err = run_case(
         &mut rows,
         "stall before headers",
         &s,
@@ -743,7 +743,11 @@ async fn gateway_faults() {
         dispatch(client_for(&s, Duration::from_secs(2)), "p/x/chat"),
     )
     .await
-    .ok();
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("gateway p/x/chat: timed out after 2s ({})", s.addr)
+    );
 
     let s = FaultServer::start(|_| Act::Reset).await;
     let err = run_case(
