@@ -152,11 +152,21 @@ impl DecodeStream {
     }
 }
 
-impl Drop for DecodeStream {
-    fn drop(&mut self) {
-        if let Some(tally) = &self.tally {
+impl DecodeStream {
+    /// Ends the stream: the connection and the tally go now, so its span closes when the
+    /// stream has nothing more to give, not when it is dropped.
+    fn close(&mut self) -> Poll<Option<Result<Event>>> {
+        self.body = None;
+        if let Some(tally) = self.tally.take() {
             tally.events.fetch_add(self.events, Ordering::Relaxed);
         }
+        Poll::Ready(None)
+    }
+}
+
+impl Drop for DecodeStream {
+    fn drop(&mut self) {
+        self.close();
     }
 }
 
@@ -178,10 +188,10 @@ impl Stream for DecodeStream {
                 return Poll::Ready(Some(item.map_err(|e| this.fail(decode_error(e)))));
             }
             if this.decoder.is_done() {
-                return Poll::Ready(None);
+                return this.close();
             }
             let Some(body) = this.body.as_mut() else {
-                return Poll::Ready(None);
+                return this.close();
             };
             match ready!(body.poll_next_unpin(cx)) {
                 Some(Ok(chunk)) => {
