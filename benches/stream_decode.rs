@@ -1,40 +1,107 @@
-//! Throughput of the SSE decoder on an OpenAI-style completion stream (~8 MiB) at several
-//! chunk sizes, against `eventsource-stream` 0.2 and a bare `memmem` split on `\n\n`.
+//! SSE decoding on an OpenAI-style chat completion stream (~4 MiB, ~20k chunks) at 1, 16
+//! and 256 KiB network chunks, each of our paths against `eventsource-stream` 0.2 doing the
+//! same work, as ratios (above 1: ours is faster).
 //!
-//! `ours_framer` is the like-for-like comparison with `eventsource-stream` (framing only);
-//! `ours_decoder` additionally parses every `data` payload into a `serde_json::Value`.
+//! Both sides are driven as `futures` streams by the same executor from the same zero-copy
+//! chunks, and stop at `[DONE]`:
+//! - framing: `eventsource-stream` events vs our `SseParser` frames (data length summed);
+//! - data only: the consumer needs each event's text or the `[DONE]` sentinel;
+//! - untyped JSON: every event's data parsed to a `serde_json::Value`;
+//! - typed: every event deserialized into an OpenAI `ChatCompletionChunk` struct.
+//!
+//! `cargo bench --bench stream_decode -- --quick`
+
+mod support;
 
 use std::convert::Infallible;
-use std::hint::black_box;
-use std::time::Duration;
 
 use bytes::Bytes;
-use criterion::{
-    criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
-};
 use eventsource_stream::Eventsource;
-use futures::StreamExt;
-use memchr::memmem;
-use unitysvc::streaming::decode::{Decoder, Event, Framing, SseParser};
+use futures::executor::block_on;
+use futures::{Stream, StreamExt};
+use serde::Deserialize;
+use serde_json::Value;
+use support::{compare, Case, Settings};
+use unitysvc::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+use unitysvc::streaming::decode::SseParser;
+use unitysvc::{Event, StatusCode, StreamingResponse};
 
-const TARGET_LEN: usize = 8 << 20;
+const TARGET_LEN: usize = 4 << 20;
 const CHUNK_SIZES: [usize; 3] = [1 << 10, 16 << 10, 256 << 10];
 
-/// Builds the stream body and returns it with its frame count.
-fn openai_stream() -> (Bytes, usize) {
-    let mut body = Vec::with_capacity(TARGET_LEN + 256);
-    let mut frames = 0;
+/// One chunk of an OpenAI chat completion stream, as a typed consumer declares it.
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct ChatChunk {
+    id: String,
+    object: String,
+    created: u64,
+    model: String,
+    #[serde(default)]
+    system_fingerprint: Option<String>,
+    choices: Vec<Choice>,
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct Choice {
+    index: u32,
+    delta: Delta,
+    #[serde(default)]
+    logprobs: Option<Value>,
+    finish_reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct Delta {
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    content: Option<String>,
+}
+
+/// An OpenAI-shaped stream: a role chunk, content chunks with the odd escaped newline or
+/// quote, a finish chunk, then `[DONE]`. Returns the body and its chunk count.
+fn openai_stream() -> (Bytes, u64) {
+    const WORDS: [&str; 12] = [
+        "The",
+        " quick",
+        " brown",
+        " fox",
+        " jumps",
+        " over",
+        " the",
+        " lazy",
+        " dog",
+        ".",
+        "\\n\\n",
+        " \\\"Indeed,\\\" she said",
+    ];
+    let head = |n: u64| {
+        format!(
+            "data: {{\"id\":\"chatcmpl-9x{n:020}\",\"object\":\"chat.completion.chunk\",\
+             \"created\":1735689600,\"model\":\"gpt-4o-mini-2024-07-18\",\
+             \"system_fingerprint\":\"fp_0ba0d124f1\",\"choices\":[{{\"index\":0,"
+        )
+    };
+    let mut body = String::with_capacity(TARGET_LEN + 512);
+    body.push_str(&head(0));
+    body.push_str(
+        "\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}]}\n\n",
+    );
+    let mut n = 1;
     while body.len() < TARGET_LEN {
-        body.extend_from_slice(
-            format!(
-                "data: {{\"id\":\"chatcmpl-{frames:08}\",\"object\":\"chat.completion.chunk\",\
-                 \"choices\":[{{\"delta\":{{\"content\":\"word \"}},\"index\":0}}]}}\n\n"
-            )
-            .as_bytes(),
-        );
-        frames += 1;
+        body.push_str(&head(n));
+        body.push_str("\"delta\":{\"content\":\"");
+        body.push_str(WORDS[n as usize % WORDS.len()]);
+        body.push_str("\"},\"logprobs\":null,\"finish_reason\":null}]}\n\n");
+        n += 1;
     }
-    (Bytes::from(body), frames)
+    body.push_str(&head(n));
+    body.push_str("\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}]}\n\n");
+    body.push_str("data: [DONE]\n\n");
+    (Bytes::from(body), n + 1)
 }
 
 /// Cuts `body` into zero-copy chunks of `size` bytes.
@@ -45,94 +112,165 @@ fn chunked(body: &Bytes, size: usize) -> Vec<Bytes> {
         .collect()
 }
 
-fn ours_framer(chunks: &[Bytes]) -> usize {
-    let mut parser = SseParser::new();
-    let mut frames = 0;
-    for chunk in chunks {
-        parser.push(chunk);
-        while let Some(frame) = parser.next_frame() {
-            black_box(&frame);
-            frames += 1;
-        }
-    }
-    parser.finish();
-    frames
+fn body_stream(chunks: &[Bytes]) -> impl Stream<Item = Result<Bytes, Infallible>> + Send {
+    let owned: Vec<Bytes> = chunks.to_vec();
+    futures::stream::iter(owned.into_iter().map(Ok))
 }
 
-fn ours_decoder(chunks: &[Bytes]) -> usize {
-    let mut decoder = Decoder::new(Framing::Sse);
-    let mut frames = 0;
-    for chunk in chunks {
-        decoder.push(chunk.clone());
-        while let Some(event) = decoder.next_event() {
-            if let Ok(Event::Sse(sse)) = event {
-                if let Some(json) = sse.json() {
-                    black_box(json);
-                    frames += 1;
+fn response(chunks: &[Bytes]) -> StreamingResponse {
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    let owned: Vec<Bytes> = chunks.to_vec();
+    let body = futures::stream::iter(owned.into_iter().map(Ok));
+    StreamingResponse::from_parts(StatusCode::OK, headers, body)
+}
+
+/// `eventsource-stream` events up to `[DONE]`, each handed to `f`.
+fn eventsource(chunks: &[Bytes], mut f: impl FnMut(&str) -> u64) -> u64 {
+    block_on(async {
+        let mut events = body_stream(chunks).eventsource();
+        let mut sum = 0;
+        while let Some(event) = events.next().await {
+            let event = event.expect("eventsource-stream event");
+            if event.data == "[DONE]" {
+                break;
+            }
+            sum += f(&event.data);
+        }
+        sum
+    })
+}
+
+fn our_framer(chunks: &[Bytes]) -> u64 {
+    block_on(async {
+        let mut parser = SseParser::new();
+        let mut body = body_stream(chunks);
+        let mut sum = 0;
+        while let Some(Ok(chunk)) = body.next().await {
+            parser.push(&chunk);
+            while let Some(frame) = parser.next_frame() {
+                if frame.data == "[DONE]" {
+                    return sum;
                 }
+                sum += frame.data.len() as u64;
             }
         }
-    }
-    decoder.finish();
-    frames
+        sum
+    })
 }
 
-fn eventsource(chunks: &[Bytes]) -> usize {
-    let stream = futures::stream::iter(chunks.iter().cloned().map(Ok::<Bytes, Infallible>));
-    futures::executor::block_on(
-        stream
-            .eventsource()
-            .filter(|event| futures::future::ready(event.is_ok()))
-            .count(),
-    )
-}
-
-/// Lower bound: count `\n\n` separators, including one straddling two chunks.
-fn memmem_baseline(finder: &memmem::Finder<'_>, chunks: &[Bytes]) -> usize {
-    let mut frames = 0;
-    let mut prev_ended_lf = false;
-    for chunk in chunks {
-        if prev_ended_lf && chunk.first() == Some(&b'\n') {
-            frames += 1;
+/// Our `events()` up to `[DONE]`, each SSE event handed to `f`.
+fn our_events(chunks: &[Bytes], mut f: impl FnMut(&unitysvc::streaming::SseEvent) -> u64) -> u64 {
+    block_on(async {
+        let mut events = response(chunks).events();
+        let mut sum = 0;
+        while let Some(event) = events.next().await {
+            match event.expect("our event") {
+                Event::Sse(sse) => sum += f(&sse),
+                Event::Done => break,
+                other => panic!("unexpected {other:?}"),
+            }
         }
-        frames += finder.find_iter(chunk).count();
-        prev_ended_lf = chunk.last() == Some(&b'\n');
-    }
-    frames
+        sum
+    })
 }
 
-fn bench(c: &mut Criterion) {
-    let (body, frames) = openai_stream();
-    let finder = memmem::Finder::new(b"\n\n");
-    let mut group = c.benchmark_group("sse_openai_8MiB");
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(1))
-        .sampling_mode(SamplingMode::Flat)
-        .throughput(Throughput::Bytes(body.len() as u64));
+fn our_typed(chunks: &[Bytes]) -> u64 {
+    block_on(async {
+        let mut chunks = response(chunks).events_as::<ChatChunk>();
+        let mut sum = 0;
+        while let Some(chunk) = chunks.next().await {
+            sum += typed_checksum(&chunk.expect("our typed event"));
+        }
+        sum
+    })
+}
+
+fn typed_checksum(chunk: &ChatChunk) -> u64 {
+    chunk
+        .choices
+        .iter()
+        .map(|c| c.delta.content.as_ref().map_or(1, |t| t.len() as u64 + 1))
+        .sum()
+}
+
+fn value_checksum(value: &Value) -> u64 {
+    match value["choices"][0]["delta"].get("content") {
+        Some(Value::String(t)) => t.len() as u64 + 1,
+        _ => 1,
+    }
+}
+
+fn main() {
+    let settings = Settings::from_args();
+    let (body, chunk_count) = openai_stream();
+    println!(
+        "body: {:.1} MiB, {chunk_count} chat chunks; ratios are eventsource-stream time / ours",
+        body.len() as f64 / (1 << 20) as f64
+    );
     for size in CHUNK_SIZES {
         let chunks = chunked(&body, size);
-        assert_eq!(ours_framer(&chunks), frames);
-        assert_eq!(ours_decoder(&chunks), frames);
-        assert_eq!(eventsource(&chunks), frames);
-        assert_eq!(memmem_baseline(&finder, &chunks), frames);
         let kib = size >> 10;
-        group.bench_function(BenchmarkId::new("ours_framer", kib), |b| {
-            b.iter(|| ours_framer(&chunks))
-        });
-        group.bench_function(BenchmarkId::new("ours_decoder", kib), |b| {
-            b.iter(|| ours_decoder(&chunks))
-        });
-        group.bench_function(BenchmarkId::new("eventsource_stream", kib), |b| {
-            b.iter(|| eventsource(&chunks))
-        });
-        group.bench_function(BenchmarkId::new("memmem_baseline", kib), |b| {
-            b.iter(|| memmem_baseline(&finder, &chunks))
-        });
-    }
-    group.finish();
-}
+        let chunks = &chunks;
 
-criterion_group!(benches, bench);
-criterion_main!(benches);
+        let group = format!("framing, {kib} KiB chunks");
+        if settings.wants(&group) {
+            compare(
+                &settings,
+                &group,
+                Case::new("eventsource-stream", || {
+                    eventsource(chunks, |d| d.len() as u64)
+                }),
+                vec![Case::new("SseParser", || our_framer(chunks))],
+                true,
+            );
+        }
+
+        let group = format!("data only, {kib} KiB chunks");
+        if settings.wants(&group) {
+            compare(
+                &settings,
+                &group,
+                Case::new("eventsource-stream", || {
+                    eventsource(chunks, |d| d.len() as u64)
+                }),
+                vec![Case::new("events() + data()", || {
+                    our_events(chunks, |e| e.data().len() as u64)
+                })],
+                true,
+            );
+        }
+
+        let group = format!("untyped JSON, {kib} KiB chunks");
+        if settings.wants(&group) {
+            compare(
+                &settings,
+                &group,
+                Case::new("eventsource-stream + from_str::<Value>", || {
+                    eventsource(chunks, |d| {
+                        value_checksum(&serde_json::from_str::<Value>(d).expect("JSON"))
+                    })
+                }),
+                vec![Case::new("events() + json()", || {
+                    our_events(chunks, |e| value_checksum(e.json().expect("JSON")))
+                })],
+                true,
+            );
+        }
+
+        let group = format!("typed, {kib} KiB chunks");
+        if settings.wants(&group) {
+            compare(
+                &settings,
+                &group,
+                Case::new("eventsource-stream + from_str::<ChatChunk>", || {
+                    eventsource(chunks, |d| {
+                        typed_checksum(&serde_json::from_str::<ChatChunk>(d).expect("chunk"))
+                    })
+                }),
+                vec![Case::new("events_as::<ChatChunk>()", || our_typed(chunks))],
+                true,
+            );
+        }
+    }
+}

@@ -1,13 +1,15 @@
 //! [`Client`], its builder, and the accessors to every resource.
 
 use crate::config::{
-    self, ApiKey, Config, RetryPolicy, DEFAULT_API_URL, DEFAULT_MAX_ERROR_BODY,
-    DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_STREAM_IDLE_TIMEOUT,
-    DEFAULT_TIMEOUT, ENV_API_BASE_URL, ENV_API_KEY, ENV_API_URL, ENV_S3_BASE_URL,
-    ENV_SMTP_BASE_URL,
+    self, ApiKey, Config, RetryPolicy, DEFAULT_API_URL, DEFAULT_INTERFACE_CACHE_TTL,
+    DEFAULT_MAX_ERROR_BODY, DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_RESPONSE_SIZE,
+    DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT, ENV_API_BASE_URL, ENV_API_KEY, ENV_API_URL,
+    ENV_S3_BASE_URL, ENV_SMTP_BASE_URL,
 };
+use crate::dispatch::UrlMemo;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Hooks, Limits};
+use crate::interface_cache::InterfaceCache;
 use crate::low_level;
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,6 +41,13 @@ pub(crate) struct Inner {
     pub(crate) low: low_level::Client,
     /// Gateway calls share the pool but carry no total timeout, so long streams live.
     pub(crate) http: reqwest::Client,
+    /// The gateway root, parsed once: gateway URLs are built from it without re-parsing
+    /// its scheme and host.
+    pub(crate) gateway: reqwest::Url,
+    /// Service interfaces, so a service dispatch is one round trip.
+    pub(crate) interfaces: InterfaceCache,
+    /// Gateway URLs built so far, so a path is parsed and checked once.
+    pub(crate) urls: UrlMemo,
 }
 
 impl Client {
@@ -157,6 +166,7 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
     retry: Option<RetryPolicy>,
+    interface_cache_ttl: Option<Duration>,
     ignore_env: bool,
 }
 
@@ -256,6 +266,17 @@ impl ClientBuilder {
         self
     }
 
+    /// Sets how long a service's interfaces are kept for dispatching to it (5 minutes by
+    /// default); `Duration::ZERO` looks them up on every dispatch.
+    ///
+    /// The cache holds up to 1024 services. A service's entry is dropped early when the
+    /// gateway answers 404 or 410 through its interface, and when one of its enrollments
+    /// is created, activated or cancelled through this client.
+    pub fn interface_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.interface_cache_ttl = Some(ttl);
+        self
+    }
+
     /// Ignores the `UNITYSVC_*` environment variables for URLs.
     pub fn ignore_env(mut self) -> Self {
         self.ignore_env = true;
@@ -310,6 +331,9 @@ impl ClientBuilder {
                 .user_agent
                 .unwrap_or_else(|| format!("unitysvc-rust/{}", env!("CARGO_PKG_VERSION"))),
             retry: self.retry.unwrap_or_default(),
+            interface_cache_ttl: self
+                .interface_cache_ttl
+                .unwrap_or(DEFAULT_INTERFACE_CACHE_TTL),
         };
         let http = match self.http_client {
             Some(client) => client,
@@ -326,8 +350,22 @@ impl ClientBuilder {
             },
         )?;
         let low = low_level::Client::new_with_client(&config.base_url, http.clone(), hooks);
+        let gateway = reqwest::Url::parse(config.gateway_url()).map_err(|e| {
+            Error::invalid_input(format!(
+                "the gateway URL {:?} is not a valid URL: {e}",
+                config.gateway_url()
+            ))
+        })?;
+        let interfaces = InterfaceCache::new(config.interface_cache_ttl);
         Ok(Client {
-            inner: Arc::new(Inner { config, low, http }),
+            inner: Arc::new(Inner {
+                config,
+                low,
+                http,
+                gateway,
+                interfaces,
+                urls: UrlMemo::default(),
+            }),
         })
     }
 }

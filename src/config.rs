@@ -24,6 +24,8 @@ pub const DEFAULT_MAX_EVENT_SIZE: usize = 16 * 1024 * 1024;
 pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 32 * 1024 * 1024;
 /// How much of a response body an error keeps when not configured (64 KiB).
 pub const DEFAULT_MAX_ERROR_BODY: usize = crate::error::DEFAULT_MAX_ERROR_BODY;
+/// How long a service's interfaces are cached for dispatch, when not configured.
+pub const DEFAULT_INTERFACE_CACHE_TTL: Duration = Duration::from_secs(300);
 /// How long a stream may go without bytes before it fails, when not configured.
 pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -146,6 +148,7 @@ pub struct Config {
     pub(crate) verify_ssl: bool,
     pub(crate) user_agent: String,
     pub(crate) retry: RetryPolicy,
+    pub(crate) interface_cache_ttl: Duration,
 }
 
 impl Config {
@@ -193,6 +196,11 @@ impl Config {
     /// The most bytes of an event a stream may hold while assembling it.
     pub fn max_event_size(&self) -> usize {
         self.max_event_size
+    }
+
+    /// How long a service's interfaces are cached for dispatch; zero means not at all.
+    pub fn interface_cache_ttl(&self) -> Duration {
+        self.interface_cache_ttl
     }
 
     /// Whether an API key is configured.

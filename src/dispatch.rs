@@ -9,8 +9,14 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::streaming::StreamingResponse;
 use crate::wrappers::{check_path, GatewayPath};
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
-use reqwest::{Method, StatusCode};
+use futures::future::{ready, BoxFuture, Either, Ready, TryFutureExt};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode, Url};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::future::Future;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 use tracing::Instrument;
 use uuid::Uuid;
@@ -18,6 +24,9 @@ use uuid::Uuid;
 /// Where a gateway request goes before its sub-path is appended.
 #[derive(Debug, Clone)]
 pub(crate) enum Target {
+    /// A gateway-relative path as the caller wrote it, with its query; read and checked
+    /// as [`GatewayPath::raw`] does.
+    Raw(String),
     /// A gateway-relative path, possibly wrapped, sent to the gateway root.
     Path(GatewayPath),
     /// A service whose interface is picked when the request is sent.
@@ -113,12 +122,32 @@ impl std::fmt::Debug for DispatchRequest {
     }
 }
 
-/// A request ready to go, with what errors and spans need to name it.
+/// A request ready to go, with the client to send it and what the answer may invalidate.
 struct Prepared {
+    client: Client,
     request: reqwest::Request,
-    /// The gateway path without query values, e.g. `l/p/<id>/chat/completions`.
-    label: String,
-    host: Option<String>,
+    /// The service whose interface the request goes through: a 404 or 410 from the
+    /// gateway drops the service from the client's interface cache.
+    service: Option<Uuid>,
+}
+
+impl Prepared {
+    /// The gateway path without query values, e.g. `l/p/<id>/chat/completions`, and the
+    /// host, for spans and errors.
+    fn names(&self) -> (String, Option<String>) {
+        let url = self.request.url();
+        let root = self.client.inner.gateway.path().trim_end_matches('/');
+        let relative = url
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(url.path())
+            .trim_start_matches('/');
+        let label = match url.query() {
+            Some(query) => format!("{relative}?{}", query_names(query)),
+            None => relative.to_owned(),
+        };
+        (label, crate::http::host_of(url))
+    }
 }
 
 impl DispatchRequest {
@@ -167,8 +196,10 @@ impl DispatchRequest {
 
     /// Sends `body` as JSON.
     pub fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Self {
-        self.body = serde_json::to_vec(body)
-            .map(|v| Body::Json(v.into()))
+        // Most request bodies fit, so serializing seldom has to grow the buffer.
+        let mut buf = Vec::with_capacity(1024);
+        self.body = serde_json::to_writer(&mut buf, body)
+            .map(|()| Body::Json(buf.into()))
             .map_err(|e| format!("the JSON body cannot be serialized: {e}"));
         self
     }
@@ -215,94 +246,83 @@ impl DispatchRequest {
     /// [`ErrorKind::InvalidInput`] for a path that could leave its target, and the errors
     /// of looking up a service's or group's interface.
     pub async fn url(&self) -> Result<String> {
-        let target = self.target.clone().map_err(Error::invalid_input)?;
-        self.resolve(target).await.map(|(url, _)| url)
+        resolve(&self.client, &self.target, &self.path)
+            .await
+            .map(String::from)
     }
 
-    /// The URL to send to and the prefix it must stay under.
-    async fn resolve(&self, target: Target) -> Result<(String, String)> {
-        check_subpath(&self.path)?;
-        let base = match target {
-            Target::Path(path) => {
-                check_target(path.path())?;
-                let relative = path.with_subpath(&self.path);
-                let relative_path = relative.split_once('?').map_or(&*relative, |(p, _)| p);
-                check_path(relative_path).map_err(Error::from)?;
-                let root = self.client.gateway_url();
-                return Ok((
-                    format!("{root}/{relative}"),
-                    format!("{root}/{}", path.path()),
-                ));
-            }
-            Target::Service {
-                id,
-                interface,
-                enrollment,
-            } => {
-                crate::services::resolve_interface(
-                    &self.client,
-                    id,
-                    interface.as_deref(),
-                    enrollment,
-                )
-                .await?
-                .base_url
-            }
-            Target::Group(name) => {
-                let group = self.client.groups().get(&name).await?;
-                let interface = group.interface.as_ref().ok_or_else(|| {
-                    Error::invalid_input(format!(
-                        "group {name:?} has no group-level interface to dispatch to"
-                    ))
-                })?;
-                crate::services::interface_url(interface)?
-            }
-        };
-        let prefix = base.split_once('?').map_or(&*base, |(p, _)| p).to_owned();
-        Ok((crate::wrappers::join_subpath(&base, &self.path), prefix))
+    /// The request ready to send: at once for a path on the gateway root, after looking
+    /// the interface up for a service or group (a boxed future, so only those pay for it).
+    fn prepare(
+        self,
+        buffered: bool,
+    ) -> Either<Ready<Result<Prepared>>, BoxFuture<'static, Result<Prepared>>> {
+        match local_url(&self.client, &self.target, &self.path) {
+            Some(url) => Either::Left(ready(url.and_then(|url| self.finish(url, buffered)))),
+            None => Either::Right(Box::pin(async move {
+                let url = remote_url(&self.client, &self.target, &self.path).await?;
+                self.finish(url, buffered)
+            })),
+        }
     }
 
-    async fn prepare(self, buffered: bool) -> Result<Prepared> {
-        let target = self.target.clone().map_err(Error::invalid_input)?;
-        let (url, prefix) = self.resolve(target).await?;
-        let body = self.body.map_err(Error::invalid_input)?;
-        let headers = self.headers.map_err(Error::invalid_input)?;
-        let http = &self.client.inner.http;
-        let mut builder = http.request(self.method, &url);
-        builder = match body {
-            Body::None => builder,
-            Body::Json(bytes) => builder.header(CONTENT_TYPE, "application/json").body(bytes),
-            Body::Raw(bytes) => builder.body(bytes),
+    /// The request for `url`, with our body, headers and timeout.
+    fn finish(self, url: Url, buffered: bool) -> Result<Prepared> {
+        let DispatchRequest {
+            client,
+            target,
+            method,
+            path: _,
+            body,
+            headers,
+            timeout,
+        } = self;
+        let service = match target {
+            Ok(Target::Service { id, .. }) => Some(id),
+            _ => None,
         };
-        let mut request = builder
-            .headers(headers)
-            .build()
-            .map_err(Error::from_reqwest)?;
-        ensure_under(request.url(), &prefix)?;
-        self.client.hooks().prepare(&mut request);
-        *request.timeout_mut() = if buffered {
-            self.timeout.or(self.client.config().timeout())
-        } else {
-            // A stream's whole life is not bounded: its headers are (in `stream`), and then
-            // its idleness.
-            None
+        let body = body.map_err(Error::invalid_input)?;
+        let headers = headers.map_err(Error::invalid_input)?;
+        let mut request = reqwest::Request::new(method, url);
+        let hooks = client.hooks();
+        *request.headers_mut() = match body {
+            Body::None => hooks.headers(false, headers),
+            Body::Json(bytes) => {
+                *request.body_mut() = Some(bytes.into());
+                hooks.headers(true, headers)
+            }
+            Body::Raw(bytes) => {
+                *request.body_mut() = Some(bytes.into());
+                hooks.headers(false, headers)
+            }
         };
-        let relative = request
-            .url()
-            .path()
-            .strip_prefix(gateway_path_root(&self.client))
-            .unwrap_or(request.url().path())
-            .trim_start_matches('/');
-        let label = match request.url().query() {
-            Some(query) => format!("{relative}?{}", query_names(query)),
-            None => relative.to_owned(),
-        };
-        let host = crate::http::host_of(request.url());
+        // A stream's whole life is not bounded: its headers are (in `stream`), and then its
+        // idleness.
+        if buffered {
+            if let Some(limit) = timeout.or(client.config().timeout()) {
+                *request.timeout_mut() = Some(limit);
+            }
+        }
         Ok(Prepared {
+            client,
             request,
-            label,
-            host,
+            service,
         })
+    }
+
+    /// Builds the HTTP request without sending it, as [`send`](Self::send) would send it
+    /// (authentication and timeout included): to inspect it, or to send it another way.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`url`](Self::url), and a body or header that cannot be sent.
+    pub fn build(self) -> impl Future<Output = Result<reqwest::Request>> + Send + 'static {
+        match self.prepare(true) {
+            Either::Left(ready_now) => {
+                Either::Left(ready(ready_now.into_inner().map(|p| p.request)))
+            }
+            Either::Right(later) => Either::Right(later.map_ok(|p| p.request)),
+        }
     }
 
     /// Sends the request and reads the whole answer, up to the client's
@@ -314,16 +334,19 @@ impl DispatchRequest {
     /// error statuses are returned as a [`Response`].
     pub async fn send(self) -> Result<Response> {
         self.client.require_key("dispatching through the gateway")?;
-        let client = self.client.clone();
         let prepared = self.prepare(true).await?;
-        let limit = prepared.request.timeout().copied();
-        let span = dispatch_span(&prepared);
+        let (label, host) = prepared.names();
+        let Prepared {
+            client,
+            request,
+            service,
+        } = prepared;
+        let limit = request.timeout().copied();
+        let span = dispatch_span(request.method(), &label, host.as_deref());
         let fail = |e: Error| {
             span.record("error.kind", tracing::field::debug(e.kind()));
-            e.timed_out_after(limit).in_call(
-                &format!("gateway {}", prepared.label),
-                prepared.host.as_deref(),
-            )
+            e.timed_out_after(limit)
+                .in_call(&format!("gateway {label}"), host.as_deref())
         };
         let started = std::time::Instant::now();
         let limits = client.hooks().limits();
@@ -331,10 +354,11 @@ impl DispatchRequest {
             let resp = client
                 .inner
                 .http
-                .execute(prepared.request)
+                .execute(request)
                 .await
                 .map_err(Error::from_reqwest)?;
             span.record("status", resp.status().as_u16());
+            answered(&client, service, resp.status());
             read_capped(resp, limits.max_response_size).await
         }
         .instrument(span.clone())
@@ -357,18 +381,22 @@ impl DispatchRequest {
     /// Bad input, a failed connection, or no response headers within the timeout.
     pub async fn stream(self) -> Result<StreamingResponse> {
         self.client.require_key("streaming through the gateway")?;
-        let client = self.client.clone();
-        let wait = self.timeout.or(client.config().timeout());
+        let wait = self.timeout.or(self.client.config().timeout());
         let prepared = self.prepare(false).await?;
-        let span = dispatch_span(&prepared);
-        let operation = format!("gateway {}", prepared.label);
-        let host = prepared.host.clone();
+        let (label, host) = prepared.names();
+        let Prepared {
+            client,
+            request,
+            service,
+        } = prepared;
+        let span = dispatch_span(request.method(), &label, host.as_deref());
+        let operation = format!("gateway {label}");
         let fail = |e: Error| {
             span.record("error.kind", tracing::field::debug(e.kind()));
             e.in_call(&operation, host.as_deref())
         };
         let started = std::time::Instant::now();
-        let send = client.inner.http.execute(prepared.request);
+        let send = client.inner.http.execute(request);
         let resp = match wait {
             Some(limit) => tokio::time::timeout(limit, send.instrument(span.clone()))
                 .await
@@ -378,6 +406,7 @@ impl DispatchRequest {
         .map_err(|e| fail(Error::from_reqwest(e)))?;
         span.record("status", resp.status().as_u16());
         span.record("latency_ms", crate::http::millis(started.elapsed()));
+        answered(&client, service, resp.status());
         let config = client.config();
         Ok(StreamingResponse::new(
             resp,
@@ -392,11 +421,238 @@ impl DispatchRequest {
     }
 }
 
-/// The path of the gateway root, which labels leave out.
-fn gateway_path_root(client: &Client) -> &str {
-    let root = client.gateway_url();
-    let after_scheme = root.split_once("://").map_or(root, |(_, rest)| rest);
-    after_scheme.find('/').map_or("", |i| &after_scheme[i..])
+/// Drops a service's interfaces from the client's cache when the gateway answers that
+/// the interface is gone (404 or 410).
+fn answered(client: &Client, service: Option<Uuid>, status: StatusCode) {
+    if let Some(service) = service {
+        if status == StatusCode::NOT_FOUND || status == StatusCode::GONE {
+            client.inner.interfaces.invalidate(service);
+        }
+    }
+}
+
+/// The URL a request to `target` with sub-path `sub` goes to, checked to stay under the
+/// target.
+async fn resolve(client: &Client, target: &Result<Target, String>, sub: &str) -> Result<Url> {
+    match local_url(client, target, sub) {
+        Some(url) => url,
+        None => Box::pin(remote_url(client, target, sub)).await,
+    }
+}
+
+/// The URL of a target on the gateway root, known without asking the platform; `None`
+/// for a service or group, whose interface must be looked up.
+fn local_url(client: &Client, target: &Result<Target, String>, sub: &str) -> Option<Result<Url>> {
+    let urls = &client.inner.urls;
+    let root = &client.inner.gateway;
+    Some(match target {
+        Err(e) => Err(Error::invalid_input(e.clone())),
+        Ok(Target::Raw(raw)) => urls.get_or_build(raw, sub, || {
+            let path = GatewayPath::raw(raw).map_err(Error::from)?;
+            gateway_url(root, &path, sub)
+        }),
+        Ok(Target::Path(path)) => {
+            urls.get_or_build(&path.to_string(), sub, || gateway_url(root, path, sub))
+        }
+        Ok(Target::Service { .. } | Target::Group(_)) => return None,
+    })
+}
+
+/// The URL of a service's or group's interface.
+async fn remote_url(client: &Client, target: &Result<Target, String>, sub: &str) -> Result<Url> {
+    check_subpath(sub)?;
+    match target {
+        Ok(Target::Service {
+            id,
+            interface,
+            enrollment,
+        }) => {
+            let picked =
+                crate::services::resolve_interface(client, *id, interface.as_deref(), *enrollment)
+                    .await?;
+            join_under(picked.url()?, sub)
+        }
+        Ok(Target::Group(name)) => {
+            let group = client.groups().get(name).await?;
+            let interface = group.interface.as_ref().ok_or_else(|| {
+                Error::invalid_input(format!(
+                    "group {name:?} has no group-level interface to dispatch to"
+                ))
+            })?;
+            let base =
+                crate::interface_cache::parse_base(interface).map_err(Error::invalid_input)?;
+            join_under(&base, sub)
+        }
+        _ => local_url(client, target, sub)
+            .unwrap_or_else(|| Err(Error::invalid_input("the request has no target"))),
+    }
+}
+
+/// `root` + `/` + the target path + `/` + the sub-path, with both queries; built on the
+/// parsed root, so only the path and query are parsed again.
+fn gateway_url(root: &Url, target: &GatewayPath, sub: &str) -> Result<Url> {
+    check_subpath(sub)?;
+    let target_path = target.path();
+    check_target(target_path)?;
+    let sub = sub.trim_start_matches('/');
+    let (sub_path, sub_query) = sub.split_once('?').unwrap_or((sub, ""));
+    // Separately checked halves can only combine into something unsafe through
+    // percent-decoding (`a%3A` + `%2Fb`), so the whole is checked again when either has
+    // an escape.
+    if target_path.contains('%') || sub_path.contains('%') {
+        let mut whole = String::with_capacity(target_path.len() + 1 + sub_path.len());
+        whole.push_str(target_path);
+        whole.push('/');
+        whole.push_str(sub_path);
+        check_path(&whole).map_err(Error::from)?;
+    }
+    let root_path = root.path().trim_end_matches('/');
+    let mut path = String::with_capacity(root_path.len() + target_path.len() + sub_path.len() + 2);
+    path.push_str(root_path);
+    path.push('/');
+    path.push_str(target_path);
+    let prefix_len = path.len();
+    if !sub_path.is_empty() {
+        path.push('/');
+        path.push_str(sub_path);
+    }
+    let mut url = root.clone();
+    url.set_path(&path);
+    match (target.query(), sub_query) {
+        ("", "") => {}
+        (q, "") | ("", q) => url.set_query(Some(q)),
+        (a, b) => url.set_query(Some(&format!("{a}&{b}"))),
+    }
+    let prefix = &path[..prefix_len];
+    // The URL parser leaves a path made of these bytes as it is, so the prefix can be
+    // compared as written; anything else is compared after the parser's encoding.
+    let plain = prefix
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/%".contains(&b));
+    let under = if plain {
+        is_under(url.path(), prefix)
+    } else {
+        let mut base = root.clone();
+        base.set_path(prefix);
+        is_under(url.path(), base.path())
+    };
+    if under {
+        Ok(url)
+    } else {
+        Err(refused(&url, prefix))
+    }
+}
+
+/// `base` with the sub-path appended to its path and the sub-query to its query.
+fn join_under(base: &Url, sub: &str) -> Result<Url> {
+    let sub = sub.trim_start_matches('/');
+    if sub.is_empty() {
+        return Ok(base.clone());
+    }
+    let (sub_path, sub_query) = sub.split_once('?').unwrap_or((sub, ""));
+    let base_path = base.path().trim_end_matches('/');
+    let mut url = base.clone();
+    let mut path = String::with_capacity(base_path.len() + 1 + sub_path.len());
+    path.push_str(base_path);
+    if !sub_path.is_empty() {
+        path.push('/');
+        path.push_str(sub_path);
+    }
+    url.set_path(&path);
+    if !sub_query.is_empty() {
+        match base.query().filter(|q| !q.is_empty()) {
+            Some(q) => url.set_query(Some(&format!("{q}&{sub_query}"))),
+            None => url.set_query(Some(sub_query)),
+        }
+    }
+    // The last line of defence: the base is already in the parser's form, which parsing
+    // again leaves as it is, so whatever the checks missed shows as a different prefix.
+    if is_under(url.path(), base_path) {
+        Ok(url)
+    } else {
+        Err(refused(&url, base_path))
+    }
+}
+
+/// Gateway URLs already built and checked, by target and sub-path, so a path used again
+/// is neither checked nor parsed again.
+#[derive(Debug, Default)]
+pub(crate) struct UrlMemo(Mutex<HashMap<Box<str>, Url, BuildHasherDefault<PathHasher>>>);
+
+/// A word-at-a-time multiplicative hash (the Fx hash): the keys are the application's own
+/// paths and the map is small and bounded, so speed matters more than flood resistance.
+#[derive(Default)]
+struct PathHasher(u64);
+
+impl Hasher for PathHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut add = |word: u64| {
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        };
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let mut buf = [0u8; 8];
+            buf.copy_from_slice(word);
+            add(u64::from_le_bytes(buf));
+        }
+        let mut buf = [0u8; 8];
+        let tail = words.remainder();
+        buf[..tail.len()].copy_from_slice(tail);
+        add(u64::from_le_bytes(buf) ^ (tail.len() as u64) << 56);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// How many URLs a client remembers; past that it starts over.
+const URL_MEMO_CAPACITY: usize = 256;
+
+impl UrlMemo {
+    /// The URL for `target` and `sub`, built by `build` the first time.
+    fn get_or_build(
+        &self,
+        target: &str,
+        sub: &str,
+        build: impl FnOnce() -> Result<Url>,
+    ) -> Result<Url> {
+        // A NUL cannot appear in a path that passes the checks, so the key is unambiguous.
+        let key: Cow<'_, str> = if sub.is_empty() {
+            Cow::Borrowed(target)
+        } else {
+            Cow::Owned(format!("{target}\0{sub}"))
+        };
+        if let Some(url) = self.lock().get(&*key) {
+            return Ok(url.clone());
+        }
+        let url = build()?;
+        let mut urls = self.lock();
+        if urls.len() >= URL_MEMO_CAPACITY {
+            urls.clear();
+        }
+        urls.insert(key.into(), url.clone());
+        Ok(url)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<Box<str>, Url, BuildHasherDefault<PathHasher>>> {
+        // Every update is one insert or clear, so a poisoned map is still consistent.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Whether `path` is `prefix` or lies below it.
+fn is_under(path: &str, prefix: &str) -> bool {
+    let prefix = prefix.trim_end_matches('/');
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+fn refused(url: &Url, prefix: &str) -> Error {
+    Error::invalid_input(format!(
+        "the request to {} would leave its target {prefix}",
+        url.path()
+    ))
 }
 
 /// `a=1&b=2` → `a&b`: parameter names say which wrappers ran, values may be private.
@@ -408,13 +664,13 @@ fn query_names(query: &str) -> String {
         .join("&")
 }
 
-fn dispatch_span(prepared: &Prepared) -> tracing::Span {
+fn dispatch_span(method: &Method, label: &str, host: Option<&str>) -> tracing::Span {
     tracing::debug_span!(
         "unitysvc.dispatch",
         otel.name = "unitysvc.dispatch",
-        method = %prepared.request.method(),
-        host = prepared.host.as_deref().unwrap_or(""),
-        path = %prepared.label,
+        method = %method,
+        host = host.unwrap_or(""),
+        path = %label,
         status = tracing::field::Empty,
         attempts = 1u32,
         latency_ms = tracing::field::Empty,
@@ -443,29 +699,6 @@ fn check_target(path: &str) -> Result<()> {
 fn check_subpath(sub: &str) -> Result<()> {
     let path = sub.split_once('?').map_or(sub, |(p, _)| p);
     check_path(path).map_err(Error::from)
-}
-
-/// The last line of defence: whatever the checks above missed, the URL reqwest will
-/// request must share the target's origin and sit under its path.
-fn ensure_under(url: &reqwest::Url, prefix: &str) -> Result<()> {
-    let refused = || {
-        Error::invalid_input(format!(
-            "the request to {} would leave its target {prefix}",
-            url.path()
-        ))
-    };
-    let base = reqwest::Url::parse(prefix).map_err(|_| refused())?;
-    let base_path = base.path().trim_end_matches('/');
-    let path = url.path();
-    let under = path == base_path
-        || path
-            .strip_prefix(base_path)
-            .is_some_and(|rest| rest.starts_with('/'));
-    if base.origin() == url.origin() && under {
-        Ok(())
-    } else {
-        Err(refused())
-    }
 }
 
 /// Reads a whole body, failing with [`ErrorKind::TooLarge`] past `limit` bytes (at once

@@ -104,7 +104,10 @@ impl Enrollment {
 
     /// Cancels the enrollment; its parameters are kept for re-enrolling.
     pub async fn cancel(&self) -> Result<CustomerEnrollmentCancelResponse> {
-        self.client.enrollments().cancel(self.record.id).await
+        let enrollments = self.client.enrollments();
+        enrollments
+            .cancel_of(self.record.id, Some(self.record.service_id))
+            .await
     }
 
     /// Polls until the enrollment is active, backing off from 100 ms up to 2 s between reads.
@@ -119,7 +122,16 @@ impl Enrollment {
         let mut current = self.clone();
         loop {
             match &current.record.status {
-                Status::Active => return Ok(current),
+                Status::Active => {
+                    if self.record.status != Status::Active {
+                        // A newly active enrollment may bring its own interface.
+                        self.client
+                            .inner
+                            .interfaces
+                            .invalidate(self.record.service_id);
+                    }
+                    return Ok(current);
+                }
                 Status::Cancelled | Status::Paused => {
                     return Err(Error::new(
                         ErrorKind::Api,
@@ -198,16 +210,25 @@ impl EnrollmentCreated {
 
     /// Cancels the enrollment.
     pub async fn cancel(&self) -> Result<CustomerEnrollmentCancelResponse> {
-        self.client.enrollments().cancel(self.record.id).await
+        let enrollments = self.client.enrollments();
+        enrollments
+            .cancel_of(self.record.id, Some(self.record.service_id))
+            .await
     }
 
     /// Reads the enrollment, then polls until it is active; see [`Enrollment::wait_active`].
     pub async fn wait_active(&self, timeout: Duration) -> Result<Enrollment> {
         let started = Instant::now();
         let current = self.refresh().await?;
-        current
+        let active = current
             .wait_active(timeout.saturating_sub(started.elapsed()))
-            .await
+            .await?;
+        // It may have become active before the first read; its interface is new either way.
+        self.client
+            .inner
+            .interfaces
+            .invalidate(self.record.service_id);
+        Ok(active)
     }
 }
 
@@ -257,16 +278,34 @@ impl Enrollments {
 
     /// Cancels an enrollment; its parameters are kept for re-enrolling.
     pub async fn cancel(&self, enrollment_id: impl Id) -> Result<CustomerEnrollmentCancelResponse> {
-        let id = enrollment_id.to_uuid()?;
+        self.cancel_of(enrollment_id.to_uuid()?, None).await
+    }
+
+    /// Cancels an enrollment of `service`, when known, and forgets the interfaces it may
+    /// have brought.
+    async fn cancel_of(
+        &self,
+        id: Uuid,
+        service: Option<Uuid>,
+    ) -> Result<CustomerEnrollmentCancelResponse> {
         self.client.require_key("cancelling an enrollment")?;
-        call(
+        let cancelled = call(
             self.client
                 .low_level()
                 .customer_cancel_enrollment()
                 .enrollment_id(id)
                 .send(),
         )
-        .await
+        .await?;
+        let cache = &self.client.inner.interfaces;
+        match service {
+            Some(service) => {
+                cache.invalidate(service);
+                cache.forget_enrollment(id);
+            }
+            None => cache.invalidate_enrollment(id),
+        }
+        Ok(cancelled)
     }
 }
 
@@ -364,6 +403,7 @@ impl CreateEnrollment {
             req = req.shared(shared);
         }
         let record = call(req.send()).await?;
+        self.client.inner.interfaces.invalidate(service_id);
         Ok(EnrollmentCreated {
             client: self.client,
             record,

@@ -6,7 +6,7 @@ use crate::error::{self, BodyTooLarge, Error, Result};
 use crate::low_level;
 use futures::{StreamExt, TryStreamExt};
 use progenitor_client::{ClientInfo, OperationInfo, ResponseValue};
-use reqwest::header::{HeaderValue, AUTHORIZATION, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -21,6 +21,9 @@ pub struct Hooks {
     /// Kept only to scrub the key from error bodies a server echoes it in.
     key: Option<ApiKey>,
     user_agent: HeaderValue,
+    /// `Authorization` and `User-Agent`, and the same with a JSON `Content-Type`: cloning
+    /// a ready map is cheaper than building one per gateway request.
+    gateway_headers: [HeaderMap; 2],
     timeout: Option<Duration>,
     retry: RetryPolicy,
     limits: Limits,
@@ -63,10 +66,18 @@ impl Hooks {
             .transpose()?;
         let user_agent = HeaderValue::from_str(user_agent)
             .map_err(|_| Error::invalid_input("the user agent is not a valid header value"))?;
+        let mut plain = HeaderMap::new();
+        if let Some(auth) = &auth {
+            plain.insert(AUTHORIZATION, auth.clone());
+        }
+        plain.insert(USER_AGENT, user_agent.clone());
+        let mut json = plain.clone();
+        json.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         Ok(Hooks {
             auth,
             key: key.cloned(),
             user_agent,
+            gateway_headers: [plain, json],
             timeout,
             retry,
             limits,
@@ -75,18 +86,30 @@ impl Hooks {
 
     /// Adds what every request needs and the caller did not set itself.
     pub(crate) fn prepare(&self, request: &mut reqwest::Request) {
-        let headers = request.headers_mut();
-        if let Some(auth) = &self.auth {
-            if !headers.contains_key(AUTHORIZATION) {
-                headers.insert(AUTHORIZATION, auth.clone());
-            }
-        }
-        if !headers.contains_key(USER_AGENT) {
-            headers.insert(USER_AGENT, self.user_agent.clone());
-        }
+        self.authorize(request.headers_mut());
         if request.timeout().is_none() {
             *request.timeout_mut() = self.timeout;
         }
+    }
+
+    /// Adds the `Authorization` and `User-Agent` headers unless already set.
+    fn authorize(&self, headers: &mut HeaderMap) {
+        if let Some(auth) = &self.auth {
+            headers.entry(AUTHORIZATION).or_insert_with(|| auth.clone());
+        }
+        headers
+            .entry(USER_AGENT)
+            .or_insert_with(|| self.user_agent.clone());
+    }
+
+    /// A gateway request's headers: ours (and a JSON `Content-Type` when `json`), with
+    /// the caller's `own` replacing any of the same name.
+    pub(crate) fn headers(&self, json: bool, own: HeaderMap) -> HeaderMap {
+        let mut headers = self.gateway_headers[usize::from(json)].clone();
+        if !own.is_empty() {
+            headers.extend(own);
+        }
+        headers
     }
 
     pub(crate) fn limits(&self) -> Limits {

@@ -7,6 +7,7 @@ use crate::enrollments::CreateEnrollment;
 use crate::error::{Error, Result};
 use crate::http::call;
 use crate::ids::Id;
+use crate::interface_cache::Interfaces;
 use crate::recurrent_requests::{schedule_object, CreateRecurrentRequest};
 use crate::types::{
     AccessInterface, AccessPlan, CustomerGroupMembershipResponse, RecurrentRequestPublic,
@@ -14,6 +15,8 @@ use crate::types::{
 };
 use crate::wrapped::Wrappable;
 use crate::wrappers::GatewayPath;
+use reqwest::Url;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// Operations on services (`/services`): detail, interfaces, documents, dispatch, schedules.
@@ -188,11 +191,12 @@ impl Wrappable for Service {
 
 /// Picks the interface to dispatch to: by name or id; else by enrollment; else the only
 /// enrollment-bound one; else the only one. Anything else is an error naming the choices.
-pub(crate) fn pick_interface<'a>(
-    interfaces: &'a [AccessInterface],
+/// Answers the picked interface's index.
+pub(crate) fn pick_interface(
+    interfaces: &[AccessInterface],
     wanted: Option<&str>,
     enrollment: Option<Uuid>,
-) -> Result<&'a AccessInterface> {
+) -> Result<usize> {
     let names = || {
         interfaces
             .iter()
@@ -211,7 +215,9 @@ pub(crate) fn pick_interface<'a>(
     if let Some(wanted) = wanted {
         return interfaces
             .iter()
-            .find(|i| i.name == wanted || i.enrollment_id.is_some_and(|e| e.to_string() == wanted))
+            .position(|i| {
+                i.name == wanted || i.enrollment_id.is_some_and(|e| e.to_string() == wanted)
+            })
             .ok_or_else(|| {
                 Error::invalid_input(format!(
                     "no interface named {wanted:?}; the service has: {}",
@@ -220,12 +226,12 @@ pub(crate) fn pick_interface<'a>(
             });
     }
     if interfaces.len() == 1 {
-        return Ok(&interfaces[0]);
+        return Ok(0);
     }
     if let Some(enrollment) = enrollment {
         return interfaces
             .iter()
-            .find(|i| i.enrollment_id == Some(enrollment))
+            .position(|i| i.enrollment_id == Some(enrollment))
             .ok_or_else(|| {
                 Error::invalid_input(format!(
                     "no interface is bound to enrollment {enrollment}; the service has: {}",
@@ -233,8 +239,11 @@ pub(crate) fn pick_interface<'a>(
                 ))
             });
     }
-    let mut bound = interfaces.iter().filter(|i| i.enrollment_id.is_some());
-    if let (Some(only), None) = (bound.next(), bound.next()) {
+    let mut bound = interfaces
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.enrollment_id.is_some());
+    if let (Some((only, _)), None) = (bound.next(), bound.next()) {
         return Ok(only);
     }
     Err(Error::invalid_input(format!(
@@ -244,31 +253,58 @@ pub(crate) fn pick_interface<'a>(
 }
 
 /// The interface a request to a service goes through, and where it is.
-pub(crate) struct ResolvedInterface {
-    pub(crate) base_url: String,
+pub(crate) struct PickedInterface {
+    interfaces: Arc<Interfaces>,
+    index: usize,
 }
 
-/// Fetches the service's interfaces and picks one by [`pick_interface`]'s rules.
+impl PickedInterface {
+    /// The interface's base URL as the platform gave it.
+    pub(crate) fn base_url(&self) -> Result<&str> {
+        self.url().map(|_| {
+            self.interfaces.records[self.index]
+                .base_url
+                .as_deref()
+                .unwrap_or_default()
+        })
+    }
+
+    /// The interface's base URL, parsed.
+    pub(crate) fn url(&self) -> Result<&Url> {
+        self.interfaces.bases[self.index]
+            .as_ref()
+            .map_err(|reason| Error::invalid_input(reason.clone()))
+    }
+}
+
+/// Picks an interface of the service by [`pick_interface`]'s rules, from the client's
+/// interface cache when it holds the service; a cached list that cannot satisfy the pick
+/// is fetched again once, in case it is out of date.
 pub(crate) async fn resolve_interface(
     client: &Client,
     service_id: Uuid,
     wanted: Option<&str>,
     enrollment: Option<Uuid>,
-) -> Result<ResolvedInterface> {
-    let interfaces = client.services().interfaces(service_id).send().await?;
-    let picked = pick_interface(&interfaces, wanted, enrollment)?;
-    Ok(ResolvedInterface {
-        base_url: interface_url(picked)?,
-    })
-}
-
-/// The base URL of an interface, which requests through it are sent under.
-pub(crate) fn interface_url(interface: &AccessInterface) -> Result<String> {
-    interface.base_url.clone().ok_or_else(|| {
-        Error::invalid_input(format!(
-            "interface {:?} has no base_url to dispatch to",
-            interface.name
-        ))
+) -> Result<PickedInterface> {
+    let cache = &client.inner.interfaces;
+    let got = cache.get(client, service_id).await?;
+    let got = match pick_interface(&got.interfaces.records, wanted, enrollment) {
+        Ok(index) => {
+            return Ok(PickedInterface {
+                interfaces: got.interfaces,
+                index,
+            })
+        }
+        Err(_) if got.cached => {
+            cache.invalidate(service_id);
+            cache.get(client, service_id).await?
+        }
+        Err(e) => return Err(e),
+    };
+    let index = pick_interface(&got.interfaces.records, wanted, enrollment)?;
+    Ok(PickedInterface {
+        interfaces: got.interfaces,
+        index,
     })
 }
 
@@ -329,6 +365,19 @@ impl Services {
             path: String::new(),
             request: self.client.recurrent_requests().create(String::new()),
         }
+    }
+
+    /// Fetches the service's interfaces, bypassing the cache.
+    pub(crate) async fn fetch_interfaces(&self, id: Uuid) -> Result<Vec<AccessInterface>> {
+        self.client.require_key("listing service interfaces")?;
+        call(
+            self.client
+                .low_level()
+                .customer_services_list_service_interfaces()
+                .service_id(id)
+                .send(),
+        )
+        .await
     }
 
     /// The service's documents; works without an API key.
@@ -421,18 +470,13 @@ pub struct ListInterfaces {
 }
 
 impl ListInterfaces {
-    /// Fetches the interfaces.
+    /// Fetches the interfaces; the client's interface cache keeps them for dispatch.
     pub async fn send(self) -> Result<Vec<AccessInterface>> {
         let id = args::checked(self.service_id)?;
-        self.client.require_key("listing service interfaces")?;
-        call(
-            self.client
-                .low_level()
-                .customer_services_list_service_interfaces()
-                .service_id(id)
-                .send(),
-        )
-        .await
+        let records = self.client.services().fetch_interfaces(id).await?;
+        let interfaces = Arc::new(Interfaces::new(records));
+        self.client.inner.interfaces.store(id, interfaces.clone());
+        Ok(interfaces.records.clone())
     }
 }
 
@@ -513,7 +557,7 @@ impl ScheduleRequest {
         )
         .await?;
         // The platform stores the path verbatim and calls it on every run.
-        body.request_path = crate::wrappers::join_subpath(&picked.base_url, &self.path);
+        body.request_path = crate::wrappers::join_subpath(picked.base_url()?, &self.path);
         body.service_id = Some(service_id);
         // Only the caller's choice is recorded: the interface picked for an unspecified
         // enrollment may change as enrollments come and go.

@@ -146,12 +146,8 @@ impl Client {
     /// The returned request fails with [`ErrorKind::InvalidInput`](crate::ErrorKind) when
     /// the path is empty or absolute (`://`).
     pub fn dispatch(&self, path: &str) -> DispatchRequest {
-        DispatchRequest::new(
-            self.clone(),
-            GatewayPath::raw(path)
-                .map(Target::Path)
-                .map_err(wrapper_error),
-        )
+        // Checked when sent, and only the first time: the URL built for a path is kept.
+        DispatchRequest::new(self.clone(), Ok(Target::Raw(path.to_owned())))
     }
 
     /// A raw gateway path as a target to wrap, e.g. `client.target("p/x")?.logged(false)`.

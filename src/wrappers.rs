@@ -604,47 +604,71 @@ pub fn check_path(path: &str) -> Result<(), WrapperError> {
             reason,
         })
     };
-    if path.contains("://") {
-        return Err(WrapperError::AbsoluteUrl(path.to_owned()));
-    }
-    if path.starts_with("//") {
+    if path.starts_with("//") && !path.contains("://") {
         return refuse("it starts with `//`");
     }
-    if path.contains('#') {
-        return refuse("it contains `#`");
-    }
-    if path.chars().any(|c| c.is_control() || c.is_whitespace()) {
+    if !path.is_ascii() && path.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return refuse("it contains whitespace or a control character");
     }
-    // A server may decode more than once, so check every decoding until it is stable.
-    let mut text = path.as_bytes().to_vec();
-    for _ in 0..4 {
-        if text.contains(&b'\\') {
-            return refuse("it contains a backslash");
+    // A server may decode more than once, so check every decoding until it is stable;
+    // without a `%` the text is its own decoding, and nothing is copied.
+    let mut decoded: Option<Vec<u8>> = None;
+    for round in 0..4 {
+        let text = decoded.as_deref().unwrap_or(path.as_bytes());
+        if let Err(problem) = scan(text, round == 0) {
+            return match problem {
+                Problem::Absolute => Err(WrapperError::AbsoluteUrl(path.to_owned())),
+                Problem::Unsafe(reason) => refuse(reason),
+            };
         }
-        if text.windows(3).any(|w| w == b"://") {
-            return Err(WrapperError::AbsoluteUrl(path.to_owned()));
-        }
-        if text.iter().any(|b| b.is_ascii_control()) {
-            return refuse("it contains an encoded control character");
-        }
-        let body = text.strip_prefix(b"/").unwrap_or(&text);
-        let segments: Vec<&[u8]> = body.split(|&b| b == b'/').collect();
-        let last = segments.len().saturating_sub(1);
-        for (i, segment) in segments.iter().enumerate() {
-            match *segment {
-                b"." | b".." => return refuse("it has a `.` or `..` segment"),
-                b"" if i != last => return refuse("it has an empty segment (`//`)"),
-                _ => {}
-            }
-        }
-        let decoded = percent_decode(&text);
-        if decoded == text {
+        if !text.contains(&b'%') {
             break;
         }
-        text = decoded;
+        let next = percent_decode(text);
+        if next == text {
+            break;
+        }
+        decoded = Some(next);
     }
     Ok(())
+}
+
+enum Problem {
+    Absolute,
+    Unsafe(&'static str),
+}
+
+/// The checks every decoding of a path must pass, in one pass over its bytes; `raw` is
+/// the text as given, where `#`, spaces and control characters are refused too.
+fn scan(text: &[u8], raw: bool) -> Result<(), Problem> {
+    let body = text.strip_prefix(b"/").unwrap_or(text);
+    let segment = |s: &[u8], last: bool| match s {
+        b"." | b".." => Err(Problem::Unsafe("it has a `.` or `..` segment")),
+        b"" if !last => Err(Problem::Unsafe("it has an empty segment (`//`)")),
+        _ => Ok(()),
+    };
+    let mut start = 0;
+    for (i, &b) in body.iter().enumerate() {
+        match b {
+            b'/' => {
+                segment(&body[start..i], false)?;
+                start = i + 1;
+            }
+            b'\\' => return Err(Problem::Unsafe("it contains a backslash")),
+            b':' if body[i + 1..].starts_with(b"//") => return Err(Problem::Absolute),
+            b'#' if raw => return Err(Problem::Unsafe("it contains `#`")),
+            b' ' | 0..=0x1f | 0x7f if raw => {
+                return Err(Problem::Unsafe(
+                    "it contains whitespace or a control character",
+                ))
+            }
+            0..=0x1f | 0x7f => {
+                return Err(Problem::Unsafe("it contains an encoded control character"))
+            }
+            _ => {}
+        }
+    }
+    segment(&body[start..], true)
 }
 
 /// Decodes `%XX` escapes, leaving malformed ones as they are.

@@ -4,6 +4,7 @@
 //! Every stream here is a `Stream<Item = Result<…>>`: a transport failure or an idle timeout
 //! mid-body is an `Err` item, never a silent end. Dropping a stream closes its connection.
 
+mod body;
 pub mod decode;
 mod lines;
 mod sse;
@@ -14,7 +15,7 @@ pub use sse::SseFrame;
 use crate::error::{Error, ErrorKind, Result};
 use bytes::Bytes;
 use decode::Decoder;
-use futures::stream::{self, BoxStream, Stream, StreamExt};
+use futures::stream::{BoxStream, Stream, StreamExt};
 use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use reqwest::StatusCode;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -107,7 +108,7 @@ impl StreamingResponse {
             events: AtomicU64::new(0),
             end: Mutex::new("dropped"),
         });
-        let body = with_idle_timeout(resp.bytes_stream(), idle, tally.clone());
+        let body = body::IdleBody::new(resp.bytes_stream(), idle, tally.clone()).boxed();
         StreamingResponse {
             status,
             headers,
@@ -166,7 +167,7 @@ impl StreamingResponse {
 
     /// The body as text lines (`\n` or `\r\n` ended), whatever the content type.
     pub fn lines(self) -> BoxStream<'static, Result<String>> {
-        decode_stream(
+        body::DecodeStream::new(
             self.body,
             Decoder::new(Framing::Lines),
             self.max_event_size,
@@ -205,12 +206,13 @@ impl StreamingResponse {
     /// ```
     pub fn events(self) -> BoxStream<'static, Result<Event>> {
         let framing = self.framing();
-        decode_stream(
+        body::DecodeStream::new(
             self.body,
             Decoder::new(framing),
             self.max_event_size,
             self.tally,
         )
+        .boxed()
     }
 
     /// Decodes each JSON event (SSE data or NDJSON line) into `T`; other events are skipped
@@ -238,19 +240,9 @@ impl StreamingResponse {
     where
         T: serde::de::DeserializeOwned + Send + 'static,
     {
-        let framing = self.framing();
-        let decoder = Decoder::raw_json(framing);
-        decode_stream(self.body, decoder, self.max_event_size, self.tally)
-            .filter_map(move |item| {
-                let parsed = match item {
-                    Ok(Event::Sse(event)) => Some(typed::<T>(event.data())),
-                    Ok(Event::Line(line)) if framing == Framing::Ndjson => Some(typed::<T>(&line)),
-                    Ok(_) => None,
-                    Err(e) => Some(Err(e)),
-                };
-                futures::future::ready(parsed)
-            })
-            .boxed()
+        let decoder = Decoder::raw_json(self.framing());
+        let events = body::DecodeStream::new(self.body, decoder, self.max_event_size, self.tally);
+        body::Typed::<T>::new(events).boxed()
     }
 
     /// Collects the text of an OpenAI-style chat completion stream: the
@@ -333,129 +325,4 @@ fn not_json(data: &str) -> Error {
 
 fn decode_error(e: DecodeError) -> Error {
     Error::new(ErrorKind::Stream, format!("{}: {:?}", e.message, e.line))
-}
-
-/// Applies the idle timeout (each chunk must arrive within `idle` of the previous one),
-/// counts bytes, and names the call in errors.
-fn with_idle_timeout(
-    body: impl Stream<Item = reqwest::Result<Bytes>> + Send + 'static,
-    idle: Option<Duration>,
-    tally: Arc<Tally>,
-) -> ByteStream {
-    let body = body.boxed();
-    stream::unfold(Some((body, tally)), move |state| async move {
-        let (mut body, tally) = state?;
-        let next = match idle {
-            Some(idle) => match tokio::time::timeout(idle, body.next()).await {
-                Ok(next) => next,
-                Err(_) => {
-                    let err = Error::new(
-                        ErrorKind::Timeout,
-                        format!("the stream sent no bytes for {idle:?}"),
-                    );
-                    return Some((Err(tally.fail(err)), None));
-                }
-            },
-            None => body.next().await,
-        };
-        match next {
-            Some(Ok(chunk)) => {
-                tally.bytes.fetch_add(chunk.len() as u64, Ordering::Relaxed);
-                Some((Ok(chunk), Some((body, tally))))
-            }
-            // A body cut short (a reset, a close before Content-Length) is a transport
-            // failure, `Connection`, whatever reqwest calls it.
-            Some(Err(e)) => Some((Err(tally.fail(Error::from_reqwest(e))), None)),
-            None => {
-                tally.end("eof");
-                None
-            }
-        }
-    })
-    .boxed()
-}
-
-struct DecodeState {
-    body: Option<ByteStream>,
-    decoder: Decoder,
-    max_event_size: usize,
-    tally: Option<Arc<Tally>>,
-}
-
-impl DecodeState {
-    fn fail(&self, e: Error) -> Error {
-        match &self.tally {
-            Some(tally) => tally.fail(e),
-            None => e,
-        }
-    }
-}
-
-/// Runs the body through a decoder; ends after `[DONE]`, after the body ends, or after the
-/// first transport error or oversized event (which is yielded).
-///
-/// Only the bytes held for the event being assembled count against `max_event_size`, so a
-/// long stream of small events or heartbeats runs for as long as the server keeps it open.
-fn decode_stream(
-    body: ByteStream,
-    decoder: Decoder,
-    max_event_size: usize,
-    tally: Option<Arc<Tally>>,
-) -> BoxStream<'static, Result<Event>> {
-    let state = DecodeState {
-        body: Some(body),
-        decoder,
-        max_event_size,
-        tally,
-    };
-    stream::unfold(state, |mut state| async move {
-        loop {
-            if let Some(item) = state.decoder.next_event() {
-                if matches!(item, Ok(Event::Done)) {
-                    // Nothing after [DONE] matters; drop the connection now.
-                    state.body = None;
-                    if let Some(tally) = &state.tally {
-                        tally.end("done");
-                    }
-                }
-                if let Some(tally) = &state.tally {
-                    tally.events.fetch_add(1, Ordering::Relaxed);
-                }
-                let item = item.map_err(|e| state.fail(decode_error(e)));
-                return Some((item, state));
-            }
-            if state.decoder.is_done() {
-                return None;
-            }
-            let body = state.body.as_mut()?;
-            match body.next().await {
-                Some(Ok(chunk)) => {
-                    state.decoder.push(chunk);
-                    let held = state.decoder.held();
-                    if held > state.max_event_size {
-                        state.body = None;
-                        let err = Error::new(
-                            ErrorKind::Stream,
-                            format!(
-                                "an event grew past the {} limit (max_event_size) before it was complete",
-                                crate::error::human_bytes(state.max_event_size)
-                            ),
-                        );
-                        let err = state.fail(err);
-                        return Some((Err(err), state));
-                    }
-                }
-                Some(Err(e)) => {
-                    state.body = None;
-                    return Some((Err(e), state));
-                }
-                None => {
-                    // The next pass drains what finish() completed, then ends: body is gone.
-                    state.body = None;
-                    state.decoder.finish();
-                }
-            }
-        }
-    })
-    .boxed()
 }
