@@ -166,7 +166,7 @@ impl DecodeStream {
 
 impl Drop for DecodeStream {
     fn drop(&mut self) {
-        self.close();
+        let _ = self.close();
     }
 }
 
