@@ -284,3 +284,11 @@ fn a_connection_closed_while_idle_is_not_reused() {
         std::thread::sleep(Duration::from_millis(150));
     }
 }
+
+#[test]
+fn blocking_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Client>();
+    check::<unitysvc::blocking::DispatchRequest>();
+    check::<unitysvc::blocking::Service>();
+}
