@@ -112,16 +112,16 @@ fn chunked(body: &Bytes, size: usize) -> Vec<Bytes> {
         .collect()
 }
 
-fn body_stream(chunks: &[Bytes]) -> impl Stream<Item = Result<Bytes, Infallible>> + Send {
+/// The chunks as an owned body stream, as both sides get it.
+fn body_stream(chunks: &[Bytes]) -> impl Stream<Item = Result<Bytes, Infallible>> + Send + 'static {
     let owned: Vec<Bytes> = chunks.to_vec();
-    futures::stream::iter(owned.into_iter().map(Ok))
+    futures::stream::iter(owned).map(Ok)
 }
 
 fn response(chunks: &[Bytes]) -> StreamingResponse {
     let mut headers = HeaderMap::new();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
-    let owned: Vec<Bytes> = chunks.to_vec();
-    let body = futures::stream::iter(owned.into_iter().map(Ok));
+    let body = body_stream(chunks).map(|chunk| chunk.map_err(|never| match never {}));
     StreamingResponse::from_parts(StatusCode::OK, headers, body)
 }
 

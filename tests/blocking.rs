@@ -197,3 +197,98 @@ fn blocking_builders_have_the_async_setters() {
     let resolved = client.resolve("g/llm/chat/completions").send().unwrap();
     assert!(!resolved.candidates.is_empty());
 }
+
+#[test]
+fn one_blocking_client_serves_several_threads_at_once() {
+    let (_sb, client) = start();
+    let id = catalog::service_id(catalog::SIMPLE_SERVICE);
+    let body = serde_json::json!({"model": "m", "stream": true,
+                                  "messages": [{"role": "user", "content": "hi"}]});
+    // A stream opened on one thread and read on another, while others call.
+    let events = client
+        .services()
+        .dispatch(id)
+        .path("chat/completions")
+        .json(&body)
+        .stream()
+        .unwrap()
+        .events();
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || events.collect::<unitysvc::Result<Vec<_>>>());
+        let callers: Vec<_> = (0..4)
+            .map(|n| {
+                let client = client.clone();
+                scope.spawn(move || {
+                    for i in 0..15 {
+                        let resp = client
+                            .services()
+                            .dispatch(id)
+                            .path("echo")
+                            .json(&serde_json::json!({"thread": n, "call": i}))
+                            .send()
+                            .unwrap();
+                        assert!(resp.is_success());
+                        assert_eq!(client.services().get(id).unwrap().id, id);
+                    }
+                })
+            })
+            .collect();
+        for caller in callers {
+            caller.join().unwrap();
+        }
+        let events = reader.join().unwrap().unwrap();
+        assert_eq!(events.last(), Some(&Event::Done));
+    });
+}
+
+/// A gateway that keeps each connection open after answering, then closes it shortly
+/// after, as servers with a short keep-alive timeout do.
+fn closing_gateway() -> std::net::SocketAddr {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+                std::thread::sleep(Duration::from_millis(50));
+            });
+        }
+    });
+    addr
+}
+
+#[test]
+fn a_connection_closed_while_idle_is_not_reused() {
+    let addr = closing_gateway();
+    let inner = unitysvc::Client::builder()
+        .base_url(format!("http://{addr}/v1"))
+        .api_key("svcpass_test")
+        .ignore_env()
+        .build()
+        .unwrap();
+    let client = Client::wrap(inner).unwrap();
+    for _ in 0..3 {
+        let resp = client.dispatch("p/x/echo").body("{}").send().unwrap();
+        assert_eq!(resp.text(), "ok");
+        // Long enough for the server to have closed the connection in the meantime.
+        std::thread::sleep(Duration::from_millis(150));
+    }
+}
+
+#[test]
+fn blocking_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Client>();
+    check::<unitysvc::blocking::DispatchRequest>();
+    check::<unitysvc::blocking::Service>();
+}

@@ -1,8 +1,10 @@
 //! A blocking client for code without an async runtime.
 //!
 //! Every type here wraps its async twin and runs it on a small runtime the client owns, so
-//! the two never disagree. Like `reqwest::blocking`, it must not be used from inside an
-//! async runtime (calls there panic); use [`crate::Client`] there.
+//! the two never disagree. The runtime runs on the calling thread, so a blocking call costs
+//! what the async call costs; a client may be cloned and used from several threads at
+//! once. Like `reqwest::blocking`, it must not be used from inside an async runtime (calls
+//! there panic); use [`crate::Client`] there.
 //!
 //! Calls read as they do in async code, without `.await`: builders are [`Call`]s with the
 //! same setters, sent with `send()`; lists also have `stream()`, an [`Iterator`] that fetches
@@ -39,28 +41,83 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::pagination::ItemStream;
 use futures::StreamExt;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// The runtime blocking calls run on, shared by a client and everything it hands out.
+///
+/// It is a current-thread runtime driven by whichever thread is blocked in a call: the
+/// call, its connection and its I/O all run on the caller's thread, with no hand-off to a
+/// runtime thread and back. Several threads may call at once: one drives the runtime (all
+/// their connections included) while the others wait to be woken, and the next caller
+/// takes over when it returns. Between calls nothing runs, which is why a call first lets
+/// the runtime catch up (see [`Rt::block_on`]).
 #[derive(Debug, Clone)]
-pub(crate) struct Rt(Arc<tokio::runtime::Runtime>);
+pub(crate) struct Rt(Arc<Runtime>);
+
+#[derive(Debug)]
+struct Runtime {
+    tokio: tokio::runtime::Runtime,
+    /// When the last call returned, in nanoseconds since `epoch`.
+    last_call: AtomicU64,
+    epoch: Instant,
+}
+
+/// How long the runtime may sit undriven before a call lets it catch up first: back-to-back
+/// calls skip that, since a server that closes a connection within this long of answering
+/// on it is a race no client avoids.
+const IDLE_BEFORE_CATCHING_UP: Duration = Duration::from_millis(1);
 
 impl Rt {
     fn new() -> Result<Rt> {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("unitysvc-blocking")
+        let tokio = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map(|rt| Rt(Arc::new(rt)))
             .map_err(|e| {
                 Error::new(ErrorKind::InvalidInput, "cannot start the blocking runtime")
                     .with_source(e)
-            })
+            })?;
+        Ok(Rt(Arc::new(Runtime {
+            tokio,
+            last_call: AtomicU64::new(0),
+            epoch: Instant::now(),
+        })))
     }
 
+    fn now(&self) -> u64 {
+        u64::try_from(self.0.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    /// Runs a call to completion on the calling thread.
+    ///
+    /// While no thread was in a call, nothing watched the pooled connections, so one the
+    /// server closed meanwhile would still look reusable and a request sent on it would
+    /// fail. When the runtime has been idle, two yields first let it poll its I/O driver
+    /// and then run the connection tasks that woke up, so closed connections leave the
+    /// pool before the call picks one.
     pub(crate) fn block_on<F: Future>(&self, f: F) -> F::Output {
-        self.0.block_on(f)
+        let idle = self
+            .now()
+            .saturating_sub(self.0.last_call.load(Ordering::Relaxed));
+        let catch_up = u128::from(idle) > IDLE_BEFORE_CATCHING_UP.as_nanos();
+        let out = self.0.tokio.block_on(async {
+            if catch_up {
+                tokio::task::yield_now().await;
+                tokio::task::yield_now().await;
+            }
+            f.await
+        });
+        self.0.last_call.store(self.now(), Ordering::Relaxed);
+        out
+    }
+
+    /// Runs a future that continues work already under way, such as reading the next
+    /// item of a stream, without letting the runtime catch up first.
+    pub(crate) fn drive<F: Future>(&self, f: F) -> F::Output {
+        let out = self.0.tokio.block_on(f);
+        self.0.last_call.store(self.now(), Ordering::Relaxed);
+        out
     }
 
     /// Runs an async call and hands its answer out as blocking types.
@@ -146,7 +203,9 @@ impl<T> Iter<T> {
 impl<T> Iterator for Iter<T> {
     type Item = Result<T>;
     fn next(&mut self) -> Option<Result<T>> {
-        self.rt.block_on(self.stream.next())
+        // Most items are already buffered (a page, a chunk); a page fetch is a GET, which
+        // the control plane's retries cover if it meets a closed connection.
+        self.rt.drive(self.stream.next())
     }
 }
 

@@ -166,7 +166,6 @@ impl DecodeStream {
 
 impl Drop for DecodeStream {
     fn drop(&mut self) {
-        // Only the side effect matters here; the returned `Ready(None)` is for polls.
         let _ = self.close();
     }
 }
