@@ -5,6 +5,8 @@
 //!   baseline is a bare `reqwest::Client` given the URL, the bearer header and the body,
 //!   against `client.dispatch(path)`, `client.services().dispatch(id)` and a `Service`
 //!   record's `dispatch()` (both of which look the service's interface up).
+//! - service dispatch against path dispatch: the same calls, with `client.dispatch(path)`
+//!   as the baseline.
 //! - request building: the baseline is `format!` of the URL plus `serde_json::to_vec` of
 //!   the body, against `client.dispatch(path).json(&body).build()`, which also parses the
 //!   URL, checks the path and sets the auth, type and agent headers.
@@ -91,9 +93,35 @@ fn main() {
         );
     }
 
+    let group = "service dispatch against path dispatch";
+    if settings.wants(group) {
+        compare(
+            &settings,
+            group,
+            Case::new("client.dispatch(path)", || {
+                let call = client.dispatch(&path).json(&body).send();
+                ok(rt.block_on(call).expect("dispatch").status())
+            }),
+            vec![
+                Case::new("services().dispatch(id)", || {
+                    let call = client.services().dispatch(id).path("echo").json(&body);
+                    ok(rt.block_on(call.send()).expect("dispatch").status())
+                }),
+                Case::new("service.dispatch()", || {
+                    let call = service.dispatch().path("echo").json(&body).send();
+                    ok(rt.block_on(call).expect("dispatch").status())
+                }),
+            ],
+            true,
+        );
+    }
+
     let group = "request building";
     if settings.wants(group) {
         let root = client.gateway_url().to_owned();
+        // Fills the client's interface cache.
+        rt.block_on(client.services().interfaces(id).send())
+            .expect("interfaces");
         compare(
             &settings,
             group,
@@ -103,19 +131,36 @@ fn main() {
                 std::hint::black_box(&url);
                 bytes.len() as u64
             }),
-            vec![Case::new("dispatch(path).json(&body).build()", || {
-                let request = client
-                    .dispatch(&path)
-                    .json(&body)
-                    .build()
-                    .now_or_never()
-                    .expect("a path target builds without waiting")
-                    .expect("request");
-                request
-                    .body()
-                    .and_then(|b| b.as_bytes())
-                    .map_or(0, |b| b.len() as u64)
-            })],
+            vec![
+                Case::new("dispatch(path).json(&body).build()", || {
+                    let request = client
+                        .dispatch(&path)
+                        .json(&body)
+                        .build()
+                        .now_or_never()
+                        .expect("a path target builds without waiting")
+                        .expect("request");
+                    request
+                        .body()
+                        .and_then(|b| b.as_bytes())
+                        .map_or(0, |b| b.len() as u64)
+                }),
+                Case::new("services().dispatch(id)….build(), cached", || {
+                    let request = client
+                        .services()
+                        .dispatch(id)
+                        .path("echo")
+                        .json(&body)
+                        .build()
+                        .now_or_never()
+                        .expect("a cached interface builds without waiting")
+                        .expect("request");
+                    request
+                        .body()
+                        .and_then(|b| b.as_bytes())
+                        .map_or(0, |b| b.len() as u64)
+                }),
+            ],
             true,
         );
     }

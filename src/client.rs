@@ -48,6 +48,11 @@ pub(crate) struct Inner {
     pub(crate) interfaces: InterfaceCache,
     /// Gateway URLs built so far, so a path is parsed and checked once.
     pub(crate) urls: UrlMemo,
+    /// The hooks the low-level client was built with, to build a twin.
+    hooks: Hooks,
+    /// Whether `http` was built here from `config` (not given by the caller), so a twin
+    /// with its own connection pool can be built the same way.
+    own_http: bool,
 }
 
 impl Client {
@@ -131,6 +136,54 @@ impl Client {
             Some(limit) => builder.timeout(limit),
             None => builder,
         }
+    }
+
+    /// The same client with a connection pool of its own (and fresh caches), or `None`
+    /// when its HTTP client came from the caller and cannot be rebuilt.
+    ///
+    /// A pool's connections are driven by the runtime that opened them; the blocking
+    /// client, whose runtime only runs during calls, keeps its connections apart.
+    #[cfg(feature = "blocking")]
+    pub(crate) fn with_own_pool(&self) -> Result<Option<Client>> {
+        if !self.inner.own_http {
+            return Ok(None);
+        }
+        let config = self.inner.config.clone();
+        let http = build_http(&config)?;
+        Ok(Some(Client::assemble(
+            config,
+            http,
+            self.inner.hooks.clone(),
+            true,
+        )?))
+    }
+
+    fn assemble(
+        config: Config,
+        http: reqwest::Client,
+        hooks: Hooks,
+        own_http: bool,
+    ) -> Result<Client> {
+        let low = low_level::Client::new_with_client(&config.base_url, http.clone(), hooks.clone());
+        let gateway = reqwest::Url::parse(config.gateway_url()).map_err(|e| {
+            Error::invalid_input(format!(
+                "the gateway URL {:?} is not a valid URL: {e}",
+                config.gateway_url()
+            ))
+        })?;
+        let interfaces = InterfaceCache::new(config.interface_cache_ttl);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                config,
+                low,
+                http,
+                gateway,
+                interfaces,
+                urls: UrlMemo::default(),
+                hooks,
+                own_http,
+            }),
+        })
     }
 
     /// Fails before sending when the call needs an API key and the client has none.
@@ -335,9 +388,9 @@ impl ClientBuilder {
                 .interface_cache_ttl
                 .unwrap_or(DEFAULT_INTERFACE_CACHE_TTL),
         };
-        let http = match self.http_client {
-            Some(client) => client,
-            None => build_http(&config)?,
+        let (http, own_http) = match self.http_client {
+            Some(client) => (client, false),
+            None => (build_http(&config)?, true),
         };
         let hooks = Hooks::new(
             config.api_key.as_ref(),
@@ -349,24 +402,7 @@ impl ClientBuilder {
                 max_error_body: config.max_error_body,
             },
         )?;
-        let low = low_level::Client::new_with_client(&config.base_url, http.clone(), hooks);
-        let gateway = reqwest::Url::parse(config.gateway_url()).map_err(|e| {
-            Error::invalid_input(format!(
-                "the gateway URL {:?} is not a valid URL: {e}",
-                config.gateway_url()
-            ))
-        })?;
-        let interfaces = InterfaceCache::new(config.interface_cache_ttl);
-        Ok(Client {
-            inner: Arc::new(Inner {
-                config,
-                low,
-                http,
-                gateway,
-                interfaces,
-                urls: UrlMemo::default(),
-            }),
-        })
+        Client::assemble(config, http, hooks, own_http)
     }
 }
 

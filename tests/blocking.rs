@@ -292,3 +292,46 @@ fn blocking_types_are_send_and_sync() {
     check::<unitysvc::blocking::DispatchRequest>();
     check::<unitysvc::blocking::Service>();
 }
+
+/// Uses `inner` from a runtime of its own, after the blocking client opened connections.
+fn use_from_async(blocking: &Client, inner: &unitysvc::Client) {
+    let id = catalog::service_id(catalog::SIMPLE_SERVICE);
+    assert_eq!(blocking.services().get(id).unwrap().id, id);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        let got = rt.block_on(inner.services().get(id)).unwrap();
+        assert_eq!(got.id, id);
+    }
+    assert_eq!(blocking.services().get(id).unwrap().id, id);
+}
+
+#[test]
+fn a_wrapped_async_client_stays_usable_from_async_code() {
+    let sb = Sandbox::start_blocking().expect("sandbox");
+    // A hang would surface as a timeout rather than a stuck test.
+    let inner = unitysvc::Client::builder()
+        .base_url(sb.base_url())
+        .api_key(sb.api_key())
+        .timeout(Some(Duration::from_secs(5)))
+        .ignore_env()
+        .build()
+        .unwrap();
+    let blocking = Client::wrap(inner.clone()).unwrap();
+    use_from_async(&blocking, &inner);
+
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let shared_pool = unitysvc::Client::builder()
+        .base_url(sb.base_url())
+        .api_key(sb.api_key())
+        .http_client(reqwest::Client::new())
+        .timeout(Some(Duration::from_secs(5)))
+        .ignore_env()
+        .build()
+        .unwrap();
+    let blocking = Client::wrap(shared_pool.clone()).unwrap();
+    use_from_async(&blocking, &shared_pool);
+}

@@ -47,18 +47,24 @@ use std::time::{Duration, Instant};
 
 /// The runtime blocking calls run on, shared by a client and everything it hands out.
 ///
-/// It is a current-thread runtime driven by whichever thread is blocked in a call: the
-/// call, its connection and its I/O all run on the caller's thread, with no hand-off to a
-/// runtime thread and back. Several threads may call at once: one drives the runtime (all
-/// their connections included) while the others wait to be woken, and the next caller
-/// takes over when it returns. Between calls nothing runs, which is why a call first lets
-/// the runtime catch up (see [`Rt::block_on`]).
+/// When the client's connection pool is its own, it is a current-thread runtime driven by
+/// whichever thread is blocked in a call: the call, its connection and its I/O all run on
+/// the caller's thread, with no hand-off to a runtime thread and back. Several threads may
+/// call at once: one drives the runtime (all their connections included) while the others
+/// wait to be woken, and the next caller takes over when it returns. Between calls nothing
+/// runs, which is why a call may first let the runtime catch up (see [`Rt::block_on`]).
+///
+/// A pool shared with other runtimes (a caller's own `reqwest::Client`) could hand them
+/// connections that only run during blocking calls, so such a client keeps one runtime
+/// thread that drives its connections all the time, at the cost of a hand-off per call.
 #[derive(Debug, Clone)]
 pub(crate) struct Rt(Arc<Runtime>);
 
 #[derive(Debug)]
 struct Runtime {
     tokio: tokio::runtime::Runtime,
+    /// Whether the runtime only runs during calls (current-thread).
+    on_caller: bool,
     /// When the last call returned, in nanoseconds since `epoch`.
     last_call: AtomicU64,
     epoch: Instant,
@@ -70,16 +76,21 @@ struct Runtime {
 const IDLE_BEFORE_CATCHING_UP: Duration = Duration::from_millis(1);
 
 impl Rt {
-    fn new() -> Result<Rt> {
-        let tokio = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| {
-                Error::new(ErrorKind::InvalidInput, "cannot start the blocking runtime")
-                    .with_source(e)
-            })?;
+    /// A runtime on the callers' threads when `own_pool`, else one with a thread of its own.
+    fn new(own_pool: bool) -> Result<Rt> {
+        let mut builder = if own_pool {
+            tokio::runtime::Builder::new_current_thread()
+        } else {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(1).thread_name("unitysvc-blocking");
+            builder
+        };
+        let tokio = builder.enable_all().build().map_err(|e| {
+            Error::new(ErrorKind::InvalidInput, "cannot start the blocking runtime").with_source(e)
+        })?;
         Ok(Rt(Arc::new(Runtime {
             tokio,
+            on_caller: own_pool,
             last_call: AtomicU64::new(0),
             epoch: Instant::now(),
         })))
@@ -100,7 +111,7 @@ impl Rt {
         let idle = self
             .now()
             .saturating_sub(self.0.last_call.load(Ordering::Relaxed));
-        let catch_up = u128::from(idle) > IDLE_BEFORE_CATCHING_UP.as_nanos();
+        let catch_up = self.0.on_caller && u128::from(idle) > IDLE_BEFORE_CATCHING_UP.as_nanos();
         let out = self.0.tokio.block_on(async {
             if catch_up {
                 tokio::task::yield_now().await;
@@ -283,28 +294,46 @@ pub struct Client {
 impl Client {
     /// Builds a client for `api_key` with defaults and environment fallbacks for the URLs.
     pub fn new(api_key: impl Into<String>) -> Result<Client> {
-        Client::wrap(crate::Client::new(api_key)?)
+        Client::own(crate::Client::new(api_key)?)
     }
 
     /// Builds a client from the environment, like [`crate::Client::from_env`].
     pub fn from_env() -> Result<Client> {
-        Client::wrap(crate::Client::from_env()?)
+        Client::own(crate::Client::from_env()?)
     }
 
     /// Builds a client without an API key, for browsing the catalog.
     pub fn anonymous() -> Result<Client> {
-        Client::wrap(crate::Client::anonymous()?)
+        Client::own(crate::Client::anonymous()?)
     }
 
     /// Wraps a configured async client; use [`crate::Client::builder`] for the options.
+    ///
+    /// The blocking client gets the async client's configuration and a connection pool of
+    /// its own, so `inner` stays usable from async code. With a caller's
+    /// [`reqwest::Client`](crate::ClientBuilder::http_client) the pool cannot be copied;
+    /// it is shared, and a runtime thread keeps it driven between calls.
     pub fn wrap(inner: crate::Client) -> Result<Client> {
+        match inner.with_own_pool()? {
+            Some(own) => Client::own(own),
+            None => Ok(Client {
+                inner,
+                rt: Rt::new(false)?,
+            }),
+        }
+    }
+
+    /// Wraps an async client nobody else holds.
+    fn own(inner: crate::Client) -> Result<Client> {
         Ok(Client {
             inner,
-            rt: Rt::new()?,
+            rt: Rt::new(true)?,
         })
     }
 
-    /// The async client inside, sharing configuration and connections.
+    /// The async client inside, sharing configuration and connections; drive its futures
+    /// with [`block_on`](Self::block_on) rather than another runtime, which would use
+    /// connections that only run during blocking calls.
     pub fn async_client(&self) -> &crate::Client {
         &self.inner
     }

@@ -133,6 +133,8 @@ struct Prepared {
     /// The service whose interface the request goes through: a 404 or 410 from the
     /// gateway drops the service from the client's interface cache.
     service: Option<Uuid>,
+    /// The call's deadline: this request's timeout, else the client's.
+    timeout: Option<Duration>,
 }
 
 impl Prepared {
@@ -257,21 +259,18 @@ impl DispatchRequest {
 
     /// The request ready to send: at once for a path on the gateway root, after looking
     /// the interface up for a service or group (a boxed future, so only those pay for it).
-    fn prepare(
-        self,
-        buffered: bool,
-    ) -> Either<Ready<Result<Prepared>>, BoxFuture<'static, Result<Prepared>>> {
+    fn prepare(self) -> Either<Ready<Result<Prepared>>, BoxFuture<'static, Result<Prepared>>> {
         match local_url(&self.client, &self.target, &self.path) {
-            Some(url) => Either::Left(ready(url.and_then(|url| self.finish(url, buffered)))),
+            Some(url) => Either::Left(ready(url.and_then(|url| self.finish(url)))),
             None => Either::Right(Box::pin(async move {
                 let url = remote_url(&self.client, &self.target, &self.path).await?;
-                self.finish(url, buffered)
+                self.finish(url)
             })),
         }
     }
 
     /// The request for `url`, with our body, headers and timeout.
-    fn finish(self, url: Url, buffered: bool) -> Result<Prepared> {
+    fn finish(self, url: Url) -> Result<Prepared> {
         let DispatchRequest {
             client,
             target,
@@ -300,28 +299,24 @@ impl DispatchRequest {
                 hooks.headers(false, headers)
             }
         };
-        // A stream's whole life is not bounded: its headers are (in `stream`), and then its
-        // idleness.
-        if buffered {
-            if let Some(limit) = timeout.or(client.config().timeout()) {
-                *request.timeout_mut() = Some(limit);
-            }
-        }
+        let timeout = timeout.or(client.config().timeout());
         Ok(Prepared {
             client,
             request,
             service,
+            timeout,
         })
     }
 
     /// Builds the HTTP request without sending it, as [`send`](Self::send) would send it
-    /// (authentication and timeout included): to inspect it, or to send it another way.
+    /// (URL, authentication, headers and body): to inspect it, or to send it another way.
+    /// The timeout is not part of it: `send` applies it to the whole call.
     ///
     /// # Errors
     ///
     /// The errors of [`url`](Self::url), and a body or header that cannot be sent.
     pub fn build(self) -> impl Future<Output = Result<reqwest::Request>> + Send + 'static {
-        match self.prepare(true) {
+        match self.prepare() {
             Either::Left(ready_now) => {
                 Either::Left(ready(ready_now.into_inner().map(|p| p.request)))
             }
@@ -338,12 +333,13 @@ impl DispatchRequest {
     /// error statuses are returned as a [`Response`].
     pub async fn send(self) -> Result<Response> {
         self.client.require_key("dispatching through the gateway")?;
-        let prepared = self.prepare(true).await?;
+        let prepared = self.prepare().await?;
         let (label, host) = prepared.names();
         let Prepared {
             client,
             request,
             service,
+            timeout,
         } = prepared;
         let limit = request.timeout().copied();
         let span = dispatch_span(request.method(), &label, host.as_deref());
@@ -354,7 +350,7 @@ impl DispatchRequest {
         };
         let started = std::time::Instant::now();
         let limits = client.hooks().limits();
-        let outcome = async {
+        let call = async {
             let resp = client
                 .inner
                 .http
@@ -365,8 +361,14 @@ impl DispatchRequest {
             answered(&client, service, resp.status());
             read_capped(resp, limits.max_response_size).await
         }
-        .instrument(span.clone())
-        .await;
+        .instrument(span.clone());
+        // One deadline for the exchange and the body, as reqwest's own timeout would be.
+        let outcome = match timeout {
+            Some(limit) => tokio::time::timeout(limit, call)
+                .await
+                .unwrap_or_else(|_| Err(Error::deadline(limit))),
+            None => call.await,
+        };
         span.record("latency_ms", crate::http::millis(started.elapsed()));
         let (status, headers, body) = outcome.map_err(&fail)?;
         Ok(Response {
@@ -385,13 +387,13 @@ impl DispatchRequest {
     /// Bad input, a failed connection, or no response headers within the timeout.
     pub async fn stream(self) -> Result<StreamingResponse> {
         self.client.require_key("streaming through the gateway")?;
-        let wait = self.timeout.or(self.client.config().timeout());
-        let prepared = self.prepare(false).await?;
+        let prepared = self.prepare().await?;
         let (label, host) = prepared.names();
         let Prepared {
             client,
             request,
             service,
+            timeout: wait,
         } = prepared;
         let span = dispatch_span(request.method(), &label, host.as_deref());
         let operation = format!("gateway {label}");

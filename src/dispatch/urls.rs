@@ -62,7 +62,11 @@ pub(super) async fn remote_url(
             let picked =
                 crate::services::resolve_interface(client, *id, interface.as_deref(), *enrollment)
                     .await?;
-            join_under(picked.url()?, sub)
+            let base = picked.url()?;
+            client
+                .inner
+                .urls
+                .get_or_build(base.as_str(), sub, || join_under(base, sub))
         }
         Ok(Target::Group(name)) => {
             let group = client.groups().get(name).await?;
