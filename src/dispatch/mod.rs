@@ -77,7 +77,7 @@ pub(crate) fn mark_sensitive(headers: &mut HeaderMap) {
 ///
 /// The request only ever goes under its target: a sub-path with a `.` or `..` segment
 /// (plain or percent-encoded), a backslash, `//` or `://` is refused with
-/// [`ErrorKind::InvalidInput`] before anything is sent.
+/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) before anything is sent.
 ///
 /// # Examples
 ///
@@ -249,8 +249,8 @@ impl DispatchRequest {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidInput`] for a path that could leave its target, and the errors
-    /// of looking up a service's or group's interface.
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a path that could
+    /// leave its target, and the errors of looking up a service's or group's interface.
     pub async fn url(&self) -> Result<String> {
         resolve(&self.client, &self.target, &self.path)
             .await
