@@ -154,6 +154,10 @@ impl Service {
     }
 
     /// Starts a request through one of the service's interfaces.
+    ///
+    /// The interfaces are looked up on the first dispatch and kept in the client's cache
+    /// (see [`ClientBuilder::interface_cache_ttl`](crate::ClientBuilder::interface_cache_ttl)),
+    /// so later dispatches, from this record or any other, make one round trip.
     pub fn dispatch(&self) -> DispatchRequest {
         self.client.services().dispatch(self.record.id)
     }
@@ -337,6 +341,9 @@ impl Services {
 
     /// Starts a request through the service's picked interface; choose one with
     /// [`DispatchRequest::interface`] or [`DispatchRequest::enrollment`] when there are several.
+    ///
+    /// The service's interfaces come from the client's interface cache after the first
+    /// lookup, so a dispatch is one round trip.
     pub fn dispatch(&self, service_id: impl Id) -> DispatchRequest {
         let target = service_id.to_uuid().map(|id| Target::Service {
             id,
