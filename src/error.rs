@@ -235,14 +235,9 @@ impl Error {
             return self;
         }
         let inner = &mut *self.inner;
-        let scrub = |text: &mut String| {
-            if text.contains(secret) {
-                *text = text.replace(secret, REDACTED);
-            }
-        };
-        scrub(&mut inner.message);
+        scrub(&mut inner.message, secret);
         if let Some(id) = &mut inner.request_id {
-            scrub(id);
+            scrub(id, secret);
         }
         if let Some(detail) = &mut inner.detail {
             detail.redact(secret);
@@ -333,7 +328,7 @@ impl Error {
         let (kind, message) = if let Some(limit) = too_large {
             (ErrorKind::TooLarge, BodyTooLarge(limit).to_string())
         } else if timeout {
-            (ErrorKind::Timeout, "timed out".to_owned())
+            (ErrorKind::Timeout, TIMED_OUT.to_owned())
         } else if e.is_builder() {
             (
                 ErrorKind::InvalidInput,
@@ -357,7 +352,7 @@ impl Error {
     /// Says how long the call had, on a timeout that does not say it yet.
     pub(crate) fn timed_out_after(mut self, limit: Option<std::time::Duration>) -> Error {
         if let (ErrorKind::Timeout, Some(limit)) = (self.inner.kind, limit) {
-            if self.inner.message == "timed out" {
+            if self.inner.message == TIMED_OUT {
                 self.inner.message = format!("timed out after {limit:?}");
             }
         }
@@ -460,6 +455,17 @@ impl From<crate::wrappers::WrapperError> for Error {
 pub const DEFAULT_MAX_ERROR_BODY: usize = 64 * 1024;
 
 const REDACTED: &str = "[redacted]";
+
+/// A transport timeout's message before the call's limit is known; `timed_out_after`
+/// completes it.
+const TIMED_OUT: &str = "timed out";
+
+/// Replaces every occurrence of `secret` in `text` with [`REDACTED`].
+fn scrub(text: &mut String, secret: &str) {
+    if text.contains(secret) {
+        *text = text.replace(secret, REDACTED);
+    }
+}
 
 /// The body error raised when a buffered response passes the size cap.
 #[derive(Debug, Clone, Copy)]
@@ -653,23 +659,18 @@ impl Error {
 
 impl ErrorDetail {
     fn redact(&mut self, secret: &str) {
-        let scrub = |text: &mut String| {
-            if text.contains(secret) {
-                *text = text.replace(secret, REDACTED);
-            }
-        };
         match self {
-            ErrorDetail::Message(m) => scrub(m),
+            ErrorDetail::Message(m) => scrub(m, secret),
             ErrorDetail::Fields(fields) => {
                 for field in fields {
-                    scrub(&mut field.location);
-                    scrub(&mut field.message);
+                    scrub(&mut field.location, secret);
+                    scrub(&mut field.message, secret);
                 }
             }
             ErrorDetail::Other(value) => {
                 let mut text = value.to_string();
                 if text.contains(secret) {
-                    scrub(&mut text);
+                    scrub(&mut text, secret);
                     *value = serde_json::from_str(&text)
                         .unwrap_or(serde_json::Value::String(REDACTED.to_owned()));
                 }
