@@ -24,6 +24,8 @@ fn main() {
         .unwrap_or_else(|e| panic!("cannot generate the client from openapi.json: {e}"));
     std::fs::write(out.join("unitysvc_client.rs"), &generated.code)
         .unwrap_or_else(|e| panic!("cannot write the generated client: {e}"));
+    std::fs::write(out.join("operations.rs"), &generated.operations)
+        .unwrap_or_else(|e| panic!("cannot write the operation layer: {e}"));
     // The component → type table tests/schema_fidelity.rs checks the JSON Schemas with.
     std::fs::write(
         out.join("component_types.rs"),
@@ -36,5 +38,7 @@ fn main() {
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create generated/: {e}"));
         std::fs::write(dir.join("client.rs"), &generated.code)
             .unwrap_or_else(|e| panic!("cannot write generated/client.rs: {e}"));
+        std::fs::write(dir.join("operations.rs"), &generated.operations)
+            .unwrap_or_else(|e| panic!("cannot write generated/operations.rs: {e}"));
     }
 }

@@ -18,6 +18,7 @@ mod http;
 mod ids;
 mod interface_cache;
 pub mod low_level;
+pub mod operations;
 pub mod pagination;
 pub mod recurrent_requests;
 pub mod request_logs;

@@ -13,6 +13,7 @@ mod enums;
 mod normalize;
 mod order;
 mod schema;
+pub mod surface;
 pub mod sync;
 
 pub use normalize::{normalize, Normalized, OpenEnum};
@@ -49,11 +50,15 @@ pub struct Generated {
     /// The formatted Rust source, starting with [`HEADER`].
     pub code: String,
     /// The operationIds found in the document, sorted.
-    pub operations: Vec<String>,
+    pub operation_ids: Vec<String>,
     /// Every component schema of the document with the generated type that stands for it.
     pub components: Vec<ComponentType>,
     /// The normalized OpenAPI 3.0.3 document progenitor saw.
     pub normalized: Value,
+    /// The SDK's operation layer (request builders, managers, blocking twins), formatted.
+    pub operations: String,
+    /// Every operation input with the Rust that sets it.
+    pub inputs: Vec<surface::Input>,
 }
 
 /// Normalizes `spec_json` and generates the low-level client source from it.
@@ -97,6 +102,7 @@ pub fn generate(spec_json: &str, options: &Options) -> Result<Generated, String>
         .map(|t| t.name())
         .collect();
     let components = schema::component_types(&spec, &enums, &type_names)?;
+    let surface = surface::generate(&spec, &file)?;
     let mut code = String::from(HEADER);
     code.push('\n');
     code.push_str(&prettyplease::unparse(&file));
@@ -106,9 +112,11 @@ pub fn generate(spec_json: &str, options: &Options) -> Result<Generated, String>
 
     Ok(Generated {
         code,
-        operations: operation_ids(&raw),
+        operation_ids: operation_ids(&raw),
         components,
         normalized: spec,
+        operations: surface.code,
+        inputs: surface.inputs,
     })
 }
 
