@@ -110,6 +110,23 @@ where
     text(what, value)
 }
 
+/// The input rule of a required text: not blank.
+pub(crate) fn non_empty_rule(value: String) -> std::result::Result<String, String> {
+    if value.trim().is_empty() {
+        Err("must not be empty".into())
+    } else {
+        Ok(value)
+    }
+}
+
+/// The input rule of gateway paths the platform will route to: relative, staying under
+/// their target (a query may follow).
+pub(crate) fn relative_path_rule(value: String) -> std::result::Result<String, String> {
+    crate::wrappers::check_path(value.split_once('?').map_or(&*value, |(p, _)| p))
+        .map_err(|e| e.to_string())?;
+    Ok(value)
+}
+
 /// [`gateway_path`] for an optional value.
 pub(crate) fn gateway_path_opt<T>(what: &str, value: Option<String>) -> Result<Option<T>>
 where
@@ -132,6 +149,12 @@ where
 pub(crate) fn millis(what: &str, value: std::time::Duration) -> Result<i64> {
     i64::try_from(value.as_millis())
         .map_err(|_| Error::invalid_input(format!("{what} {value:?} is too long")))
+}
+
+/// A duration in whole milliseconds for a setter that cannot fail; past `i64::MAX`
+/// milliseconds (292 million years) it saturates.
+pub(crate) fn millis_saturating(value: std::time::Duration) -> i64 {
+    i64::try_from(value.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// [`millis`] for an optional value.

@@ -108,12 +108,8 @@ pub(crate) fn int<T: WireInt>(
 /// A caller's JSON where the API wants an object; `null` means "not set".
 pub(crate) fn object(
     value: &impl serde::Serialize,
-) -> std::result::Result<serde_json::Map<String, serde_json::Value>, String> {
-    match crate::args::object("the value", value) {
-        Ok(Some(map)) => Ok(map),
-        Ok(None) => Ok(serde_json::Map::new()),
-        Err(e) => Err(e.message().to_owned()),
-    }
+) -> std::result::Result<Option<serde_json::Map<String, serde_json::Value>>, String> {
+    crate::args::object("the value", value).map_err(|e| e.message().to_owned())
 }
 
 pub(crate) fn json(value: &impl serde::Serialize) -> std::result::Result<serde_json::Value, String> {

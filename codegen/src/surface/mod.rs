@@ -310,7 +310,7 @@ fn path(text: &str) -> TokenStream {
 fn setter_parts(arg: &Arg, v: &Ident, g: &Ident) -> (TokenStream, TokenStream, TokenStream) {
     let rule = arg.rule.as_deref().map(path);
     let ruled = |value: TokenStream| match &rule {
-        Some(rule) => quote!(#rule(&#value).and(Ok(#value))),
+        Some(rule) => quote!(#rule(#value)),
         None => quote!(Ok(#value)),
     };
     // (generics/where, argument type, expression of type Result<T, String>)
@@ -494,6 +494,7 @@ struct Operation {
     low_method: Ident,
     summary: String,
     http: String,
+    route: String,
     args: Vec<Arg>,
     /// The body's generated builder, when the body is an object.
     body_builder: Option<syn::Type>,
@@ -731,6 +732,7 @@ fn operation(
             .map(first_sentence)
             .unwrap_or_else(|| id.to_owned()),
         http: http.to_uppercase(),
+        route: route.to_owned(),
         args,
         body_builder,
         body_type,
@@ -773,10 +775,13 @@ fn answer(
     if let Some((ty, f)) = over.output {
         let (ty, f) = (path(ty), path(f));
         let paging = over.cursor.map(|c| {
-            let item = generic_tokens(&ty);
+            let item = over.item.map_or_else(|| generic_tokens(&ty), |(t, _)| path(t));
             (item, Paging::Cursor(ident(c)))
         });
         if let Ok(t) = syn::parse2::<syn::Type>(ty.clone()) {
+            collect_plain(&t, &mut plain, &generated);
+        }
+        if let Some(Ok(t)) = over.item.map(|(t, _)| syn::parse_str::<syn::Type>(t)) {
             collect_plain(&t, &mut plain, &generated);
         }
         return (ty.clone(), quote!(#f(&this, raw)), paging, plain);
@@ -950,9 +955,14 @@ impl Operation {
         let name = ident(&a.name);
         let pname = &a.name;
         match a.place {
-            Place::Path | Place::Query | Place::BodyOwn => {
+            Place::Path | Place::Query => {
                 quote!(#me.#name = #me.invalid.keep(#pname, #value);)
             }
+            Place::BodyOwn => quote! {
+                if let Some(v) = #me.invalid.keep(#pname, #value) {
+                    #me.#name.get_or_insert_with(Default::default).extend(v);
+                }
+            },
             Place::Whole if self.body_builder.is_none() => {
                 quote!(#me.body = #me.invalid.keep(#pname, #value);)
             }
@@ -961,7 +971,9 @@ impl Operation {
             }
             Place::Body => {
                 let set = if a.optional { quote!(Some(v)) } else { quote!(v) };
-                quote!(if let Some(v) = #me.invalid.keep(#pname, #value) { #me.body = #me.body.#name(#set); })
+                // JSON `null` for an object means "not set".
+                let got = if matches!(a.kind, Kind::Object) { quote!(Some(Some(v))) } else { quote!(Some(v)) };
+                quote!(if let #got = #me.invalid.keep(#pname, #value) { #me.body = #me.body.#name(#set); })
             }
         }
     }
@@ -1066,10 +1078,8 @@ fn emit_builder(o: &Operation) -> TokenStream {
     let out = &o.out;
     let finish = &o.finish;
     let doc = format!(
-        " {}: `{} {}`; finish with [`send`](Self::send) or `.await`.",
-        o.summary,
-        o.http,
-        o.label
+        " {} (`{} {}`); finish with [`send`](Self::send) or `.await`.",
+        o.summary, o.http, o.route
     );
     let mut setters = Vec::new();
     for a in o.setters() {
@@ -1149,7 +1159,11 @@ fn emit_builder(o: &Operation) -> TokenStream {
         .collect();
     let body_step = match (&o.body_builder, &o.body_type) {
         (Some(_), Some(bt)) => {
-            let check = o.over.check_body.map(path).map(|c| quote!(#c(&body)?;));
+            let check = o
+                .over
+                .check_body
+                .map(path)
+                .map(|c| quote!(#c(&body).map_err(|e| e.in_call(#label, None))?;));
             quote! {
                 let mut body = std::mem::take(&mut this.body);
                 #(#own_fields)*
@@ -1164,7 +1178,11 @@ fn emit_builder(o: &Operation) -> TokenStream {
         },
         _ => quote!(),
     };
-    let check = o.over.check.map(path).map(|c| quote!(#c(&this)?;));
+    let check = o
+        .over
+        .check
+        .map(path)
+        .map(|c| quote!(#c(&this).map_err(|e| e.in_call(#label, None))?;));
     let key = if needs_key {
         quote!(this.client.require_key(#label)?;)
     } else {
@@ -1188,7 +1206,8 @@ fn emit_builder(o: &Operation) -> TokenStream {
                 crate::pagination::cursor_stream(start, move |cursor| {
                     let mut page = self.clone();
                     page.#param = cursor;
-                    page.send()
+                    let answer = page.send();
+                    async move { answer.await.map(Into::into) }
                 })
             }
         },

@@ -21,7 +21,8 @@ pub(crate) struct Op {
     pub anonymous: bool,
     /// Parameters sent even when the caller sets nothing: `(name, Rust value)`.
     pub sends: &'static [(&'static str, &'static str)],
-    /// Input rules, `fn(&str) -> Result<(), String>`, run when a string argument is given.
+    /// Input rules, `fn(String) -> Result<String, String>`, run when a string argument is
+    /// given; a rule may also normalize the value.
     pub rules: &'static [(&'static str, &'static str)],
     /// A check of the whole builder before sending, `fn(&Builder) -> Result<()>`.
     pub check: Option<&'static str>,
@@ -74,7 +75,7 @@ const fn named(id: &'static str, name: &'static str, builder: &'static str) -> O
 const OFFSET: &[(&str, &str)] = &[("skip", "0"), ("limit", "100")];
 const OFFSET_SHARED: &[(&str, &str)] = &[("skip", "0"), ("limit", "100"), ("shared", "false")];
 const SHARED: &[(&str, &str)] = &[("shared", "false")];
-const GATEWAY_PATH: &[(&str, &str)] = &[("target_path", "crate::wrappers::relative_path_rule")];
+const GATEWAY_PATH: &[(&str, &str)] = &[("target_path", "crate::args::relative_path_rule")];
 const MS_TIMEOUT: &[(&str, &str)] = &[("default_timeout", "timeout: std::time::Duration")];
 
 /// Every override, by operationId.
@@ -194,11 +195,13 @@ pub(crate) const TABLE: &[Op] = &[
     },
     // files
     Op {
-        sends: &[("scope", "crate::open_enums::Scope::Personal")],
-        output: Some((
-            "crate::pagination::CursorPage<crate::types::AccountFileObject>",
-            "crate::files::page",
-        )),
+        sends: &[
+            ("scope", "crate::open_enums::Scope::Personal"),
+            ("path", "String::new()"),
+            ("max_keys", "100"),
+        ],
+        output: Some(("crate::files::FileListing", "crate::files::listing")),
+        item: Some(("crate::types::AccountFileObject", "")),
         cursor: Some("continuation_token"),
         ..named("customer-list_account_files", "list", "ListFiles")
     },
@@ -261,7 +264,7 @@ pub(crate) const TABLE: &[Op] = &[
     // recurrent requests
     Op {
         positional: &["request_path"],
-        rules: &[("request_path", "crate::wrappers::relative_path_rule")],
+        rules: &[("request_path", "crate::args::non_empty_rule")],
         extra: &[
             ("method", "method: impl Into<String>"),
             ("header", "name: impl Into<String>, value: impl Into<String>"),
@@ -286,8 +289,12 @@ pub(crate) const TABLE: &[Op] = &[
         "GetRecurrentRequest",
     ),
     Op {
-        rules: &[("request_path", "crate::wrappers::relative_path_rule")],
-        extra: &[("header", "name: impl Into<String>, value: impl Into<String>")],
+        rules: &[("request_path", "crate::args::non_empty_rule")],
+        hide: &["schedule"],
+        extra: &[
+            ("header", "name: impl Into<String>, value: impl Into<String>"),
+            ("schedule", "schedule: impl serde::Serialize"),
+        ],
         ..named(
             "customer-recurrent-requests-update_recurrent_request",
             "update",
@@ -306,7 +313,8 @@ pub(crate) const TABLE: &[Op] = &[
     ),
     // request logs
     Op {
-        sends: &[("limit", "100"), ("skip", "0")],
+        sends: &[("limit", "50"), ("skip", "0")],
+        check: Some("crate::request_logs::check_list"),
         ..named("customer-list_request_logs", "list", "ListRequestLogs")
     },
     Op {
@@ -324,6 +332,7 @@ pub(crate) const TABLE: &[Op] = &[
     // resolve
     Op {
         positional: &["path"],
+        rules: &[("path", "crate::resolve::path_rule")],
         on_client: true,
         ..named("customer-resolve-resolve_route", "resolve", "ResolveRequest")
     },
