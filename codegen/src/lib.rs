@@ -15,9 +15,11 @@ mod order;
 mod schema;
 pub mod surface;
 pub mod sync;
+mod unions;
 
 pub use normalize::{normalize, Normalized, OpenEnum};
 pub use schema::ComponentType;
+pub use unions::{ObjectUnion, UnionBranch};
 
 use serde_json::Value;
 
@@ -65,7 +67,11 @@ pub struct Generated {
 pub fn generate(spec_json: &str, options: &Options) -> Result<Generated, String> {
     let raw: Value =
         serde_json::from_str(spec_json).map_err(|e| format!("openapi.json is not JSON: {e}"))?;
-    let Normalized { spec, enums } = normalize(&raw)?;
+    let Normalized {
+        spec,
+        enums,
+        unions,
+    } = normalize(&raw)?;
     let api: openapiv3::OpenAPI = serde_json::from_value(spec.clone())
         .map_err(|e| format!("normalized document is not OpenAPI 3.0: {e}"))?;
 
@@ -96,6 +102,7 @@ pub fn generate(spec_json: &str, options: &Options) -> Result<Generated, String>
         syn::parse2(tokens).map_err(|e| format!("progenitor emitted invalid Rust: {e}"))?;
     let required = format!("{}::schema_support::Required", options.module_path);
     schema::mark_required_nullable(&mut file.items, &required);
+    unions::decode_in_order(&mut file.items, &unions)?;
     let type_names: Vec<String> = generator
         .get_type_space()
         .iter_types()
