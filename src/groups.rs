@@ -32,7 +32,7 @@ use crate::pagination::CursorPage;
 use crate::services::Service;
 use crate::types::{
     CustomerGroupDetail, CustomerGroupListResponse, CustomerGroupView,
-    CustomerServiceListResponse,
+    CursorPageServiceSummary,
 };
 use crate::wrapped::Wrappable;
 use crate::wrappers::GatewayPath;
@@ -199,7 +199,7 @@ pub(crate) fn listed(req: &ListGroups, page: CustomerGroupListResponse) -> Resul
 
 pub(crate) fn services_page(
     req: &ListGroupServices,
-    page: CustomerServiceListResponse,
+    page: CursorPageServiceSummary,
 ) -> Result<CursorPage<Service>> {
     Ok(CursorPage {
         items: page

@@ -90,9 +90,6 @@ pub enum RequestLogDetail {
     Operator(OpsCustomerRequestLogDetail),
 }
 
-/// Keys only the operator shape carries; their presence decides the shape.
-const OPERATOR_ONLY: &[&str] = &["gateway_request"];
-
 /// Accessors for the fields both shapes share, each returning a reference into the record.
 macro_rules! shared_fields {
     ($($(#[$doc:meta])* $name:ident -> $ty:ty = |$d:ident| $read:expr;)*) => {
@@ -136,35 +133,24 @@ shared_fields! {
 }
 
 impl RequestLogDetail {
-    /// Decodes a detail body, choosing the shape by the operator-only fields it carries.
+    /// Decodes a detail body: the operator shape when it carries an operator-only field
+    /// (`gateway_request`, even `null`), the customer shape otherwise.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::Decode`] with the body, serde's reason in the message and as the
     /// source.
     pub fn from_json(body: &[u8]) -> Result<RequestLogDetail> {
-        let decode_error = |e: serde_json::Error, shape: &str| {
-            Error::new(
-                ErrorKind::Decode,
-                format!("the request log detail is not a valid {shape}: {e}"),
-            )
-            .with_body(bytes::Bytes::copy_from_slice(body))
-            .with_source(e)
-        };
-        let value: serde_json::Value =
-            serde_json::from_slice(body).map_err(|e| decode_error(e, "JSON document"))?;
-        let operator = value
-            .as_object()
-            .is_some_and(|o| OPERATOR_ONLY.iter().any(|k| o.contains_key(*k)));
-        if operator {
-            serde_json::from_value(value)
-                .map(RequestLogDetail::Operator)
-                .map_err(|e| decode_error(e, "operator detail"))
-        } else {
-            serde_json::from_value(value)
-                .map(RequestLogDetail::Customer)
-                .map_err(|e| decode_error(e, "customer detail"))
-        }
+        serde_json::from_slice::<CustomerGetRequestLogResponse>(body)
+            .map(RequestLogDetail::from)
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Decode,
+                    format!("the request log detail matches neither shape: {e}"),
+                )
+                .with_body(bytes::Bytes::copy_from_slice(body))
+                .with_source(e)
+            })
     }
 
     /// The request as the gateway forwarded it upstream; operator details only.
@@ -181,28 +167,21 @@ impl RequestLogDetail {
     }
 }
 
-/// Picks the detail's shape: the operator shape carries the forwarded request.
 pub(crate) fn detail(
     _: &GetRequestLog,
     answer: CustomerGetRequestLogResponse,
 ) -> Result<RequestLogDetail> {
-    match answer {
-        CustomerGetRequestLogResponse {
-            subtype_1: Some(ops),
-            ..
-        } if ops.gateway_request.is_some() => Ok(RequestLogDetail::Operator(ops)),
-        CustomerGetRequestLogResponse {
-            subtype_0: Some(customer),
-            ..
-        } => Ok(RequestLogDetail::Customer(customer)),
-        CustomerGetRequestLogResponse {
-            subtype_1: Some(ops),
-            ..
-        } => Ok(RequestLogDetail::Operator(ops)),
-        _ => Err(Error::new(
-            ErrorKind::Decode,
-            "the request log detail matches neither documented shape",
-        )),
+    Ok(answer.into())
+}
+
+impl From<CustomerGetRequestLogResponse> for RequestLogDetail {
+    fn from(detail: CustomerGetRequestLogResponse) -> Self {
+        match detail {
+            CustomerGetRequestLogResponse::OpsCustomerRequestLogDetail(d) => {
+                RequestLogDetail::Operator(d)
+            }
+            CustomerGetRequestLogResponse::RequestLogDetail(d) => RequestLogDetail::Customer(d),
+        }
     }
 }
 

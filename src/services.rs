@@ -435,6 +435,8 @@ impl ScheduleRequest {
         let service_id = args::checked(self.service_id)?;
         let enrollment = self.enrollment.map(args::checked).transpose()?;
         let recurrence = args::checked(self.recurrence)?;
+        // The request's own arguments fail here, before the interface lookup is sent.
+        self.request.invalid.check("services.schedule")?;
         let picked = resolve_interface(
             &self.client,
             service_id,

@@ -263,7 +263,8 @@ async fn every_operation_sends_what_the_golden_file_records() {
         "aliases.switch_routing",
         client
             .aliases()
-            .switch_routing(alias.id, false)
+            .switch_routing(alias.id)
+            .on(false)
             .send()
             .await
             .unwrap()
@@ -333,7 +334,8 @@ async fn every_operation_sends_what_the_golden_file_records() {
         "request_logs.start",
         client
             .request_logs()
-            .start(LoggingMode::Complete)
+            .start()
+            .mode(LoggingMode::Complete)
             .await
             .unwrap()
     );

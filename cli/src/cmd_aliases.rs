@@ -188,7 +188,7 @@ pub async fn run(ctx: &Ctx, cmd: AliasesCmd) -> CliResult {
             target,
             routing_key,
         } => {
-            let mut request = aliases.switch_routing(&alias, !off);
+            let mut request = aliases.switch_routing(&alias).on(!off);
             if let Some(text) = target {
                 request = request.target(text);
             }

@@ -86,7 +86,7 @@ pub async fn run(ctx: &Ctx, cmd: LogsCmd) -> CliResult {
             } else {
                 LoggingMode::KeepPreference
             };
-            let status = logs.start(mode).await?;
+            let status = logs.start().mode(mode).await?;
             report(ctx, status.enabled)?;
         }
         LogsCmd::Stop => {

@@ -481,10 +481,10 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     tour.step(
         &out,
         "Log requests and read the log",
-        "client.request_logs().start(LoggingMode::KeepPreference).await?; …list().send().await?",
+        "client.request_logs().start().mode(LoggingMode::KeepPreference).await?; …list().send().await?",
         async {
             let logs = client.request_logs();
-            let status = logs.start(LoggingMode::KeepPreference).await?;
+            let status = logs.start().mode(LoggingMode::KeepPreference).await?;
             out.say(format!("logging enabled: {}", status.enabled));
             let response = service
                 .dispatch()

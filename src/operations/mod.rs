@@ -7,4 +7,6 @@
 
 pub(crate) mod support;
 
+pub use support::Operation;
+
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));

@@ -39,7 +39,7 @@ impl Invalid {
     pub(crate) fn check(&self, label: &str) -> Result<()> {
         match &self.0 {
             None => Ok(()),
-            Some((param, message)) => Err(Error::invalid_input(message.clone())
+            Some((param, message)) => Err(Error::invalid_input(format!("invalid {param}: {message}"))
                 .with_parameter(param)
                 .in_call(label, None)),
         }
@@ -112,6 +112,8 @@ pub(crate) fn object(
     crate::args::object("the value", value).map_err(|e| e.message().to_owned())
 }
 
+// Generated setters of JSON-valued fields call this; the current document has none.
+#[allow(dead_code)]
 pub(crate) fn json(value: &impl serde::Serialize) -> std::result::Result<serde_json::Value, String> {
     serde_json::to_value(value).map_err(|e| format!("cannot be serialized as JSON: {e}"))
 }
@@ -132,7 +134,7 @@ where
     values
         .into_iter()
         .enumerate()
-        .map(|(i, v)| v.try_into().map_err(|e| format!("item {i}: {e}")))
+        .map(|(i, v)| v.try_into().map_err(|e| format!("#{i}: {e}")))
         .collect()
 }
 

@@ -209,6 +209,16 @@ fn absolute(ty: &syn::Type) -> syn::Type {
     syn::parse_str(&text).unwrap_or_else(|_| ty.clone())
 }
 
+/// A type named inside progenitor's `types` module, seen from the crate root.
+fn from_types(ty: &syn::Type) -> syn::Type {
+    match path_of(ty) {
+        Some(p) if p.leading_colon.is_none() && p.segments.len() == 1 => {
+            syn::parse_str(&format!("crate::types::{}", quote!(#ty))).unwrap_or_else(|_| ty.clone())
+        }
+        _ => absolute(ty),
+    }
+}
+
 /// What a value is, for choosing its setter's argument type.
 #[derive(Clone)]
 enum Kind {
@@ -218,7 +228,7 @@ enum Kind {
     Bool,
     Int(syn::Type),
     Float(syn::Type),
-    Time(syn::Type),
+    Time,
     Enum(syn::Type),
     Object,
     Json,
@@ -237,7 +247,7 @@ fn kind(ty: &syn::Type, low: &Low) -> Kind {
         "bool" => Kind::Bool,
         "i64" | "i32" | "u64" | "u32" | "NonZeroU64" => Kind::Int(ty.clone()),
         "f64" | "f32" => Kind::Float(ty.clone()),
-        "DateTime" => Kind::Time(ty.clone()),
+        "DateTime" => Kind::Time,
         "Value" => Kind::Json,
         "Map" => Kind::Object,
         "HashMap" => Kind::StrMap,
@@ -314,21 +324,27 @@ fn setter_parts(arg: &Arg, v: &Ident, g: &Ident) -> (TokenStream, TokenStream, T
         None => quote!(Ok(#value)),
     };
     // (generics/where, argument type, expression of type Result<T, String>)
+    // A path segment is written out anyway, so anything printable names it (an id too).
+    let (text_ty, to_text) = if arg.place == Place::Path {
+        (quote!(impl std::fmt::Display), quote!(#v.to_string()))
+    } else {
+        (quote!(impl Into<String>), quote!(#v.into()))
+    };
     match &arg.kind {
         Kind::Str => {
             let checked = ruled(quote!(s));
             (
                 quote!(),
-                quote!(impl Into<String>),
-                quote!({ let s: String = #v.into(); #checked }),
+                text_ty,
+                quote!({ let s: String = #to_text; #checked }),
             )
         }
         Kind::NewStr(ty) => {
             let checked = ruled(quote!(s));
             (
                 quote!(),
-                quote!(impl Into<String>),
-                quote!({ let s: String = #v.into(); #checked.and_then(|s| ops::text::<#ty>(s)) }),
+                text_ty,
+                quote!({ let s: String = #to_text; #checked.and_then(|s| ops::text::<#ty>(s)) }),
             )
         }
         Kind::Uuid => (quote!(), quote!(impl crate::Id), quote!(ops::id(&#v))),
@@ -348,7 +364,7 @@ fn setter_parts(arg: &Arg, v: &Ident, g: &Ident) -> (TokenStream, TokenStream, T
             )
         }
         Kind::Float(ty) => (quote!(), quote!(#ty), quote!(Ok(#v))),
-        Kind::Time(_) => (
+        Kind::Time => (
             quote!(),
             quote!(chrono::DateTime<chrono::Utc>),
             quote!(Ok(#v)),
@@ -407,11 +423,6 @@ fn signature(gens: Vec<TokenStream>, wheres: Vec<TokenStream>) -> (TokenStream, 
     let g = if gens.is_empty() { quote!() } else { quote!(<#(#gens),*>) };
     let w = if wheres.is_empty() { quote!() } else { quote!(where #(#wheres),*) };
     (g, w)
-}
-
-fn doc_lines(text: &str) -> TokenStream {
-    let lines = text.lines().map(|l| format!(" {l}"));
-    quote!(#(#[doc = #lines])*)
 }
 
 fn first_sentence(text: &str) -> String {
@@ -703,7 +714,7 @@ fn operation(
                         max: bound(prop, "maximum"),
                         positional: over.positional.contains(&name.as_str()),
                         rule: rule(&name),
-                        sends: None,
+                        sends: sends(&name),
                         name,
                     });
                 }
@@ -790,11 +801,23 @@ fn answer(
         return (quote!(()), quote!({ let _ = raw; Ok(()) }), None, plain);
     }
     let has = |n: &str| args.iter().any(|a| a.name == n && a.place == Place::Query);
+    // An offset page: a list of items and the total count, under the names the API uses.
     let fields = low.structs.get(&last_ident(raw));
-    let data = fields.and_then(|f| f.iter().find(|(n, _)| n == "data")).and_then(|(_, t)| generic(t, 0));
-    let count = fields.is_some_and(|f| f.iter().any(|(n, _)| n == "count"));
-    if let (true, true, Some(item), true) = (has("skip"), has("limit"), data, count) {
-        let item = absolute(&item);
+    let field = |names: &[&str]| {
+        fields.and_then(|f| {
+            names
+                .iter()
+                .find_map(|n| f.iter().find(|(name, _)| name == n))
+                .map(|(name, ty)| (ident(name), ty.clone()))
+        })
+    };
+    let items = field(&["data", "items"]);
+    let count = field(&["count", "total_count", "total"]);
+    if let (true, true, Some((items, list)), Some((count, _))) = (has("skip"), has("limit"), items, count) {
+        let Some(item) = generic(&list, 0) else {
+            return (quote!(#raw), quote!(Ok(raw)), None, plain);
+        };
+        let item = from_types(&item);
         let (ity, conv) = match over.item {
             Some((t, f)) => {
                 let (t, f) = (path(t), path(f));
@@ -806,8 +829,8 @@ fn answer(
             }
         };
         let finish = quote!(Ok(crate::pagination::Page::from_count(
-            raw.data.into_iter()#conv.collect(),
-            raw.count,
+            raw.#items.into_iter()#conv.collect(),
+            raw.#count,
             ops::count(&this.skip),
             ops::count(&this.limit),
         )));
@@ -864,7 +887,7 @@ impl Operation {
     fn setters(&self) -> Vec<&Arg> {
         self.args
             .iter()
-            .filter(|a| a.place != Place::Path && !a.positional && !self.over.hide.contains(&a.name.as_str()))
+            .filter(|a| a.place != Place::Path && !self.over.hide.contains(&a.name.as_str()))
             .collect()
     }
 
@@ -948,6 +971,17 @@ impl Operation {
             inits.push(quote!(body: Default::default(),));
         }
         quote!(#(#inits)*)
+    }
+
+    /// Statements giving body fields the values sent when the caller sets nothing.
+    fn body_defaults(&self) -> TokenStream {
+        let sets = self.args.iter().filter(|a| a.place == Place::Body).filter_map(|a| {
+            let v = path(a.sends.as_deref()?);
+            let conv = setter_parts(a, &ident("__v"), &ident("V")).2;
+            let store = self.store(a, quote!({ let __v = #v; #conv }), &ident("this"));
+            Some(store)
+        });
+        quote!(#(#sets)*)
     }
 
     /// The statement storing the checked value `value` (a `Result<T, String>`) for `a`.
@@ -1073,6 +1107,7 @@ fn emit_builder(o: &Operation) -> TokenStream {
     let label = &o.label;
     let fields = o.fields();
     let init = o.init();
+    let body_defaults = o.body_defaults();
     let needs_key = !o.over.anonymous;
     let low = &o.low_method;
     let out = &o.out;
@@ -1157,26 +1192,30 @@ fn emit_builder(o: &Operation) -> TokenStream {
             quote!(if let Some(v) = this.#name.take() { body = body.#name(#set); })
         })
         .collect();
-    let body_step = match (&o.body_builder, &o.body_type) {
+    // The body is finished and checked before the key check, so bad input is reported as
+    // such on an anonymous client too.
+    let (body_prep, body_step) = match (&o.body_builder, &o.body_type) {
         (Some(_), Some(bt)) => {
             let check = o
                 .over
                 .check_body
                 .map(path)
                 .map(|c| quote!(#c(&body).map_err(|e| e.in_call(#label, None))?;));
-            quote! {
-                let mut body = std::mem::take(&mut this.body);
-                #(#own_fields)*
-                let body: #bt = ops::body(#label, body)?;
-                #check
-                op = op.body(body);
-            }
+            (
+                quote! {
+                    let mut body = std::mem::take(&mut this.body);
+                    #(#own_fields)*
+                    let body: #bt = ops::body(#label, body)?;
+                    #check
+                },
+                quote!(op = op.body(body);),
+            )
         }
-        (None, Some(_)) => quote! {
-            let body = this.body.take().ok_or_else(|| ops::missing(#label, "body"))?;
-            op = op.body(body);
-        },
-        _ => quote!(),
+        (None, Some(_)) => (
+            quote!(let body = this.body.take().ok_or_else(|| ops::missing(#label, "body"))?;),
+            quote!(op = op.body(body);),
+        ),
+        _ => (quote!(), quote!()),
     };
     let check = o
         .over
@@ -1257,7 +1296,9 @@ fn emit_builder(o: &Operation) -> TokenStream {
 
         impl #b {
             pub(crate) fn new(client: Client) -> Self {
-                #b { client, invalid: ops::Invalid::default(), #init }
+                let mut this = #b { client, invalid: ops::Invalid::default(), #init };
+                #body_defaults
+                this
             }
 
             #(#setters)*
@@ -1273,6 +1314,7 @@ fn emit_builder(o: &Operation) -> TokenStream {
                 let mut this = self;
                 this.invalid.check(#label)?;
                 #check
+                #body_prep
                 #key
                 let raw: #raw = {
                     let low = this.client.low_level();
@@ -1295,6 +1337,26 @@ fn emit_builder(o: &Operation) -> TokenStream {
             }
         }
     }
+}
+
+/// The blocking layer's type for an async answer: records become blocking records, inside
+/// pages and lists too.
+fn blocking_type(ty: &TokenStream) -> TokenStream {
+    let mut text = ty.to_string().replace(' ', "");
+    for (from, to) in table::BLOCKING_RECORDS {
+        let mut out = String::new();
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(from) {
+            let after = &rest[at + from.len()..];
+            let boundary = !after.starts_with(|c: char| c.is_alphanumeric() || c == '_');
+            out.push_str(&rest[..at]);
+            out.push_str(if boundary { to } else { from });
+            rest = after;
+        }
+        out.push_str(rest);
+        text = out;
+    }
+    path(&text)
 }
 
 fn emit_blocking_module(module: &str, ops: &[&Operation]) -> TokenStream {
@@ -1382,31 +1444,37 @@ fn emit_blocking_module(module: &str, ops: &[&Operation]) -> TokenStream {
                 pub fn #n(self, #ps) -> Self { self.map(|b| b.#n(#(#arg_names),*)) }
             });
         }
-        let out = &o.out;
+        let out = blocking_type(&o.out);
         let stream = match &o.paging {
-            Some((item, _)) => quote! {
-                /// Every item, fetched page by page as the iterator advances.
-                pub fn stream(self) -> crate::blocking::Iter<<#item as IntoBlocking>::Blocking> {
-                    self.rt.iter_blocking(self.builder.stream())
+            Some((item, _)) => {
+                let item = blocking_type(item);
+                quote! {
+                    /// Every item, fetched page by page as the iterator advances.
+                    pub fn stream(self) -> crate::blocking::Iter<#item> {
+                        self.rt.iter_blocking(self.builder.stream())
+                    }
                 }
-            },
+            }
             None => quote!(),
         };
         let into_iter = match &o.paging {
-            Some((item, _)) => quote! {
-                impl IntoIterator for Call<#ty> {
-                    type Item = crate::error::Result<<#item as IntoBlocking>::Blocking>;
-                    type IntoIter = crate::blocking::Iter<<#item as IntoBlocking>::Blocking>;
-                    fn into_iter(self) -> Self::IntoIter { self.stream() }
+            Some((item, _)) => {
+                let item = blocking_type(item);
+                quote! {
+                    impl IntoIterator for Call<#ty> {
+                        type Item = crate::error::Result<#item>;
+                        type IntoIter = crate::blocking::Iter<#item>;
+                        fn into_iter(self) -> Self::IntoIter { self.stream() }
+                    }
                 }
-            },
+            }
             None => quote!(),
         };
         calls.push(quote! {
             impl Call<#ty> {
                 #(#setters)*
                 /// Sends the request and waits for the answer.
-                pub fn send(self) -> crate::error::Result<<#out as IntoBlocking>::Blocking> {
+                pub fn send(self) -> crate::error::Result<#out> {
                     self.rt.run(self.builder.send())
                 }
                 #stream

@@ -211,6 +211,7 @@ pub(crate) const TABLE: &[Op] = &[
             ("expires_in", "900"),
             ("scope", "crate::open_enums::Scope::Personal"),
         ],
+        rules: &[("key", "crate::args::non_empty_rule")],
         hide: &["expires_in"],
         extra: &[("expires_in", "lifetime: std::time::Duration")],
         ..named("customer-download_account_file", "download_url", "DownloadUrl")
@@ -332,6 +333,7 @@ pub(crate) const TABLE: &[Op] = &[
     // resolve
     Op {
         positional: &["path"],
+        sends: &[("gateway", "crate::open_enums::GatewayKind::Api")],
         rules: &[("path", "crate::resolve::path_rule")],
         on_client: true,
         ..named("customer-resolve-resolve_route", "resolve", "ResolveRequest")
@@ -408,6 +410,15 @@ pub(crate) const TABLE: &[Op] = &[
         anonymous: true,
         ..named("customer-services-get_service_usage", "usage", "GetUsage")
     },
+];
+
+/// Active records and their blocking twins, longest path first; every other answer is
+/// the same type in both layers.
+pub(crate) const BLOCKING_RECORDS: &[(&str, &str)] = &[
+    ("crate::enrollments::EnrollmentCreated", "crate::blocking::EnrollmentCreated"),
+    ("crate::enrollments::Enrollment", "crate::blocking::Enrollment"),
+    ("crate::services::Service", "crate::blocking::Service"),
+    ("crate::groups::Group", "crate::blocking::Group"),
 ];
 
 /// Tags whose module name is not the tag's own words.
