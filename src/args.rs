@@ -142,4 +142,3 @@ pub(crate) fn check<T>(value: Result<T>) -> Checked<T> {
 pub(crate) fn checked<T>(value: Checked<T>) -> Result<T> {
     value.map_err(Error::invalid_input)
 }
-

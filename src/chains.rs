@@ -31,7 +31,6 @@ use std::time::Duration;
 
 pub use crate::operations::chains::*;
 
-
 /// One step of a chain: a gateway target, its position, and what its outcome leads to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainStep {

@@ -184,4 +184,3 @@ fn upload_form(
         })
         .part("file", file)
 }
-

@@ -31,8 +31,7 @@ use crate::error::{Error, Result};
 use crate::pagination::CursorPage;
 use crate::services::Service;
 use crate::types::{
-    CustomerGroupDetail, CustomerGroupListResponse, CustomerGroupView,
-    CursorPageServiceSummary,
+    CursorPageServiceSummary, CustomerGroupDetail, CustomerGroupListResponse, CustomerGroupView,
 };
 use crate::wrapped::Wrappable;
 use crate::wrappers::GatewayPath;

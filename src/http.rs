@@ -356,7 +356,6 @@ pub(crate) async fn call<T, E>(
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,7 +376,10 @@ mod tests {
             ("customer_resolve_resolve_route", "resolve.resolve"),
             ("customer_services_get_service", "services.get"),
             ("customer_groups_list_groups", "groups.list"),
-            ("customer_aliases_switch_alias_routing", "aliases.switch_routing"),
+            (
+                "customer_aliases_switch_alias_routing",
+                "aliases.switch_routing",
+            ),
             ("customer_list_account_files", "files.list"),
             ("not_an_operation", "not_an_operation"),
         ] {

@@ -37,7 +37,6 @@ use std::time::Duration;
 
 pub use crate::operations::recurrent_requests::*;
 
-
 /// When a recurrent request fires: a fixed interval or a cron expression.
 ///
 /// It serializes to the platform's `schedule` object:
@@ -156,7 +155,6 @@ pub(crate) fn schedule_object(schedule: &impl Serialize) -> Result<Map<String, V
     }
     Ok(map)
 }
-
 
 impl RecurrentRequests {
     /// Starts setting when the request fires (a [`Schedule`], or any schedule object the

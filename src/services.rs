@@ -447,7 +447,10 @@ impl ScheduleRequest {
         // The platform stores the path verbatim and calls it on every run.
         let mut request = self
             .request
-            .request_path(crate::wrappers::join_subpath(picked.base_url()?, &self.path))
+            .request_path(crate::wrappers::join_subpath(
+                picked.base_url()?,
+                &self.path,
+            ))
             .service_id(service_id);
         // Only the caller's choice is recorded: the interface picked for an unspecified
         // enrollment may change as enrollments come and go.

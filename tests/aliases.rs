@@ -138,7 +138,8 @@ async fn switching_an_alias_on_demotes_its_routing_sibling() {
 
     let switched = client
         .aliases()
-        .switch_routing(second.id).on(true)
+        .switch_routing(second.id)
+        .on(true)
         .send()
         .await
         .unwrap();
@@ -149,7 +150,8 @@ async fn switching_an_alias_on_demotes_its_routing_sibling() {
 
     let off = client
         .aliases()
-        .switch_routing(second.id).on(false)
+        .switch_routing(second.id)
+        .on(false)
         .send()
         .await
         .unwrap();
@@ -170,7 +172,8 @@ async fn switch_by_name_narrowed_by_target() {
         .unwrap();
     let switched = client
         .aliases()
-        .switch_routing("nm").on(true)
+        .switch_routing("nm")
+        .on(true)
         .target("p/two")
         .send()
         .await
@@ -180,7 +183,8 @@ async fn switch_by_name_narrowed_by_target() {
 
     let err = client
         .aliases()
-        .switch_routing("nm").on(true)
+        .switch_routing("nm")
+        .on(true)
         .routing_key("no-such-key")
         .send()
         .await
@@ -194,7 +198,8 @@ async fn empty_switch_identifier_is_rejected_before_sending() {
     // An anonymous client would fail with Authentication if the request got that far.
     let err = common::anonymous(&sb)
         .aliases()
-        .switch_routing("  ").on(true)
+        .switch_routing("  ")
+        .on(true)
         .send()
         .await
         .unwrap_err();
@@ -239,7 +244,11 @@ async fn constrained_strings_are_checked_before_sending() {
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "#{i}: {err}");
     }
     let err = aliases.create(long(101), "p/x").send().await.unwrap_err();
-    assert!(err.to_string().starts_with("aliases.create: invalid name: "), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("aliases.create: invalid name: "),
+        "{err}"
+    );
     assert_eq!(err.parameter(), Some("name"));
     // At the limits they pass the checks and reach the key check.
     let err = aliases

@@ -64,10 +64,7 @@ async fn list_shows_objects_and_prefixes_and_streams_pages() {
 
     let first = files.list().path("dir/").max_keys(2).send().await.unwrap();
     assert!(first.has_more);
-    let token = first
-        .next_cursor
-        .clone()
-        .expect("continuation token");
+    let token = first.next_cursor.clone().expect("continuation token");
     let rest = files
         .list()
         .path("dir/")

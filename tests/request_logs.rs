@@ -56,7 +56,13 @@ async fn rows_appear_for_gateway_calls_only_while_logging_is_on() {
         "logging is off by default"
     );
 
-    assert!(logs.start().mode(LoggingMode::Truncated).await.unwrap().enabled);
+    assert!(
+        logs.start()
+            .mode(LoggingMode::Truncated)
+            .await
+            .unwrap()
+            .enabled
+    );
     for _ in 0..3 {
         assert_eq!(common::gateway_echo(&sb, &svc).await, 200);
     }
@@ -102,7 +108,8 @@ async fn detail_carries_the_request_and_response() {
 
     // Starting again with the preference kept is accepted and leaves logging on.
     assert!(
-        logs.start().mode(LoggingMode::KeepPreference)
+        logs.start()
+            .mode(LoggingMode::KeepPreference)
             .await
             .unwrap()
             .enabled
@@ -203,7 +210,8 @@ async fn stream_walks_every_page() {
     let svc = common::service_id(common::SIMPLE_SERVICE);
     client
         .request_logs()
-        .start().mode(LoggingMode::Truncated)
+        .start()
+        .mode(LoggingMode::Truncated)
         .await
         .unwrap();
     for _ in 0..5 {
@@ -277,7 +285,8 @@ async fn anonymous_client_fails_authentication_before_sending() {
     let anon = common::anonymous(&sb);
     let err = anon
         .request_logs()
-        .start().mode(LoggingMode::Truncated)
+        .start()
+        .mode(LoggingMode::Truncated)
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
@@ -357,7 +366,8 @@ async fn low_level_detail_from_the_sandbox_is_the_customer_shape() {
     let svc = common::service_id(common::SIMPLE_SERVICE);
     client
         .request_logs()
-        .start().mode(LoggingMode::Complete)
+        .start()
+        .mode(LoggingMode::Complete)
         .await
         .unwrap();
     common::gateway_echo(&sb, &svc).await;

@@ -213,9 +213,9 @@ pub async fn run(ctx: &Ctx, cmd: AliasesCmd) -> CliResult {
         }
         AliasesCmd::Delete { alias } => {
             let id = alias_id(ctx, &alias).await?;
-            let answer = aliases.delete(id).await?;
+            aliases.delete(id).await?;
             if ctx.json {
-                return print::json(&json!({"deleted": true, "id": id, "answer": answer}));
+                return print::json(&json!({"deleted": true, "id": id}));
             }
             println!("alias {alias} deleted");
         }

@@ -119,10 +119,10 @@ pub async fn run(ctx: &Ctx, cmd: LogsCmd) -> CliResult {
                 request = request.recurrent_request_id(args::uuid("recurrent request id", &id)?);
             }
             if let Some(status) = status_min {
-                request = request.status_min(status);
+                request = request.status_min(u64::from(status));
             }
             if let Some(status) = status_max {
-                request = request.status_max(status);
+                request = request.status_max(u64::from(status));
             }
             if let Some(text) = since {
                 request = request.start_time(args::time("--since", &text)?);

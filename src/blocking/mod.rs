@@ -30,12 +30,12 @@ mod records;
 mod resources;
 mod stream;
 
-pub use records::{Enrollment, EnrollmentCreated, Group, Service};
 pub use crate::operations::blocking::{
     aliases::Aliases, broadcasts::Broadcasts, chains::Chains, enrollments::Enrollments,
-    files::Files, groups::Groups, recurrent_requests::RecurrentRequests,
-    request_logs::RequestLogs, secrets::Secrets, services::Services,
+    files::Files, groups::Groups, recurrent_requests::RecurrentRequests, request_logs::RequestLogs,
+    secrets::Secrets, services::Services,
 };
+pub use records::{Enrollment, EnrollmentCreated, Group, Service};
 pub use stream::{DispatchRequest, StreamingResponse};
 
 use crate::error::{Error, ErrorKind, Result};

@@ -4,7 +4,9 @@
 use super::{Call, Client, DispatchRequest, IntoBlocking, Rt};
 use crate::error::Result;
 use crate::ids::Id;
-use crate::operations::blocking::{files::Files, groups::Groups, recurrent_requests::RecurrentRequests, services::Services};
+use crate::operations::blocking::{
+    files::Files, groups::Groups, recurrent_requests::RecurrentRequests, services::Services,
+};
 
 /// Answers the blocking layer hands out as they are.
 macro_rules! plain {

@@ -39,9 +39,11 @@ impl Invalid {
     pub(crate) fn check(&self, label: &str) -> Result<()> {
         match &self.0 {
             None => Ok(()),
-            Some((param, message)) => Err(Error::invalid_input(format!("invalid {param}: {message}"))
-                .with_parameter(param)
-                .in_call(label, None)),
+            Some((param, message)) => {
+                Err(Error::invalid_input(format!("invalid {param}: {message}"))
+                    .with_parameter(param)
+                    .in_call(label, None))
+            }
         }
     }
 }
@@ -98,7 +100,9 @@ pub(crate) fn int<T: WireInt>(
         (Some(lo), Some(hi)) if !(lo..=hi).contains(&value) => {
             return Err(format!("must be between {lo} and {hi}, got {value}"))
         }
-        (Some(lo), None) if value < lo => return Err(format!("must be at least {lo}, got {value}")),
+        (Some(lo), None) if value < lo => {
+            return Err(format!("must be at least {lo}, got {value}"))
+        }
         (None, Some(hi)) if value > hi => return Err(format!("must be at most {hi}, got {value}")),
         _ => {}
     }
@@ -114,7 +118,9 @@ pub(crate) fn object(
 
 // Generated setters of JSON-valued fields call this; the current document has none.
 #[allow(dead_code)]
-pub(crate) fn json(value: &impl serde::Serialize) -> std::result::Result<serde_json::Value, String> {
+pub(crate) fn json(
+    value: &impl serde::Serialize,
+) -> std::result::Result<serde_json::Value, String> {
     serde_json::to_value(value).map_err(|e| format!("cannot be serialized as JSON: {e}"))
 }
 
@@ -141,7 +147,10 @@ where
 pub(crate) fn str_map(
     pairs: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
 ) -> std::collections::HashMap<String, String> {
-    pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect()
+    pairs
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect()
 }
 
 /// The finished body, or an `InvalidInput` error naming what it lacks.

@@ -303,7 +303,10 @@ struct Arg {
 }
 
 fn ident(name: &str) -> Ident {
-    let raw = matches!(name, "type" | "ref" | "mod" | "in" | "match" | "fn" | "move");
+    let raw = matches!(
+        name,
+        "type" | "ref" | "mod" | "in" | "match" | "fn" | "move"
+    );
     if raw {
         Ident::new_raw(name, Span::call_site())
     } else {
@@ -350,7 +353,10 @@ fn setter_parts(arg: &Arg, v: &Ident, g: &Ident) -> (TokenStream, TokenStream, T
         Kind::Uuid => (quote!(), quote!(impl crate::Id), quote!(ops::id(&#v))),
         Kind::Bool => (quote!(), quote!(bool), quote!(Ok(#v))),
         Kind::Int(ty) => {
-            let wide = if arg.place == Place::Query || last_ident(ty).starts_with('u') || last_ident(ty) == "NonZeroU64" {
+            let wide = if arg.place == Place::Query
+                || last_ident(ty).starts_with('u')
+                || last_ident(ty) == "NonZeroU64"
+            {
                 quote!(u64)
             } else {
                 quote!(i64)
@@ -375,7 +381,11 @@ fn setter_parts(arg: &Arg, v: &Ident, g: &Ident) -> (TokenStream, TokenStream, T
             quote!(impl serde::Serialize),
             quote!(ops::object(&#v)),
         ),
-        Kind::Json => (quote!(), quote!(impl serde::Serialize), quote!(ops::json(&#v))),
+        Kind::Json => (
+            quote!(),
+            quote!(impl serde::Serialize),
+            quote!(ops::json(&#v)),
+        ),
         Kind::Ids => (
             quote!(),
             quote!(impl IntoIterator<Item = impl crate::Id>),
@@ -412,7 +422,9 @@ fn opt_i128(v: Option<i128>) -> TokenStream {
 /// The bound that makes a generic argument's conversion error printable, if it has one.
 fn where_clause(arg: &Arg, g: &Ident) -> Option<TokenStream> {
     match &arg.kind {
-        Kind::List(t) | Kind::Other(t) => Some(quote!(<#g as TryInto<#t>>::Error: std::fmt::Display)),
+        Kind::List(t) | Kind::Other(t) => {
+            Some(quote!(<#g as TryInto<#t>>::Error: std::fmt::Display))
+        }
         _ => None,
     }
 }
@@ -420,8 +432,16 @@ fn where_clause(arg: &Arg, g: &Ident) -> Option<TokenStream> {
 /// The generics and where clause of a method from its arguments' parts.
 fn signature(gens: Vec<TokenStream>, wheres: Vec<TokenStream>) -> (TokenStream, TokenStream) {
     let gens: Vec<_> = gens.into_iter().filter(|g| !g.is_empty()).collect();
-    let g = if gens.is_empty() { quote!() } else { quote!(<#(#gens),*>) };
-    let w = if wheres.is_empty() { quote!() } else { quote!(where #(#wheres),*) };
+    let g = if gens.is_empty() {
+        quote!()
+    } else {
+        quote!(<#(#gens),*>)
+    };
+    let w = if wheres.is_empty() {
+        quote!()
+    } else {
+        quote!(where #(#wheres),*)
+    };
     (g, w)
 }
 
@@ -463,7 +483,10 @@ fn verb_of(id: &str, op: &Value) -> String {
         .flatten()
         .filter_map(Value::as_str)
     {
-        let tag = tag.strip_prefix("customer-").unwrap_or(tag).replace('-', "_");
+        let tag = tag
+            .strip_prefix("customer-")
+            .unwrap_or(tag)
+            .replace('-', "_");
         if let Some(r) = rest.strip_prefix(&format!("{tag}_")) {
             rest = r.to_owned();
         }
@@ -652,7 +675,11 @@ fn operation(
         })
         .collect();
     path_names.sort_by_key(|(at, _)| *at);
-    for p in path_names.iter().map(|(_, p)| *p).chain(params.iter().copied().filter(|p| p["in"] == "query")) {
+    for p in path_names
+        .iter()
+        .map(|(_, p)| *p)
+        .chain(params.iter().copied().filter(|p| p["in"] == "query"))
+    {
         let name = p["name"].as_str().unwrap_or_default().to_owned();
         let (ty, _) = unoption(&field_ty(&name)?);
         let schema = p.get("schema").cloned().unwrap_or(Value::Null);
@@ -681,15 +708,15 @@ fn operation(
             .unwrap_or(Value::Null);
         let (ty, _) = unoption(&field_ty("body")?);
         let name_of_body = last_ident(&ty);
-        let body_fields = low.body_builders.get(&name_of_body).filter(|_| {
-            matches!(path_of(&ty), Some(p) if p.segments.iter().any(|s| s.ident == "builder"))
-        });
+        let body_fields = low.body_builders.get(&name_of_body).filter(
+            |_| matches!(path_of(&ty), Some(p) if p.segments.iter().any(|s| s.ident == "builder")),
+        );
         match body_fields {
             Some(bf) => {
                 let resolved = resolve(spec, &schema);
                 body_builder = Some(absolute(&ty));
-                let plain: syn::Type =
-                    syn::parse_str(&format!("crate::types::{name_of_body}")).map_err(|e| e.to_string())?;
+                let plain: syn::Type = syn::parse_str(&format!("crate::types::{name_of_body}"))
+                    .map_err(|e| e.to_string())?;
                 body_type = Some(plain);
                 let props = resolved.get("properties").cloned().unwrap_or(Value::Null);
                 let order: Vec<String> = props
@@ -719,12 +746,23 @@ fn operation(
                     });
                 }
                 if over.positional.contains(&"body") {
-                    args.push(whole_body(&absolute(&syn::parse_str::<syn::Type>(&format!("crate::types::{name_of_body}")).map_err(|e| e.to_string())?), low, true));
+                    args.push(whole_body(
+                        &absolute(
+                            &syn::parse_str::<syn::Type>(&format!("crate::types::{name_of_body}"))
+                                .map_err(|e| e.to_string())?,
+                        ),
+                        low,
+                        true,
+                    ));
                 }
             }
             None => {
                 body_type = Some(absolute(&ty));
-                args.push(whole_body(&absolute(&ty), low, over.positional.contains(&"body")));
+                args.push(whole_body(
+                    &absolute(&ty),
+                    low,
+                    over.positional.contains(&"body"),
+                ));
             }
         }
     }
@@ -780,13 +818,25 @@ fn answer(
     raw: &syn::Type,
     low: &Low,
     args: &[Arg],
-) -> (TokenStream, TokenStream, Option<(TokenStream, Paging)>, Vec<syn::Type>) {
+) -> (
+    TokenStream,
+    TokenStream,
+    Option<(TokenStream, Paging)>,
+    Vec<syn::Type>,
+) {
     let mut plain = Vec::new();
-    let generated = |t: &syn::Type| quote!(#t).to_string().replace(' ', "").starts_with("crate::types::");
+    let generated = |t: &syn::Type| {
+        quote!(#t)
+            .to_string()
+            .replace(' ', "")
+            .starts_with("crate::types::")
+    };
     if let Some((ty, f)) = over.output {
         let (ty, f) = (path(ty), path(f));
         let paging = over.cursor.map(|c| {
-            let item = over.item.map_or_else(|| generic_tokens(&ty), |(t, _)| path(t));
+            let item = over
+                .item
+                .map_or_else(|| generic_tokens(&ty), |(t, _)| path(t));
             (item, Paging::Cursor(ident(c)))
         });
         if let Ok(t) = syn::parse2::<syn::Type>(ty.clone()) {
@@ -798,7 +848,15 @@ fn answer(
         return (ty.clone(), quote!(#f(&this, raw)), paging, plain);
     }
     if http == "delete" {
-        return (quote!(()), quote!({ let _ = raw; Ok(()) }), None, plain);
+        return (
+            quote!(()),
+            quote!({
+                let _ = raw;
+                Ok(())
+            }),
+            None,
+            plain,
+        );
     }
     let has = |n: &str| args.iter().any(|a| a.name == n && a.place == Place::Query);
     // An offset page: a list of items and the total count, under the names the API uses.
@@ -813,7 +871,9 @@ fn answer(
     };
     let items = field(&["data", "items"]);
     let count = field(&["count", "total_count", "total"]);
-    if let (true, true, Some((items, list)), Some((count, _))) = (has("skip"), has("limit"), items, count) {
+    if let (true, true, Some((items, list)), Some((count, _))) =
+        (has("skip"), has("limit"), items, count)
+    {
         let Some(item) = generic(&list, 0) else {
             return (quote!(#raw), quote!(Ok(raw)), None, plain);
         };
@@ -837,7 +897,13 @@ fn answer(
         return (
             quote!(crate::pagination::Page<#ity>),
             finish,
-            Some((ity, Paging::Offset { skip: ident("skip"), limit: ident("limit") })),
+            Some((
+                ity,
+                Paging::Offset {
+                    skip: ident("skip"),
+                    limit: ident("limit"),
+                },
+            )),
             plain,
         );
     }
@@ -845,7 +911,11 @@ fn answer(
     (quote!(#raw), quote!(Ok(raw)), None, plain)
 }
 
-fn collect_plain(t: &syn::Type, plain: &mut Vec<syn::Type>, generated: &dyn Fn(&syn::Type) -> bool) {
+fn collect_plain(
+    t: &syn::Type,
+    plain: &mut Vec<syn::Type>,
+    generated: &dyn Fn(&syn::Type) -> bool,
+) {
     if generated(t) {
         plain.push(t.clone());
     } else if last_ident(t) == "Vec" {
@@ -871,7 +941,11 @@ fn singular(name: &str) -> Option<String> {
 
 impl Operation {
     fn positional(&self) -> Vec<&Arg> {
-        let mut p: Vec<&Arg> = self.args.iter().filter(|a| a.place == Place::Path).collect();
+        let mut p: Vec<&Arg> = self
+            .args
+            .iter()
+            .filter(|a| a.place == Place::Path)
+            .collect();
         for name in self.over.positional {
             if let Some(a) = self
                 .args
@@ -903,13 +977,16 @@ impl Operation {
             };
             let rust = if pos.contains(&a.name) {
                 call.clone()
-            } else if self.over.hide.contains(&a.name.as_str()) {
-                format!(".{}(..)", a.name)
             } else {
                 format!(".{}(..)", a.name)
             };
             if a.place == Place::Whole && !a.positional {
-                out.push(Input { operation: self.id.clone(), location: location.into(), name: "body".into(), rust });
+                out.push(Input {
+                    operation: self.id.clone(),
+                    location: location.into(),
+                    name: "body".into(),
+                    rust,
+                });
                 continue;
             }
             if a.place == Place::Whole {
@@ -975,12 +1052,16 @@ impl Operation {
 
     /// Statements giving body fields the values sent when the caller sets nothing.
     fn body_defaults(&self) -> TokenStream {
-        let sets = self.args.iter().filter(|a| a.place == Place::Body).filter_map(|a| {
-            let v = path(a.sends.as_deref()?);
-            let conv = setter_parts(a, &ident("__v"), &ident("V")).2;
-            let store = self.store(a, quote!({ let __v = #v; #conv }), &ident("this"));
-            Some(store)
-        });
+        let sets = self
+            .args
+            .iter()
+            .filter(|a| a.place == Place::Body)
+            .filter_map(|a| {
+                let v = path(a.sends.as_deref()?);
+                let conv = setter_parts(a, &ident("__v"), &ident("V")).2;
+                let store = self.store(a, quote!({ let __v = #v; #conv }), &ident("this"));
+                Some(store)
+            });
         quote!(#(#sets)*)
     }
 
@@ -1004,9 +1085,17 @@ impl Operation {
                 quote!(if let Some(b) = #me.invalid.keep(#pname, #value) { #me.body = b.into(); })
             }
             Place::Body => {
-                let set = if a.optional { quote!(Some(v)) } else { quote!(v) };
+                let set = if a.optional {
+                    quote!(Some(v))
+                } else {
+                    quote!(v)
+                };
                 // JSON `null` for an object means "not set".
-                let got = if matches!(a.kind, Kind::Object) { quote!(Some(Some(v))) } else { quote!(Some(v)) };
+                let got = if matches!(a.kind, Kind::Object) {
+                    quote!(Some(Some(v)))
+                } else {
+                    quote!(Some(v))
+                };
                 quote!(if let #got = #me.invalid.keep(#pname, #value) { #me.body = #me.body.#name(#set); })
             }
         }
@@ -1040,7 +1129,11 @@ fn emit_module(module: &str, ops: &[&Operation]) -> TokenStream {
             sets.push(o.store(a, conv, &ident("req")));
         }
         let (generics, wheres) = signature(generics, wheres);
-        let client = if o.over.on_client { quote!(self.clone()) } else { quote!(self.client.clone()) };
+        let client = if o.over.on_client {
+            quote!(self.clone())
+        } else {
+            quote!(self.client.clone())
+        };
         let ctor = quote! {
             let mut req = #b::new(#client);
             #(#sets)*
@@ -1091,7 +1184,17 @@ fn emit_module(module: &str, ops: &[&Operation]) -> TokenStream {
     quote! {
         #[doc = #doc]
         pub mod #mod_ident {
-            #![allow(clippy::needless_update, unused_mut, unused_imports, clippy::too_many_arguments)]
+            #![allow(
+                unused_mut,
+                unused_imports,
+                clippy::needless_update,
+                clippy::too_many_arguments,
+                clippy::let_and_return,
+                clippy::clone_on_copy,
+                clippy::redundant_closure,
+                clippy::let_unit_value,
+                clippy::useless_conversion
+            )]
             use crate::client::Client;
             use crate::error::Result;
             use crate::operations::support as ops;
@@ -1188,7 +1291,11 @@ fn emit_builder(o: &Operation) -> TokenStream {
         .filter(|a| a.place == Place::BodyOwn)
         .map(|a| {
             let name = ident(&a.name);
-            let set = if a.optional { quote!(Some(v)) } else { quote!(v) };
+            let set = if a.optional {
+                quote!(Some(v))
+            } else {
+                quote!(v)
+            };
             quote!(if let Some(v) = this.#name.take() { body = body.#name(#set); })
         })
         .collect();
@@ -1370,7 +1477,10 @@ fn emit_blocking_module(module: &str, ops: &[&Operation]) -> TokenStream {
     for o in ops {
         let b = &o.builder;
         let method = ident(&o.method);
-        let doc = format!(" Blocking [`{}`](crate::operations::{module}::{}).", o.method, o.builder);
+        let doc = format!(
+            " Blocking [`{}`](crate::operations::{module}::{}).",
+            o.method, o.builder
+        );
         let pos = o.positional();
         let mut params = Vec::new();
         let mut names = Vec::new();
@@ -1409,19 +1519,34 @@ fn emit_blocking_module(module: &str, ops: &[&Operation]) -> TokenStream {
             let gi = ident("V");
             let (g, ty, _) = setter_parts(a, &name, &gi);
             let (g, w) = signature(vec![g], where_clause(a, &gi).into_iter().collect());
-            let sdoc = format!(" See [`{b}::{}`]({ty_path}::{}).", a.name, a.name, ty_path = quote!(crate::operations::#mod_ident::#b).to_string().replace(' ', ""));
+            let sdoc = format!(
+                " See [`{b}::{}`]({ty_path}::{}).",
+                a.name,
+                a.name,
+                ty_path = quote!(crate::operations::#mod_ident::#b)
+                    .to_string()
+                    .replace(' ', "")
+            );
             setters.push(quote! {
                 #[doc = #sdoc]
                 pub fn #name #g (self, #name: #ty) -> Self #w { self.map(|b| b.#name(#name)) }
             });
             if a.place == Place::BodyOwn {
-                if let Some(one) = singular(&a.name).filter(|s| !o.args.iter().any(|x| &x.name == s)) {
+                if let Some(one) =
+                    singular(&a.name).filter(|s| !o.args.iter().any(|x| &x.name == s))
+                {
                     let one_ident = ident(&one);
                     let odoc = format!(" Adds one item to `{}`.", a.name);
                     let push = match &a.kind {
-                        Kind::Ids => Some(quote!(pub fn #one_ident(self, #one_ident: impl crate::Id) -> Self { self.map(|b| b.#one_ident(#one_ident)) })),
-                        Kind::List(item) => Some(quote!(pub fn #one_ident<V: TryInto<#item>>(self, #one_ident: V) -> Self where V::Error: std::fmt::Display { self.map(|b| b.#one_ident(#one_ident)) })),
-                        Kind::StrMap => Some(quote!(pub fn #one_ident(self, key: impl Into<String>, value: impl Into<String>) -> Self { self.map(|b| b.#one_ident(key, value)) })),
+                        Kind::Ids => Some(
+                            quote!(pub fn #one_ident(self, #one_ident: impl crate::Id) -> Self { self.map(|b| b.#one_ident(#one_ident)) }),
+                        ),
+                        Kind::List(item) => Some(
+                            quote!(pub fn #one_ident<V: TryInto<#item>>(self, #one_ident: V) -> Self where V::Error: std::fmt::Display { self.map(|b| b.#one_ident(#one_ident)) }),
+                        ),
+                        Kind::StrMap => Some(
+                            quote!(pub fn #one_ident(self, key: impl Into<String>, value: impl Into<String>) -> Self { self.map(|b| b.#one_ident(key, value)) }),
+                        ),
                         _ => None,
                     };
                     if let Some(push) = push {
@@ -1483,7 +1608,9 @@ fn emit_blocking_module(module: &str, ops: &[&Operation]) -> TokenStream {
         });
     }
     let manager_def = if any_manager {
-        let doc = format!(" Blocking `{module}` operations; see [`crate::operations::{module}::{manager}`].");
+        let doc = format!(
+            " Blocking `{module}` operations; see [`crate::operations::{module}::{manager}`]."
+        );
         let acc = format!(" The blocking `{module}` operations.");
         quote! {
             #[doc = #doc]
@@ -1512,7 +1639,7 @@ fn emit_blocking_module(module: &str, ops: &[&Operation]) -> TokenStream {
     quote! {
         #[doc = #doc]
         pub mod #mod_ident {
-            #![allow(unused_imports, clippy::too_many_arguments)]
+            #![allow(unused_imports, clippy::too_many_arguments, clippy::useless_conversion)]
             use super::*;
             #manager_def
             #client_impl

@@ -85,9 +85,7 @@ pub(crate) const TABLE: &[Op] = &[
         positional: &["name", "target_path"],
         sends: SHARED,
         rules: GATEWAY_PATH,
-        extra: &[
-            ("routing_key", "key: impl serde::Serialize"),
-        ],
+        extra: &[("routing_key", "key: impl serde::Serialize")],
         ..named("customer-aliases-create_alias", "create", "CreateAlias")
     },
     Op {
@@ -108,25 +106,45 @@ pub(crate) const TABLE: &[Op] = &[
     named("customer-aliases-delete_alias", "delete", "DeleteAlias"),
     Op {
         rules: &[("identifier", "crate::aliases::identifier_rule")],
-        ..named("customer-aliases-switch_alias_routing", "switch_routing", "SwitchRouting")
+        ..named(
+            "customer-aliases-switch_alias_routing",
+            "switch_routing",
+            "SwitchRouting",
+        )
     },
     // broadcasts
     Op {
         positional: &["name"],
         sends: SHARED,
         extra: &[("target_timeout", "timeout: std::time::Duration")],
-        ..named("customer-broadcasts-create_broadcast", "create", "CreateBroadcast")
+        ..named(
+            "customer-broadcasts-create_broadcast",
+            "create",
+            "CreateBroadcast",
+        )
     },
     Op {
         sends: OFFSET_SHARED,
-        ..named("customer-broadcasts-list_broadcasts", "list", "ListBroadcasts")
+        ..named(
+            "customer-broadcasts-list_broadcasts",
+            "list",
+            "ListBroadcasts",
+        )
     },
     named("customer-broadcasts-get_broadcast", "get", "GetBroadcast"),
     Op {
         extra: &[("target_timeout", "timeout: std::time::Duration")],
-        ..named("customer-broadcasts-update_broadcast", "update", "UpdateBroadcast")
+        ..named(
+            "customer-broadcasts-update_broadcast",
+            "update",
+            "UpdateBroadcast",
+        )
     },
-    named("customer-broadcasts-delete_broadcast", "delete", "DeleteBroadcast"),
+    named(
+        "customer-broadcasts-delete_broadcast",
+        "delete",
+        "DeleteBroadcast",
+    ),
     Op {
         positional: &["body"],
         ..op("customer-broadcasts-replace_targets")
@@ -164,7 +182,11 @@ pub(crate) const TABLE: &[Op] = &[
     Op {
         rules: GATEWAY_PATH,
         extra: &[("timeout", "timeout: std::time::Duration")],
-        ..named("customer-chains-update_step", "update_step", "UpdateChainStep")
+        ..named(
+            "customer-chains-update_step",
+            "update_step",
+            "UpdateChainStep",
+        )
     },
     op("customer-chains-remove_step"),
     // enrollments
@@ -177,8 +199,15 @@ pub(crate) const TABLE: &[Op] = &[
         ..named("customer-enroll", "create", "CreateEnrollment")
     },
     Op {
-        sends: &[("include_service_details", "true"), ("limit", "100"), ("skip", "0")],
-        item: Some(("crate::enrollments::Enrollment", "crate::enrollments::Enrollment::new")),
+        sends: &[
+            ("include_service_details", "true"),
+            ("limit", "100"),
+            ("skip", "0"),
+        ],
+        item: Some((
+            "crate::enrollments::Enrollment",
+            "crate::enrollments::Enrollment::new",
+        )),
         extra: &[("with_service", "with_service: bool")],
         ..named("customer-list_enrollments", "list", "ListEnrollments")
     },
@@ -214,7 +243,11 @@ pub(crate) const TABLE: &[Op] = &[
         rules: &[("key", "crate::args::non_empty_rule")],
         hide: &["expires_in"],
         extra: &[("expires_in", "lifetime: std::time::Duration")],
-        ..named("customer-download_account_file", "download_url", "DownloadUrl")
+        ..named(
+            "customer-download_account_file",
+            "download_url",
+            "DownloadUrl",
+        )
     },
     Op {
         positional: &["body"],
@@ -235,10 +268,22 @@ pub(crate) const TABLE: &[Op] = &[
         positional: &["name"],
         rules: &[("name", "crate::groups::name_rule")],
         output: Some(("crate::groups::Group", "crate::groups::created")),
-        ..named("customer-groups-create_customer_group", "create", "CreateCollection")
+        ..named(
+            "customer-groups-create_customer_group",
+            "create",
+            "CreateCollection",
+        )
     },
-    named("customer-groups-update_customer_group", "update", "UpdateCollection"),
-    named("customer-groups-delete_customer_group", "delete", "DeleteCollection"),
+    named(
+        "customer-groups-update_customer_group",
+        "update",
+        "UpdateCollection",
+    ),
+    named(
+        "customer-groups-delete_customer_group",
+        "delete",
+        "DeleteCollection",
+    ),
     Op {
         anonymous: true,
         rules: &[("name", "crate::groups::name_rule")],
@@ -254,21 +299,32 @@ pub(crate) const TABLE: &[Op] = &[
             "crate::groups::services_page",
         )),
         cursor: Some("cursor"),
-        ..named("customer-groups-list_group_services", "services", "ListGroupServices")
+        ..named(
+            "customer-groups-list_group_services",
+            "services",
+            "ListGroupServices",
+        )
     },
     named("customer-groups-list_members", "members", "ListMembers"),
     Op {
         positional: &["service_id"],
         ..named("customer-groups-add_member", "add_member", "AddMember")
     },
-    named("customer-groups-remove_member", "remove_member", "RemoveMember"),
+    named(
+        "customer-groups-remove_member",
+        "remove_member",
+        "RemoveMember",
+    ),
     // recurrent requests
     Op {
         positional: &["request_path"],
         rules: &[("request_path", "crate::args::non_empty_rule")],
         extra: &[
             ("method", "method: impl Into<String>"),
-            ("header", "name: impl Into<String>, value: impl Into<String>"),
+            (
+                "header",
+                "name: impl Into<String>, value: impl Into<String>",
+            ),
         ],
         ..named(
             "customer-recurrent-requests-create_recurrent_request",
@@ -293,7 +349,10 @@ pub(crate) const TABLE: &[Op] = &[
         rules: &[("request_path", "crate::args::non_empty_rule")],
         hide: &["schedule"],
         extra: &[
-            ("header", "name: impl Into<String>, value: impl Into<String>"),
+            (
+                "header",
+                "name: impl Into<String>, value: impl Into<String>",
+            ),
             ("schedule", "schedule: impl serde::Serialize"),
         ],
         ..named(
@@ -336,7 +395,11 @@ pub(crate) const TABLE: &[Op] = &[
         sends: &[("gateway", "crate::open_enums::GatewayKind::Api")],
         rules: &[("path", "crate::resolve::path_rule")],
         on_client: true,
-        ..named("customer-resolve-resolve_route", "resolve", "ResolveRequest")
+        ..named(
+            "customer-resolve-resolve_route",
+            "resolve",
+            "ResolveRequest",
+        )
     },
     // secrets
     Op {
@@ -415,8 +478,14 @@ pub(crate) const TABLE: &[Op] = &[
 /// Active records and their blocking twins, longest path first; every other answer is
 /// the same type in both layers.
 pub(crate) const BLOCKING_RECORDS: &[(&str, &str)] = &[
-    ("crate::enrollments::EnrollmentCreated", "crate::blocking::EnrollmentCreated"),
-    ("crate::enrollments::Enrollment", "crate::blocking::Enrollment"),
+    (
+        "crate::enrollments::EnrollmentCreated",
+        "crate::blocking::EnrollmentCreated",
+    ),
+    (
+        "crate::enrollments::Enrollment",
+        "crate::blocking::Enrollment",
+    ),
     ("crate::services::Service", "crate::blocking::Service"),
     ("crate::groups::Group", "crate::blocking::Group"),
 ];
