@@ -152,11 +152,7 @@ async fn every_operation_sends_what_the_golden_file_records() {
     );
     step!(
         "services.set_groups",
-        client
-            .services()
-            .set_groups(&svc, &[coll.id])
-            .await
-            .unwrap()
+        client.services().set_groups(&svc, [coll.id]).await.unwrap()
     );
     step!(
         "groups.remove_member",
