@@ -19,7 +19,7 @@
 //!     .name("hourly ping")
 //!     .send()
 //!     .await?;
-//! let active = rr.set_schedule(draft.id, &Schedule::every(Duration::from_secs(3600))).send().await?;
+//! let active = rr.set_schedule(draft.id, Schedule::every(Duration::from_secs(3600))).send().await?;
 //! rr.update(active.id).status("paused").send().await?;
 //! let page = rr.list().status("paused").send().await?;
 //! # let _ = page;
