@@ -17,17 +17,6 @@ where
         .map_err(|e| Error::invalid_input(format!("invalid {what}: {e}")))
 }
 
-/// Rejects `value` outside `min..=max`, naming the parameter and its bounds.
-pub(crate) fn in_range(name: &str, value: u64, min: u64, max: u64) -> Result<u64> {
-    if (min..=max).contains(&value) {
-        Ok(value)
-    } else {
-        Err(Error::invalid_input(format!(
-            "{name} must be between {min} and {max}, got {value}"
-        )))
-    }
-}
-
 /// A page size or offset for an endpoint that takes a signed integer.
 pub(crate) fn signed(name: &str, value: u64) -> Result<i64> {
     i64::try_from(value).map_err(|_| Error::invalid_input(format!("{name} {value} is too large")))

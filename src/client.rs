@@ -194,9 +194,10 @@ impl Client {
             Err(Error::new(
                 ErrorKind::Authentication,
                 format!(
-                    "{operation} needs an API key; this client is anonymous (set {ENV_API_KEY} or use Client::new)"
+                    "this call needs an API key; this client is anonymous (set {ENV_API_KEY} or use Client::new)"
                 ),
-            ))
+            )
+            .in_call(operation, None))
         }
     }
 }

@@ -78,9 +78,12 @@ pub(crate) fn check_upload(request: &AccountFileUploadRequest) -> Result<()> {
 impl DownloadUrl {
     /// How long the URL stays valid, 60 seconds to one hour (default 15 minutes).
     pub fn expires_in(mut self, lifetime: Duration) -> Self {
-        let secs = args::in_range("expires_in seconds", lifetime.as_secs(), 60, 3600)
-            .map(|s| s as i64)
-            .map_err(|e| e.message().to_owned());
+        let secs = lifetime.as_secs();
+        let secs = if (60..=3600).contains(&secs) {
+            Ok(secs as i64)
+        } else {
+            Err(format!("must be between 60 and 3600 seconds, got {secs}"))
+        };
         self.expires_in = self.invalid.keep("expires_in", secs);
         self
     }
