@@ -358,7 +358,7 @@ impl Client {
         DispatchRequest::new(&self.rt, self.inner.dispatch(path))
     }
 
-    /// Starts a request through a wrapped target, e.g. `group.logged(false)`.
+    /// Starts a request through a wrapped target, e.g. `group.logged()`.
     pub fn dispatch_to(&self, target: &impl crate::Wrappable) -> DispatchRequest {
         DispatchRequest::new(&self.rt, target.dispatch_path())
     }

@@ -295,9 +295,7 @@ mod tests {
         assert_eq!(dur("24h").to_string(), "24h");
         assert_eq!(dur("60s"), dur("1m"));
         assert!(dur("59s") < dur("1m"));
-        let p = svc("x")
-            .cached(Some(dur("60s")), false)
-            .recurrent(dur("24h"));
+        let p = svc("x").cached_for(dur("60s")).recurrent(dur("24h"));
         assert_eq!(p.to_string(), "r/m/p/x?_ttl=60s&_every=24h");
         assert_eq!(dur("120s").as_secs(), 120);
         for bad in [

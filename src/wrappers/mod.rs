@@ -4,14 +4,18 @@
 //! (`a/<id-or-name>`) or a raw gateway-relative path. Wrappers are path
 //! prefixes with their options carried in the query string:
 //!
-//! | prefix | wrapper   | query parameters                          |
-//! |--------|-----------|-------------------------------------------|
-//! | `l/`   | log       | `_complete=` (complete capture)           |
-//! | `m/`   | memoize   | `_ttl=<dur>`, `_renew=`                   |
-//! | `f/`   | failover  | `_else=<secondary path>`                  |
-//! | `t/`   | tee       | `_to=<secondary path>`                    |
-//! | `d/`   | delayed   | `_at=<iso-8601>` xor `_in=<dur>`          |
-//! | `r/`   | recurrent | `_every=<dur>`                            |
+//! | prefix | wrapper   | query parameters                 | [`GatewayPath`] methods                      |
+//! |--------|-----------|----------------------------------|----------------------------------------------|
+//! | `l/`   | log       | `_complete=` (complete capture)  | `logged()`, `logged_complete()`              |
+//! | `m/`   | memoize   | `_ttl=<dur>`, `_renew=`          | `cached()`, `cached_for(ttl)`, `cached_renewed()`, `cached_for_renewed(ttl)` |
+//! | `f/`   | failover  | `_else=<secondary path>`         | `with_failover(&secondary)`                  |
+//! | `t/`   | tee       | `_to=<secondary path>`           | `with_tee(&secondary)`                       |
+//! | `d/`   | delayed   | `_at=<iso-8601>` xor `_in=<dur>` | `delayed(&Delay)`                            |
+//! | `r/`   | recurrent | `_every=<dur>`                   | `recurrent(every)`                           |
+//!
+//! A wrapper's options are in the method's name rather than in flag arguments; the
+//! [`Wrappable`](crate::Wrappable) trait has the same methods for services, groups, aliases
+//! and wrapped targets.
 //!
 //! Fluent calls on [`GatewayPath`] each wrap the target they are called on, so
 //! the last call is the outermost prefix, and query parameters appear in the
@@ -28,7 +32,7 @@
 //! use unitysvc::wrappers::{GatewayDuration, GatewayPath};
 //!
 //! let ttl: GatewayDuration = "1h".parse().unwrap();
-//! let p = GatewayPath::service("x").logged(false).cached(Some(ttl), false);
+//! let p = GatewayPath::service("x").logged().cached_for(ttl);
 //! assert_eq!(p.to_string(), "m/l/p/x?_ttl=1h");
 //! assert_eq!(p.with_subpath("v1/chat/completions"), "m/l/p/x/v1/chat/completions?_ttl=1h");
 //! ```

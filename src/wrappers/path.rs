@@ -11,7 +11,7 @@ use std::str::FromStr;
 /// use unitysvc::wrappers::GatewayPath;
 ///
 /// let backup = GatewayPath::service("b");
-/// let p = GatewayPath::raw("/p/a?x=1").unwrap().logged(true).with_failover(&backup).unwrap();
+/// let p = GatewayPath::raw("/p/a?x=1").unwrap().logged_complete().with_failover(&backup).unwrap();
 /// assert_eq!(p.to_string(), "f/l/p/a?x=1&_complete=&_else=p%2Fb");
 /// assert!(GatewayPath::raw("https://example.com/p/a").is_err());
 /// ```
@@ -90,16 +90,49 @@ impl GatewayPath {
         self
     }
 
-    /// Wraps in a log (`l/`), adding `_complete=` when complete capture is requested.
-    pub fn logged(self, complete: bool) -> Self {
-        let params = log_params(complete);
-        self.wrap("l/", &params)
+    /// Wraps in a log (`l/`) that keeps a preview of each body.
+    pub fn logged(self) -> Self {
+        self.wrap("l/", &[])
     }
 
-    /// Wraps in a memoizer (`m/`) with an optional `_ttl` and a `_renew=` flag.
-    pub fn cached(self, ttl: Option<GatewayDuration>, renew: bool) -> Self {
-        let params = cache_params(ttl, renew);
-        self.wrap("m/", &params)
+    /// Wraps in a log (`l/`) that keeps whole request and response bodies (`_complete=`).
+    pub fn logged_complete(self) -> Self {
+        self.wrap("l/", &[complete()])
+    }
+
+    /// Wraps in a memoizer (`m/`) that keeps answers for the platform's default time.
+    pub fn cached(self) -> Self {
+        self.memoize(Memo::default())
+    }
+
+    /// Wraps in a memoizer (`m/`) that keeps answers for `ttl` (`_ttl=`).
+    pub fn cached_for(self, ttl: GatewayDuration) -> Self {
+        self.memoize(Memo {
+            ttl: Some(ttl),
+            renew: false,
+        })
+    }
+
+    /// Wraps in a memoizer (`m/`) that answers this call afresh and caches the new answer
+    /// for the platform's default time (`_renew=`).
+    pub fn cached_renewed(self) -> Self {
+        self.memoize(Memo {
+            ttl: None,
+            renew: true,
+        })
+    }
+
+    /// Wraps in a memoizer (`m/`) that answers this call afresh and caches the new answer
+    /// for `ttl` (`_ttl=`, `_renew=`).
+    pub fn cached_for_renewed(self, ttl: GatewayDuration) -> Self {
+        self.memoize(Memo {
+            ttl: Some(ttl),
+            renew: true,
+        })
+    }
+
+    fn memoize(self, memo: Memo) -> Self {
+        self.wrap("m/", &memo.params())
     }
 
     /// Wraps in a failover (`f/`) to a gateway-relative secondary (`_else=`).
@@ -193,11 +226,17 @@ pub fn build_path(target: &GatewayPath, w: &Wrappers) -> Result<GatewayPath, Wra
     let mut params: Vec<(&str, String)> = Vec::new();
     if w.log || w.log_complete {
         prefix.push_str("l/");
-        params.extend(log_params(w.log_complete));
+        if w.log_complete {
+            params.push(complete());
+        }
     }
     if w.ttl.is_some() || w.renew {
         prefix.push_str("m/");
-        params.extend(cache_params(w.ttl, w.renew));
+        let memo = Memo {
+            ttl: w.ttl,
+            renew: w.renew,
+        };
+        params.extend(memo.params());
     }
     if let Some(s) = &w.failover {
         prefix.push_str("f/");
@@ -254,23 +293,29 @@ pub fn join_subpath(path_with_query: &str, sub: &str) -> String {
     out
 }
 
-fn log_params(complete: bool) -> Vec<(&'static str, String)> {
-    if complete {
-        vec![("_complete", String::new())]
-    } else {
-        Vec::new()
-    }
+/// The log wrapper's flag for complete capture.
+fn complete() -> (&'static str, String) {
+    ("_complete", String::new())
 }
 
-fn cache_params(ttl: Option<GatewayDuration>, renew: bool) -> Vec<(&'static str, String)> {
-    let mut params = Vec::new();
-    if let Some(t) = ttl {
-        params.push(("_ttl", t.to_string()));
+/// A memoize wrapper's options: a TTL, else the platform's default, and whether to renew.
+#[derive(Default)]
+struct Memo {
+    ttl: Option<GatewayDuration>,
+    renew: bool,
+}
+
+impl Memo {
+    fn params(self) -> Vec<(&'static str, String)> {
+        let mut params = Vec::new();
+        if let Some(t) = self.ttl {
+            params.push(("_ttl", t.to_string()));
+        }
+        if self.renew {
+            params.push(("_renew", String::new()));
+        }
+        params
     }
-    if renew {
-        params.push(("_renew", String::new()));
-    }
-    params
 }
 
 fn secondary_value(secondary: &GatewayPath) -> Result<String, WrapperError> {
@@ -337,45 +382,44 @@ mod tests {
 
     #[test]
     fn wrapped_paths() {
-        let nested = svc("b").cached(Some(dur("5m")), false);
+        let nested = svc("b").cached_for(dur("5m"));
         let cases: Vec<(GatewayPath, &str)> = vec![
             (svc("x"), "p/x"),
             (GatewayPath::group("gpu"), "g/gpu"),
             (GatewayPath::alias("my-llm"), "a/my-llm"),
             (GatewayPath::raw("/p/a").unwrap(), "p/a"),
             (GatewayPath::raw("p/a?x=1").unwrap(), "p/a?x=1"),
-            (svc("x").logged(false), "l/p/x"),
-            (svc("x").logged(true), "l/p/x?_complete="),
-            (svc("x").cached(None, false), "m/p/x"),
-            (svc("x").cached(None, true), "m/p/x?_renew="),
+            (svc("x").logged(), "l/p/x"),
+            (svc("x").logged_complete(), "l/p/x?_complete="),
+            (svc("x").cached(), "m/p/x"),
+            (svc("x").cached_renewed(), "m/p/x?_renew="),
+            (svc("x").cached_for(dur("1h")), "m/p/x?_ttl=1h"),
             (
-                svc("x").cached(Some(dur("1h")), true),
+                svc("x").cached_for_renewed(dur("1h")),
                 "m/p/x?_ttl=1h&_renew=",
             ),
             // Last call is outermost; params innermost first.
+            (svc("x").logged().cached_for(dur("1h")), "m/l/p/x?_ttl=1h"),
+            (svc("x").cached_for(dur("1h")).logged(), "l/m/p/x?_ttl=1h"),
             (
-                svc("x").logged(false).cached(Some(dur("1h")), false),
-                "m/l/p/x?_ttl=1h",
-            ),
-            (
-                svc("x").cached(Some(dur("1h")), false).logged(false),
-                "l/m/p/x?_ttl=1h",
-            ),
-            (
-                svc("x").cached(Some(dur("1h")), false).logged(true),
+                svc("x").cached_for(dur("1h")).logged_complete(),
                 "l/m/p/x?_ttl=1h&_complete=",
             ),
             (
-                svc("x").logged(true).cached(Some(dur("1h")), false),
+                svc("x").logged_complete().cached_for(dur("1h")),
                 "m/l/p/x?_complete=&_ttl=1h",
+            ),
+            (
+                svc("x").cached_for_renewed(dur("1h")).logged_complete(),
+                "l/m/p/x?_ttl=1h&_renew=&_complete=",
             ),
             // Existing query merged with '&', kept verbatim.
             (
-                GatewayPath::raw("p/a?x=1").unwrap().logged(true),
+                GatewayPath::raw("p/a?x=1").unwrap().logged_complete(),
                 "l/p/a?x=1&_complete=",
             ),
             (
-                GatewayPath::raw("/p/a?q=a%20b").unwrap().logged(true),
+                GatewayPath::raw("/p/a?q=a%20b").unwrap().logged_complete(),
                 "l/p/a?q=a%20b&_complete=",
             ),
             (
@@ -399,10 +443,7 @@ mod tests {
             ),
             (svc("a").delayed(&Delay::after(dur("30s"))), "d/p/a?_in=30s"),
             (svc("a").recurrent(dur("1d")), "r/p/a?_every=1d"),
-            (
-                svc("a").recurrent(dur("1d")).logged(false),
-                "l/r/p/a?_every=1d",
-            ),
+            (svc("a").recurrent(dur("1d")).logged(), "l/r/p/a?_every=1d"),
         ];
         for (got, want) in cases {
             assert_eq!(got.to_string(), want);
@@ -422,7 +463,7 @@ mod tests {
             log_complete: true,
             ttl: Some(dur("1h")),
             renew: true,
-            failover: Some(svc("b").cached(Some(dur("5m")), false)),
+            failover: Some(svc("b").cached_for(dur("5m"))),
             tee: Some(svc("c")),
             delay: Some(Delay::after(dur("90s"))),
             every: Some(dur("2d")),
@@ -456,6 +497,51 @@ mod tests {
             build_path(&target, &on_query).unwrap().to_string(),
             "l/p/a?x=1&_complete="
         );
+    }
+
+    #[test]
+    fn one_wrapper_reads_the_same_both_ways() {
+        let cases = [
+            (
+                svc("a").logged(),
+                Wrappers {
+                    log: true,
+                    ..Wrappers::default()
+                },
+            ),
+            (
+                svc("a").logged_complete(),
+                Wrappers {
+                    log_complete: true,
+                    ..Wrappers::default()
+                },
+            ),
+            (
+                svc("a").cached_for(dur("1h")),
+                Wrappers {
+                    ttl: Some(dur("1h")),
+                    ..Wrappers::default()
+                },
+            ),
+            (
+                svc("a").cached_renewed(),
+                Wrappers {
+                    renew: true,
+                    ..Wrappers::default()
+                },
+            ),
+            (
+                svc("a").cached_for_renewed(dur("1h")),
+                Wrappers {
+                    ttl: Some(dur("1h")),
+                    renew: true,
+                    ..Wrappers::default()
+                },
+            ),
+        ];
+        for (fluent, w) in cases {
+            assert_eq!(build_path(&svc("a"), &w).unwrap(), fluent);
+        }
     }
 
     #[test]
@@ -512,7 +598,7 @@ mod tests {
         for (base, sub, want) in cases {
             assert_eq!(join_subpath(base, sub), want, "{base:?} + {sub:?}");
         }
-        let p = svc("a").logged(true);
+        let p = svc("a").logged_complete();
         assert_eq!(
             p.with_subpath("v1/chat/completions"),
             "l/p/a/v1/chat/completions?_complete="
@@ -523,7 +609,7 @@ mod tests {
     fn names_are_one_segment() {
         let cases = [
             (
-                GatewayPath::group("llm?x=1").logged(true),
+                GatewayPath::group("llm?x=1").logged_complete(),
                 "l/g/llm%3Fx%3D1?_complete=",
             ),
             (GatewayPath::group("a/b"), "g/a%2Fb"),
