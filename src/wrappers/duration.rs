@@ -181,22 +181,6 @@ impl Delay {
         Self(DelayKind::In(delay))
     }
 
-    /// Builds a delay from exactly one of `at` or `in_`; both or neither is an error.
-    ///
-    /// ```
-    /// use unitysvc::wrappers::{Delay, WrapperError};
-    ///
-    /// assert_eq!(Delay::new(None, None), Err(WrapperError::DelayNeedsExactlyOne));
-    /// assert!(Delay::new(Some("2026-06-01T10:00:00Z"), None).is_ok());
-    /// ```
-    pub fn new(at: Option<&str>, in_: Option<GatewayDuration>) -> Result<Self, WrapperError> {
-        match (at, in_) {
-            (Some(ts), None) => Self::at(ts),
-            (None, Some(d)) => Ok(Self::after(d)),
-            _ => Err(WrapperError::DelayNeedsExactlyOne),
-        }
-    }
-
     pub(super) fn param(&self) -> (&'static str, String) {
         match &self.0 {
             DelayKind::At(ts) => ("_at", ts.clone()),
@@ -232,18 +216,10 @@ mod tests {
 
     #[test]
     fn delay_validation() {
-        let ts = "2026-06-01T10:00:00Z";
-        let d = dur("5m");
-        assert_eq!(
-            Delay::new(None, None),
-            Err(WrapperError::DelayNeedsExactlyOne)
+        assert_ne!(
+            Delay::at("2026-06-01T10:00:00Z").unwrap(),
+            Delay::after(dur("5m"))
         );
-        assert_eq!(
-            Delay::new(Some(ts), Some(d)),
-            Err(WrapperError::DelayNeedsExactlyOne)
-        );
-        assert_eq!(Delay::new(Some(ts), None), Delay::at(ts));
-        assert_eq!(Delay::new(None, Some(d)), Ok(Delay::after(d)));
         for bad in [
             "",
             "tomorrow",

@@ -63,8 +63,6 @@ pub enum WrapperError {
         /// What makes it unsafe.
         reason: &'static str,
     },
-    /// A delayed wrapper needs exactly one of `at` or `in`.
-    DelayNeedsExactlyOne,
     /// The duration is zero, sub-second, too large, or not of the form `<n>[smhd]`.
     InvalidDuration(String),
     /// The timestamp is not an RFC 3339 date-time.
@@ -80,9 +78,6 @@ impl fmt::Display for WrapperError {
             Self::EmptyPath => f.write_str("gateway path is empty"),
             Self::UnsafePath { path, reason } => {
                 write!(f, "gateway path {path:?} is refused: {reason}")
-            }
-            Self::DelayNeedsExactlyOne => {
-                f.write_str("delayed wrapper needs exactly one of `at` or `in`")
             }
             Self::InvalidDuration(d) => write!(
                 f,
@@ -104,8 +99,8 @@ mod tests {
 
     #[test]
     fn errors_display() {
-        let e: Box<dyn std::error::Error> = Box::new(WrapperError::DelayNeedsExactlyOne);
-        assert!(e.to_string().contains("exactly one"));
+        let e: Box<dyn std::error::Error> = Box::new(WrapperError::EmptyPath);
+        assert!(e.to_string().contains("empty"));
         assert!(WrapperError::InvalidDuration("x".into())
             .to_string()
             .contains("\"x\""));
