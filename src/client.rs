@@ -6,10 +6,10 @@ use crate::config::{
     DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT, ENV_API_BASE_URL, ENV_API_KEY, ENV_API_URL,
     ENV_S3_BASE_URL, ENV_SMTP_BASE_URL,
 };
+use crate::dispatch::interfaces::InterfaceCache;
 use crate::dispatch::UrlMemo;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Hooks, Limits};
-use crate::interface_cache::InterfaceCache;
 use crate::low_level;
 use std::sync::Arc;
 use std::time::Duration;

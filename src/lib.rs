@@ -16,7 +16,6 @@ pub mod files;
 pub mod groups;
 mod http;
 mod ids;
-mod interface_cache;
 pub mod low_level;
 pub mod pagination;
 pub mod recurrent_requests;

@@ -4,6 +4,7 @@
 //! [`Response`], not an [`Error`]. Errors are for what stopped the call itself: bad input,
 //! no connection, a timeout.
 
+pub(crate) mod interfaces;
 mod response;
 mod urls;
 

@@ -59,9 +59,13 @@ pub(super) async fn remote_url(
             interface,
             enrollment,
         }) => {
-            let picked =
-                crate::services::resolve_interface(client, *id, interface.as_deref(), *enrollment)
-                    .await?;
+            let picked = super::interfaces::resolve_interface(
+                client,
+                *id,
+                interface.as_deref(),
+                *enrollment,
+            )
+            .await?;
             let base = picked.url()?;
             client
                 .inner
@@ -75,8 +79,7 @@ pub(super) async fn remote_url(
                     "group {name:?} has no group-level interface to dispatch to"
                 ))
             })?;
-            let base =
-                crate::interface_cache::parse_base(interface).map_err(Error::invalid_input)?;
+            let base = super::interfaces::parse_base(interface).map_err(Error::invalid_input)?;
             join_under(&base, sub)
         }
         _ => local_url(client, target, sub)
