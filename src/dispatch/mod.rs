@@ -13,6 +13,7 @@ pub(crate) use urls::UrlMemo;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::http::SENSITIVE_HEADERS;
 use crate::streaming::StreamingResponse;
 use crate::wrappers::GatewayPath;
 use bytes::Bytes;
@@ -49,28 +50,6 @@ enum Body {
     None,
     Json(Bytes),
     Raw(Bytes),
-}
-
-/// Headers whose values are secrets: masked in every `Debug`, and marked sensitive so
-/// hyper and reqwest leave them out too.
-const SENSITIVE_HEADERS: [&str; 6] = [
-    "authorization",
-    "proxy-authorization",
-    "x-api-key",
-    "api-key",
-    "cookie",
-    "set-cookie",
-];
-
-/// Marks the values of well-known secret-carrying headers sensitive.
-pub(crate) fn mark_sensitive(headers: &mut HeaderMap) {
-    for name in SENSITIVE_HEADERS {
-        if let reqwest::header::Entry::Occupied(mut entry) = headers.entry(name) {
-            for value in entry.iter_mut() {
-                value.set_sensitive(true);
-            }
-        }
-    }
 }
 
 /// A request to send through the gateway; finish it with [`send`](Self::send) or
