@@ -1,5 +1,6 @@
 //! [`Client`], its builder, and the accessors to every resource.
 
+use crate::cache::UrlMemo;
 use crate::config::{
     self, ApiKey, Config, RetryPolicy, DEFAULT_API_URL, DEFAULT_INTERFACE_CACHE_TTL,
     DEFAULT_MAX_ERROR_BODY, DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_RESPONSE_SIZE,
@@ -7,7 +8,6 @@ use crate::config::{
     ENV_S3_BASE_URL, ENV_SMTP_BASE_URL,
 };
 use crate::dispatch::interfaces::InterfaceCache;
-use crate::dispatch::UrlMemo;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Hooks, Limits};
 use crate::low_level;

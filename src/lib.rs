@@ -6,6 +6,7 @@ mod args;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod broadcasts;
+mod cache;
 pub mod chains;
 mod client;
 pub mod config;

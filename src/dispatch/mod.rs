@@ -9,7 +9,6 @@ mod response;
 mod urls;
 
 pub use response::Response;
-pub(crate) use urls::UrlMemo;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
