@@ -2,7 +2,7 @@
 
 use crate::args::{self, Checked};
 use crate::client::Client;
-use crate::dispatch::interfaces::{resolve_interface, Interfaces};
+use crate::dispatch::interfaces::{self, resolve_interface};
 use crate::dispatch::{DispatchRequest, Target};
 use crate::enrollments::CreateEnrollment;
 use crate::error::Result;
@@ -15,7 +15,6 @@ use crate::types::{
 };
 use crate::wrapped::Wrappable;
 use crate::wrappers::GatewayPath;
-use std::sync::Arc;
 use uuid::Uuid;
 
 /// Operations on services (`/services`): detail, interfaces, documents, dispatch, schedules.
@@ -254,19 +253,6 @@ impl Services {
         }
     }
 
-    /// Fetches the service's interfaces, bypassing the cache.
-    pub(crate) async fn fetch_interfaces(&self, id: Uuid) -> Result<Vec<AccessInterface>> {
-        self.client.require_key("listing service interfaces")?;
-        call(
-            self.client
-                .low_level()
-                .customer_services_list_service_interfaces()
-                .service_id(id)
-                .send(),
-        )
-        .await
-    }
-
     /// The service's documents; works without an API key.
     pub async fn documents(&self, service_id: impl Id) -> Result<ServiceDocumentsResponse> {
         let id = service_id.to_uuid()?;
@@ -360,10 +346,7 @@ impl ListInterfaces {
     /// Fetches the interfaces; the client's interface cache keeps them for dispatch.
     pub async fn send(self) -> Result<Vec<AccessInterface>> {
         let id = args::checked(self.service_id)?;
-        let records = self.client.services().fetch_interfaces(id).await?;
-        let interfaces = Arc::new(Interfaces::new(records));
-        self.client.inner.interfaces.store(id, interfaces.clone());
-        Ok(interfaces.records.clone())
+        interfaces::refresh(&self.client, id).await
     }
 }
 

@@ -7,214 +7,102 @@
 //! or cancelled through the client, and when a cached list cannot satisfy a pick (the
 //! list is then fetched again once before the pick fails).
 //!
-//! Concurrent dispatches to a service that is not cached share one fetch.
+//! Concurrent dispatches to a service that is not cached share one fetch. The storage is
+//! [`TtlCache`](crate::cache::TtlCache), below the client; what goes in and when it is
+//! dropped is decided here.
 
+use crate::cache::InterfaceCache;
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::http::call;
 use crate::types::AccessInterface;
 use reqwest::Url;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
-use tokio::sync::OnceCell;
+use std::sync::Arc;
 use uuid::Uuid;
 
-/// How many services the cache holds at most.
-pub(crate) const CAPACITY: usize = 1024;
-
-/// A service's interfaces as fetched, with each base URL parsed once.
-#[derive(Debug)]
-pub(crate) struct Interfaces {
-    pub(crate) records: Vec<AccessInterface>,
-    /// `records[i]`'s base URL, parsed; an error says why it cannot be dispatched to.
-    pub(crate) bases: Vec<std::result::Result<Url, String>>,
-    fetched: Instant,
-}
-
-impl Interfaces {
-    pub(crate) fn new(records: Vec<AccessInterface>) -> Interfaces {
-        let bases = records.iter().map(parse_base).collect();
-        Interfaces {
-            records,
-            bases,
-            fetched: Instant::now(),
-        }
-    }
-
-    fn mentions(&self, enrollment: Uuid) -> bool {
-        self.records
-            .iter()
-            .any(|i| i.enrollment_id == Some(enrollment))
-    }
-}
-
-pub(crate) fn parse_base(interface: &AccessInterface) -> std::result::Result<Url, String> {
-    let base = interface.base_url.as_deref().ok_or_else(|| {
-        format!(
-            "interface {:?} has no base_url to dispatch to",
-            interface.name
-        )
-    })?;
-    let url = Url::parse(base).map_err(|e| {
-        format!(
-            "interface {:?} has a base_url that is not a URL ({base:?}): {e}",
-            interface.name
-        )
-    })?;
-    if url.cannot_be_a_base() || !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
-            "interface {:?} has a base_url that is not an http(s) URL: {base:?}",
-            interface.name
-        ));
-    }
-    Ok(url)
-}
-
-type Cell = Arc<OnceCell<Arc<Interfaces>>>;
-
-struct Slot {
-    cell: Cell,
-    /// When the slot was made, for evicting the oldest when the cache is full.
-    made: Instant,
-}
-
-/// See the module docs.
-pub(crate) struct InterfaceCache {
-    ttl: Duration,
-    slots: Mutex<HashMap<Uuid, Slot>>,
-}
-
-impl std::fmt::Debug for InterfaceCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("InterfaceCache")
-            .field("ttl", &self.ttl)
-            .field("entries", &self.lock().len())
-            .finish()
-    }
-}
-
 impl InterfaceCache {
-    /// A cache whose entries live for `ttl`; zero turns caching off.
-    pub(crate) fn new(ttl: Duration) -> InterfaceCache {
-        InterfaceCache {
-            ttl,
-            slots: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, HashMap<Uuid, Slot>> {
-        // A panic while holding the lock leaves the map consistent (every update is a
-        // single insert or remove), so a poisoned lock is still usable.
-        self.slots.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn fresh(&self, interfaces: &Interfaces, now: Instant) -> bool {
-        now.saturating_duration_since(interfaces.fetched) < self.ttl
-    }
-
-    /// The service's interfaces, from the cache when fresh; `cached` says whether they
-    /// were fetched before this call.
-    pub(crate) async fn get(&self, client: &Client, service: Uuid) -> Result<Cached> {
-        if self.ttl.is_zero() {
-            return Ok(Cached {
-                interfaces: Arc::new(fetch(client, service).await?),
-                cached: false,
-            });
-        }
-        let started = Instant::now();
-        let cell = self.cell(service, started);
-        let interfaces = cell
-            .get_or_try_init(|| async { fetch(client, service).await.map(Arc::new) })
-            .await?
-            .clone();
-        Ok(Cached {
-            cached: interfaces.fetched < started,
-            interfaces,
-        })
-    }
-
-    /// The slot's cell for `service`, replacing a stale one.
-    fn cell(&self, service: Uuid, now: Instant) -> Cell {
-        let mut slots = self.lock();
-        if let Some(slot) = slots.get(&service) {
-            // An empty cell is a fetch in flight (or one that failed): join it.
-            if slot.cell.get().is_none_or(|i| self.fresh(i, now)) {
-                return slot.cell.clone();
-            }
-        }
-        let cell = Cell::default();
-        self.insert(&mut slots, service, cell.clone(), now);
-        cell
-    }
-
-    fn insert(&self, slots: &mut HashMap<Uuid, Slot>, service: Uuid, cell: Cell, now: Instant) {
-        if slots.len() >= CAPACITY && !slots.contains_key(&service) {
-            slots.retain(|_, slot| slot.cell.get().is_none_or(|i| self.fresh(i, now)));
-            if slots.len() >= CAPACITY {
-                let oldest = slots
-                    .iter()
-                    .min_by_key(|(_, slot)| slot.made)
-                    .map(|(k, _)| *k);
-                if let Some(oldest) = oldest {
-                    slots.remove(&oldest);
-                }
-            }
-        }
-        slots.insert(service, Slot { cell, made: now });
-    }
-
-    /// Keeps a list just fetched by the caller, e.g. through `services().interfaces(id)`.
-    pub(crate) fn store(&self, service: Uuid, interfaces: Arc<Interfaces>) {
-        if self.ttl.is_zero() {
-            return;
-        }
-        let cell = Cell::new(OnceCell::from(interfaces));
-        let now = Instant::now();
-        self.insert(&mut self.lock(), service, cell, now);
-    }
-
-    /// Forgets the service's interfaces.
-    pub(crate) fn invalidate(&self, service: Uuid) {
-        self.lock().remove(&service);
-    }
-
     /// Forgets every service whose interfaces are bound to `enrollment`; when none is,
     /// forgets everything, since the enrollment's service is unknown here.
     pub(crate) fn invalidate_enrollment(&self, enrollment: Uuid) {
         if !self.forget_enrollment(enrollment) {
-            self.lock().clear();
+            self.clear();
         }
     }
 
     /// Forgets every service whose interfaces are bound to `enrollment`; answers whether
     /// there was one.
     pub(crate) fn forget_enrollment(&self, enrollment: Uuid) -> bool {
-        let mut slots = self.lock();
-        let before = slots.len();
-        slots.retain(|_, slot| slot.cell.get().is_none_or(|i| !i.mentions(enrollment)));
-        slots.len() != before
-    }
-
-    /// How many services are cached, for tests.
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.lock().len()
+        self.forget_where(|records| records.iter().any(|i| i.enrollment_id == Some(enrollment)))
     }
 }
 
-/// Interfaces from [`InterfaceCache::get`].
-pub(crate) struct Cached {
-    pub(crate) interfaces: Arc<Interfaces>,
-    /// Whether they came from the cache rather than from a fetch this call made.
-    pub(crate) cached: bool,
+/// Fetches the service's interfaces, bypassing the cache.
+async fn fetch(client: &Client, service: Uuid) -> Result<Vec<AccessInterface>> {
+    client.require_key("listing service interfaces")?;
+    call(
+        client
+            .low_level()
+            .customer_services_list_service_interfaces()
+            .service_id(service)
+            .send(),
+    )
+    .await
 }
 
-async fn fetch(client: &Client, service: Uuid) -> Result<Interfaces> {
+/// Fetches the service's interfaces and keeps them for dispatch.
+pub(crate) async fn refresh(client: &Client, service: Uuid) -> Result<Vec<AccessInterface>> {
+    let records = fetch(client, service).await?;
     client
-        .services()
-        .fetch_interfaces(service)
-        .await
-        .map(Interfaces::new)
+        .inner
+        .interfaces
+        .store(service, Arc::new(records.clone()));
+    Ok(records)
+}
+
+/// The base URL of a group's one interface.
+pub(crate) async fn group_base(client: &Client, name: &str) -> Result<Url> {
+    let group = call(
+        client
+            .low_level()
+            .customer_groups_get_group()
+            .name(name)
+            .send(),
+    )
+    .await?;
+    let interface = group.interface.as_ref().ok_or_else(|| {
+        Error::invalid_input(format!(
+            "group {name:?} has no group-level interface to dispatch to"
+        ))
+    })?;
+    parse_base(interface)
+}
+
+/// The interface's base URL as the platform wrote it.
+fn written_base(interface: &AccessInterface) -> Result<&str> {
+    interface.base_url.as_deref().ok_or_else(|| {
+        Error::invalid_input(format!(
+            "interface {:?} has no base_url to dispatch to",
+            interface.name
+        ))
+    })
+}
+
+/// The interface's base URL, parsed and checked to be one requests can go under.
+fn parse_base(interface: &AccessInterface) -> Result<Url> {
+    let base = written_base(interface)?;
+    let url = Url::parse(base).map_err(|e| {
+        Error::invalid_input(format!(
+            "interface {:?} has a base_url that is not a URL ({base:?}): {e}",
+            interface.name
+        ))
+    })?;
+    if url.cannot_be_a_base() || !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::invalid_input(format!(
+            "interface {:?} has a base_url that is not an http(s) URL: {base:?}",
+            interface.name
+        )));
+    }
+    Ok(url)
 }
 
 /// Picks the interface to dispatch to: by name or id; else by enrollment; else the only
@@ -282,26 +170,30 @@ pub(crate) fn pick_interface(
 
 /// The interface a request to a service goes through, and where it is.
 pub(crate) struct PickedInterface {
-    interfaces: Arc<Interfaces>,
+    interfaces: Arc<Vec<AccessInterface>>,
     index: usize,
 }
 
 impl PickedInterface {
-    /// The interface's base URL as the platform gave it.
+    fn record(&self) -> &AccessInterface {
+        &self.interfaces[self.index]
+    }
+
+    /// The interface's base URL as the platform gave it, once it is known to parse.
     pub(crate) fn base_url(&self) -> Result<&str> {
-        self.url().map(|_| {
-            self.interfaces.records[self.index]
-                .base_url
-                .as_deref()
-                .unwrap_or_default()
-        })
+        parse_base(self.record())?;
+        written_base(self.record())
+    }
+
+    /// The interface's base URL as the platform wrote it, unchecked: the key its URLs are
+    /// remembered by, so a URL already built is not parsed again.
+    pub(crate) fn written_base(&self) -> Result<&str> {
+        written_base(self.record())
     }
 
     /// The interface's base URL, parsed.
-    pub(crate) fn url(&self) -> Result<&Url> {
-        self.interfaces.bases[self.index]
-            .as_ref()
-            .map_err(|reason| Error::invalid_input(reason.clone()))
+    pub(crate) fn url(&self) -> Result<Url> {
+        parse_base(self.record())
     }
 }
 
@@ -315,23 +207,23 @@ pub(crate) async fn resolve_interface(
     enrollment: Option<Uuid>,
 ) -> Result<PickedInterface> {
     let cache = &client.inner.interfaces;
-    let got = cache.get(client, service_id).await?;
-    let got = match pick_interface(&got.interfaces.records, wanted, enrollment) {
+    let got = cache.get(service_id, || fetch(client, service_id)).await?;
+    let got = match pick_interface(&got.value, wanted, enrollment) {
         Ok(index) => {
             return Ok(PickedInterface {
-                interfaces: got.interfaces,
+                interfaces: got.value,
                 index,
             })
         }
         Err(_) if got.cached => {
             cache.invalidate(service_id);
-            cache.get(client, service_id).await?
+            cache.get(service_id, || fetch(client, service_id)).await?
         }
         Err(e) => return Err(e),
     };
-    let index = pick_interface(&got.interfaces.records, wanted, enrollment)?;
+    let index = pick_interface(&got.value, wanted, enrollment)?;
     Ok(PickedInterface {
-        interfaces: got.interfaces,
+        interfaces: got.value,
         index,
     })
 }
@@ -339,59 +231,110 @@ pub(crate) async fn resolve_interface(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
-    fn interfaces(enrollment: Option<Uuid>) -> Arc<Interfaces> {
-        let record = AccessInterface {
+    fn interface(name: &str, enrollment: Option<Uuid>) -> AccessInterface {
+        AccessInterface {
             access_method: None,
             base_url: Some("http://gw.test/p/x".into()),
             description: None,
             enrollment_id: enrollment,
             group_name: None,
-            name: "default".into(),
-        };
-        Arc::new(Interfaces::new(vec![record]))
-    }
-
-    #[test]
-    fn capacity_bounds_the_cache_and_evicts_the_oldest() {
-        let cache = InterfaceCache::new(Duration::from_secs(60));
-        let first = Uuid::new_v4();
-        cache.store(first, interfaces(None));
-        for _ in 1..CAPACITY + 10 {
-            cache.store(Uuid::new_v4(), interfaces(None));
+            name: name.into(),
         }
-        assert_eq!(cache.len(), CAPACITY);
-        assert!(!cache.lock().contains_key(&first));
-    }
-
-    #[test]
-    fn stale_entries_are_replaced() {
-        let cache = InterfaceCache::new(Duration::from_millis(1));
-        let id = Uuid::new_v4();
-        cache.store(id, interfaces(None));
-        std::thread::sleep(Duration::from_millis(5));
-        let cell = cache.cell(id, Instant::now());
-        assert!(cell.get().is_none(), "a stale list is not handed out");
     }
 
     #[test]
     fn cancelling_an_enrollment_forgets_the_services_bound_to_it() {
-        let cache = InterfaceCache::new(Duration::from_secs(60));
+        let cache = InterfaceCache::new(Duration::from_secs(60), 8);
         let (bound, other, enrollment) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
-        cache.store(bound, interfaces(Some(enrollment)));
-        cache.store(other, interfaces(None));
+        cache.store(bound, Arc::new(vec![interface("mine", Some(enrollment))]));
+        cache.store(other, Arc::new(vec![interface("shared", None)]));
         cache.invalidate_enrollment(enrollment);
-        assert!(!cache.lock().contains_key(&bound));
-        assert!(cache.lock().contains_key(&other));
+        assert!(!cache.contains(bound));
+        assert!(cache.contains(other));
         // An enrollment no cached list knows may belong to any of them.
         cache.invalidate_enrollment(Uuid::new_v4());
         assert_eq!(cache.len(), 0);
     }
 
     #[test]
-    fn zero_ttl_keeps_nothing() {
-        let cache = InterfaceCache::new(Duration::ZERO);
-        cache.store(Uuid::new_v4(), interfaces(None));
-        assert_eq!(cache.len(), 0);
+    fn picks_by_name_id_enrollment_the_one_bound_then_the_only_one() {
+        let (e1, e2) = (Uuid::new_v4(), Uuid::new_v4());
+        let shared = interface("shared", None);
+        let one_bound = [shared.clone(), interface("mine", Some(e1))];
+        let two_bound = [
+            shared.clone(),
+            interface("a", Some(e1)),
+            interface("b", Some(e2)),
+        ];
+        let e1_text = e1.to_string();
+        let cases: [(&[AccessInterface], Option<&str>, Option<Uuid>, usize); 7] = [
+            (&[shared.clone()], None, None, 0),
+            (&[shared.clone()], None, Some(e2), 0),
+            (&one_bound, None, None, 1),
+            (&one_bound, Some("shared"), None, 0),
+            (&two_bound, Some(&e1_text), None, 1),
+            (&two_bound, None, Some(e2), 2),
+            (&two_bound, Some("shared"), Some(e2), 0),
+        ];
+        for (interfaces, wanted, enrollment, want) in cases {
+            let got = pick_interface(interfaces, wanted, enrollment);
+            assert_eq!(got.ok(), Some(want), "{wanted:?} {enrollment:?}");
+        }
+    }
+
+    #[test]
+    fn a_pick_that_cannot_be_made_names_the_choices() {
+        let e1 = Uuid::new_v4();
+        let two = [interface("a", None), interface("b", Some(e1))];
+        let several = [interface("a", None), interface("b", None)];
+        let cases: [(&[AccessInterface], Option<&str>, Option<Uuid>, &str); 4] = [
+            (
+                &[],
+                None,
+                None,
+                "no interface this customer can dispatch to",
+            ),
+            (
+                &two,
+                Some("c"),
+                None,
+                "no interface named \"c\"; the service has: a, b (enrollment",
+            ),
+            (
+                &two,
+                None,
+                Some(Uuid::nil()),
+                "no interface is bound to enrollment",
+            ),
+            (
+                &several,
+                None,
+                None,
+                "choose one with .interface(…) or .enrollment(…): a, b",
+            ),
+        ];
+        for (interfaces, wanted, enrollment, want) in cases {
+            let err = pick_interface(interfaces, wanted, enrollment).unwrap_err();
+            assert!(err.to_string().contains(want), "{err} lacks {want:?}");
+        }
+    }
+
+    #[test]
+    fn base_urls_that_cannot_be_dispatched_to_say_why() {
+        let mut no_base = interface("x", None);
+        no_base.base_url = None;
+        let mut not_http = interface("y", None);
+        not_http.base_url = Some("mailto:ops@example.test".into());
+        assert!(parse_base(&no_base)
+            .unwrap_err()
+            .to_string()
+            .contains("no base_url"));
+        assert!(parse_base(&not_http)
+            .unwrap_err()
+            .to_string()
+            .contains("not an http(s) URL"));
+        assert!(parse_base(&interface("z", None)).is_ok());
     }
 }

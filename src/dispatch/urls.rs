@@ -62,20 +62,15 @@ pub(super) async fn remote_url(
                 *enrollment,
             )
             .await?;
-            let base = picked.url()?;
             client
                 .inner
                 .urls
-                .get_or_build(base.as_str(), sub, || join_under(base, sub))
+                .get_or_build(picked.written_base()?, sub, || {
+                    join_under(&picked.url()?, sub)
+                })
         }
         Ok(Target::Group(name)) => {
-            let group = client.groups().get(name).await?;
-            let interface = group.interface.as_ref().ok_or_else(|| {
-                Error::invalid_input(format!(
-                    "group {name:?} has no group-level interface to dispatch to"
-                ))
-            })?;
-            let base = super::interfaces::parse_base(interface).map_err(Error::invalid_input)?;
+            let base = super::interfaces::group_base(client, name).await?;
             join_under(&base, sub)
         }
         _ => local_url(client, target, sub)
