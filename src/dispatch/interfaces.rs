@@ -233,6 +233,9 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
+    /// Interfaces, the interface asked for, the enrollment, and what the pick answers.
+    type Case<'a, T> = (&'a [AccessInterface], Option<&'a str>, Option<Uuid>, T);
+
     fn interface(name: &str, enrollment: Option<Uuid>) -> AccessInterface {
         AccessInterface {
             access_method: None,
@@ -262,6 +265,7 @@ mod tests {
     fn picks_by_name_id_enrollment_the_one_bound_then_the_only_one() {
         let (e1, e2) = (Uuid::new_v4(), Uuid::new_v4());
         let shared = interface("shared", None);
+        let only = [shared.clone()];
         let one_bound = [shared.clone(), interface("mine", Some(e1))];
         let two_bound = [
             shared.clone(),
@@ -269,9 +273,9 @@ mod tests {
             interface("b", Some(e2)),
         ];
         let e1_text = e1.to_string();
-        let cases: [(&[AccessInterface], Option<&str>, Option<Uuid>, usize); 7] = [
-            (&[shared.clone()], None, None, 0),
-            (&[shared.clone()], None, Some(e2), 0),
+        let cases: [Case<usize>; 7] = [
+            (&only, None, None, 0),
+            (&only, None, Some(e2), 0),
             (&one_bound, None, None, 1),
             (&one_bound, Some("shared"), None, 0),
             (&two_bound, Some(&e1_text), None, 1),
@@ -289,7 +293,7 @@ mod tests {
         let e1 = Uuid::new_v4();
         let two = [interface("a", None), interface("b", Some(e1))];
         let several = [interface("a", None), interface("b", None)];
-        let cases: [(&[AccessInterface], Option<&str>, Option<Uuid>, &str); 4] = [
+        let cases: [Case<&str>; 4] = [
             (
                 &[],
                 None,
