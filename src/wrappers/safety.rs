@@ -127,6 +127,10 @@ mod tests {
     use super::*;
     use crate::wrappers::GatewayPath;
 
+    fn svc(id: &str) -> GatewayPath {
+        GatewayPath::service(id)
+    }
+
     #[test]
     fn unsafe_paths_are_refused() {
         let bad = [
@@ -168,5 +172,35 @@ mod tests {
         ] {
             assert_eq!(check_path(good), Ok(()), "{good:?}");
         }
+    }
+
+    #[test]
+    fn names_are_one_segment() {
+        let cases = [
+            (
+                GatewayPath::group("llm?x=1").logged_complete(),
+                "l/g/llm%3Fx%3D1?_complete=",
+            ),
+            (GatewayPath::group("a/b"), "g/a%2Fb"),
+            (GatewayPath::group("my group#1"), "g/my%20group%231"),
+            (GatewayPath::alias("fast-llm_v2.1~x"), "a/fast-llm_v2.1~x"),
+            (GatewayPath::service("../v1"), "p/..%2Fv1"),
+            (GatewayPath::alias(".."), "a/%2E%2E"),
+        ];
+        for (got, want) in cases {
+            assert_eq!(got.to_string(), want);
+        }
+        assert!(check_path(GatewayPath::alias("..").path()).is_err());
+        assert!(check_path(GatewayPath::group(".").path()).is_err());
+        // A server that decodes `%2F` would see `../v1`.
+        assert!(check_path(GatewayPath::service("../v1").path()).is_err());
+        assert!(check_path(GatewayPath::service("a b").path()).is_ok());
+    }
+
+    #[test]
+    fn unsafe_secondaries_are_refused() {
+        let bad = GatewayPath::group("..");
+        assert!(svc("a").with_failover(&bad).is_err());
+        assert!(svc("a").with_tee(&bad).is_err());
     }
 }
