@@ -29,7 +29,7 @@
 //! # }
 //! ```
 
-pub use crate::operations::aliases::*;
+include!(concat!(env!("OUT_DIR"), "/operations/aliases.rs"));
 
 /// An alias identifier: an id, an unambiguous id prefix or a name; never blank.
 pub(crate) fn identifier_rule(identifier: String) -> std::result::Result<String, String> {

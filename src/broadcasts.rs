@@ -29,7 +29,7 @@ use crate::types::BroadcastTargetCreate;
 use serde_json::{Map, Value};
 use std::time::Duration;
 
-pub use crate::operations::broadcasts::*;
+include!(concat!(env!("OUT_DIR"), "/operations/broadcasts.rs"));
 
 /// One target of a broadcast: a gateway path and, optionally, the routing key it is sent with.
 #[derive(Debug, Clone, PartialEq)]

@@ -29,7 +29,7 @@ use crate::error::{Error, Result};
 use crate::types::ChainStepCreate;
 use std::time::Duration;
 
-pub use crate::operations::chains::*;
+include!(concat!(env!("OUT_DIR"), "/operations/chains.rs"));
 
 /// One step of a chain: a gateway target, its position, and what its outcome leads to.
 #[derive(Debug, Clone, PartialEq, Eq)]

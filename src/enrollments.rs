@@ -32,7 +32,7 @@ use crate::types::{
 };
 use std::time::{Duration, Instant};
 
-pub use crate::operations::enrollments::*;
+include!(concat!(env!("OUT_DIR"), "/operations/enrollments.rs"));
 
 /// An enrollment with its client: read its fields directly, refresh or cancel it.
 ///

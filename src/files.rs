@@ -26,7 +26,7 @@ use crate::types::{
 };
 use std::time::Duration;
 
-pub use crate::operations::files::*;
+include!(concat!(env!("OUT_DIR"), "/operations/files.rs"));
 
 /// One page of a file listing: the objects, the "directories" below the prefix, and the
 /// cursor to the next page.

@@ -36,7 +36,7 @@ use crate::types::{
 use crate::wrapped::Wrappable;
 use crate::wrappers::GatewayPath;
 
-pub use crate::operations::groups::*;
+include!(concat!(env!("OUT_DIR"), "/operations/groups.rs"));
 
 /// Which groups [`Groups::list`] returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

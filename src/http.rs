@@ -187,6 +187,28 @@ impl progenitor_client::ClientHooks<Hooks> for low_level::Client {
     }
 }
 
+/// Headers whose values are secrets: masked in every `Debug`, and marked sensitive so
+/// hyper and reqwest leave them out too.
+pub(crate) const SENSITIVE_HEADERS: [&str; 6] = [
+    "authorization",
+    "proxy-authorization",
+    "x-api-key",
+    "api-key",
+    "cookie",
+    "set-cookie",
+];
+
+/// Marks the values of well-known secret-carrying headers sensitive.
+pub(crate) fn mark_sensitive(headers: &mut HeaderMap) {
+    for name in SENSITIVE_HEADERS {
+        if let reqwest::header::Entry::Occupied(mut entry) = headers.entry(name) {
+            for value in entry.iter_mut() {
+                value.set_sensitive(true);
+            }
+        }
+    }
+}
+
 /// `host:port` of a URL, for messages and spans.
 pub(crate) fn host_of(url: &reqwest::Url) -> Option<String> {
     let host = url.host_str()?;
@@ -196,11 +218,13 @@ pub(crate) fn host_of(url: &reqwest::Url) -> Option<String> {
     })
 }
 
+include!(concat!(env!("OUT_DIR"), "/operations/labels.rs"));
+
 /// The SDK's name for a generated operation id (`customer_services_get_service` →
 /// `services.get`), from the operation descriptions the builders are generated from.
 pub(crate) fn operation_label(operation_id: &str) -> String {
     let wanted = operation_id.replace('-', "_");
-    crate::operations::LABELS
+    LABELS
         .iter()
         .find(|(id, _)| id.replace('-', "_") == wanted)
         .map_or_else(|| operation_id.to_owned(), |(_, label)| (*label).to_owned())

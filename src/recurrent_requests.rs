@@ -35,7 +35,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::time::Duration;
 
-pub use crate::operations::recurrent_requests::*;
+include!(concat!(
+    env!("OUT_DIR"),
+    "/operations/recurrent_requests.rs"
+));
 
 /// When a recurrent request fires: a fixed interval or a cron expression.
 ///

@@ -31,7 +31,7 @@ use crate::types::{
     SanitizedErrorInfo, UpstreamResponseInfo, UsageEventInfo, UserRequestInfo,
 };
 
-pub use crate::operations::request_logs::*;
+include!(concat!(env!("OUT_DIR"), "/operations/request_logs.rs"));
 
 /// How much of each request and response body logging keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

@@ -16,7 +16,7 @@
 //! # }
 //! ```
 
-pub use crate::operations::resolve::*;
+include!(concat!(env!("OUT_DIR"), "/operations/resolve.rs"));
 
 /// A gateway path to resolve: not blank, relative and staying under its target; the
 /// leading `/` of a path written from the root is dropped.

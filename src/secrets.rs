@@ -26,7 +26,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::types::SecretPublic;
 
-pub use crate::operations::secrets::*;
+include!(concat!(env!("OUT_DIR"), "/operations/secrets.rs"));
 
 /// Checks a secret name against the platform's rule, `^[A-Z_][A-Z0-9_]*$`.
 ///

@@ -34,20 +34,18 @@
 
 use crate::args::{self, Checked};
 use crate::client::Client;
+use crate::dispatch::interfaces::resolve_interface;
 use crate::dispatch::{DispatchRequest, Target};
 use crate::enrollments::CreateEnrollment;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ids::Id;
-use crate::interface_cache::Interfaces;
 use crate::recurrent_requests::{schedule_object, CreateRecurrentRequest};
 use crate::types::{AccessInterface, RecurrentRequestPublic, ServiceDetail, ServiceSummary};
 use crate::wrapped::Wrappable;
 use crate::wrappers::GatewayPath;
-use reqwest::Url;
-use std::sync::Arc;
 use uuid::Uuid;
 
-pub use crate::operations::services::*;
+include!(concat!(env!("OUT_DIR"), "/operations/services.rs"));
 
 /// A service with its client: read its fields directly, call its methods to act on it.
 ///
@@ -176,125 +174,6 @@ impl Wrappable for Service {
     }
 }
 
-/// Picks the interface to dispatch to: by name or id; else by enrollment; else the only
-/// enrollment-bound one; else the only one. Anything else is an error naming the choices.
-/// Answers the picked interface's index.
-pub(crate) fn pick_interface(
-    interfaces: &[AccessInterface],
-    wanted: Option<&str>,
-    enrollment: Option<Uuid>,
-) -> Result<usize> {
-    let names = || {
-        interfaces
-            .iter()
-            .map(|i| match i.enrollment_id {
-                Some(e) => format!("{} (enrollment {e})", i.name),
-                None => i.name.clone(),
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if interfaces.is_empty() {
-        return Err(Error::invalid_input(
-            "the service has no interface this customer can dispatch to",
-        ));
-    }
-    if let Some(wanted) = wanted {
-        return interfaces
-            .iter()
-            .position(|i| {
-                i.name == wanted || i.enrollment_id.is_some_and(|e| e.to_string() == wanted)
-            })
-            .ok_or_else(|| {
-                Error::invalid_input(format!(
-                    "no interface named {wanted:?}; the service has: {}",
-                    names()
-                ))
-            });
-    }
-    if interfaces.len() == 1 {
-        return Ok(0);
-    }
-    if let Some(enrollment) = enrollment {
-        return interfaces
-            .iter()
-            .position(|i| i.enrollment_id == Some(enrollment))
-            .ok_or_else(|| {
-                Error::invalid_input(format!(
-                    "no interface is bound to enrollment {enrollment}; the service has: {}",
-                    names()
-                ))
-            });
-    }
-    let mut bound = interfaces
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| i.enrollment_id.is_some());
-    if let (Some((only, _)), None) = (bound.next(), bound.next()) {
-        return Ok(only);
-    }
-    Err(Error::invalid_input(format!(
-        "the service has several interfaces; choose one with .interface(…) or .enrollment(…): {}",
-        names()
-    )))
-}
-
-/// The interface a request to a service goes through, and where it is.
-pub(crate) struct PickedInterface {
-    interfaces: Arc<Interfaces>,
-    index: usize,
-}
-
-impl PickedInterface {
-    /// The interface's base URL as the platform gave it.
-    pub(crate) fn base_url(&self) -> Result<&str> {
-        self.url().map(|_| {
-            self.interfaces.records[self.index]
-                .base_url
-                .as_deref()
-                .unwrap_or_default()
-        })
-    }
-
-    /// The interface's base URL, parsed.
-    pub(crate) fn url(&self) -> Result<&Url> {
-        self.interfaces.bases[self.index]
-            .as_ref()
-            .map_err(|reason| Error::invalid_input(reason.clone()))
-    }
-}
-
-/// Picks an interface of the service by [`pick_interface`]'s rules, from the client's
-/// interface cache when it holds the service; a cached list that cannot satisfy the pick
-/// is fetched again once, in case it is out of date.
-pub(crate) async fn resolve_interface(
-    client: &Client,
-    service_id: Uuid,
-    wanted: Option<&str>,
-    enrollment: Option<Uuid>,
-) -> Result<PickedInterface> {
-    let cache = &client.inner.interfaces;
-    let got = cache.get(client, service_id).await?;
-    let got = match pick_interface(&got.interfaces.records, wanted, enrollment) {
-        Ok(index) => {
-            return Ok(PickedInterface {
-                interfaces: got.interfaces,
-                index,
-            })
-        }
-        Err(_) if got.cached => {
-            cache.invalidate(service_id);
-            cache.get(client, service_id).await?
-        }
-        Err(e) => return Err(e),
-    };
-    let index = pick_interface(&got.interfaces.records, wanted, enrollment)?;
-    Ok(PickedInterface {
-        interfaces: got.interfaces,
-        index,
-    })
-}
-
 impl Services {
     /// Starts a request through the service's picked interface; choose one with
     /// [`DispatchRequest::interface`] or [`DispatchRequest::enrollment`] when there are several.
@@ -330,19 +209,6 @@ impl Services {
             request: CreateRecurrentRequest::new(self.client.clone()),
         }
     }
-
-    /// Fetches the service's interfaces, bypassing the cache.
-    pub(crate) async fn fetch_interfaces(&self, id: Uuid) -> Result<Vec<AccessInterface>> {
-        self.client.require_key("services.interfaces")?;
-        crate::http::call(
-            self.client
-                .low_level()
-                .customer_services_list_service_interfaces()
-                .service_id(id)
-                .send(),
-        )
-        .await
-    }
 }
 
 /// What [`Services::interfaces`] answers; the client's interface cache keeps them for
@@ -355,7 +221,7 @@ pub(crate) fn interfaces_listed(
         req.client
             .inner
             .interfaces
-            .store(id, Arc::new(Interfaces::new(records.clone())));
+            .store(id, std::sync::Arc::new(records.clone()));
     }
     Ok(records)
 }

@@ -121,7 +121,7 @@ fn blocking_dispatch_and_sse_stream() {
 
     let service = client.services().get(id).send().unwrap();
     let resp = client
-        .dispatch_to(&service.logged(false))
+        .dispatch_to(&service.logged())
         .path("echo")
         .send()
         .unwrap();

@@ -416,9 +416,9 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     tour.step(
         &out,
         "Call through wrappers: logged + cached for 1h",
-        "service.logged(false).cached(Some(\"1h\".parse()?), false).dispatch().send().await?",
+        "service.logged().cached_for(\"1h\".parse()?).dispatch().send().await?",
         async {
-            let wrapped = service.logged(false).cached(Some("1h".parse()?), false);
+            let wrapped = service.logged().cached_for("1h".parse()?);
             out.say(format!("gateway path: {}", wrapped.gateway_path()?));
             for call in 1..=2 {
                 let started = Instant::now();

@@ -32,6 +32,9 @@ pub struct Options {
     /// The absolute Rust path of the module the generated file is included in; open enums
     /// are referenced through it (e.g. `crate::low_level`).
     pub module_path: String,
+    /// The modules of the including crate written by hand (`secrets`, `groups`, …): each
+    /// includes its generated half; the other modules go in [`surface::Surface::extra`].
+    pub hand_written: Vec<String>,
     /// The type carried by the generated client and handed to its hooks (progenitor's
     /// `inner` type), as a Rust path; `None` for none.
     pub inner_type: Option<String>,
@@ -41,6 +44,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             module_path: "crate::low_level".into(),
+            hand_written: Vec::new(),
             inner_type: None,
         }
     }
@@ -57,10 +61,8 @@ pub struct Generated {
     pub components: Vec<ComponentType>,
     /// The normalized OpenAPI 3.0.3 document progenitor saw.
     pub normalized: Value,
-    /// The SDK's operation layer (request builders, managers, blocking twins), formatted.
-    pub operations: String,
-    /// Every operation input with the Rust that sets it.
-    pub inputs: Vec<surface::Input>,
+    /// The SDK's operation layer (request builders, managers, blocking twins).
+    pub surface: surface::Surface,
 }
 
 /// Normalizes `spec_json` and generates the low-level client source from it.
@@ -109,7 +111,7 @@ pub fn generate(spec_json: &str, options: &Options) -> Result<Generated, String>
         .map(|t| t.name())
         .collect();
     let components = schema::component_types(&spec, &enums, &type_names)?;
-    let surface = surface::generate(&spec, &file)?;
+    let surface = surface::generate(&spec, &file, &options.hand_written)?;
     let mut code = String::from(HEADER);
     code.push('\n');
     code.push_str(&prettyplease::unparse(&file));
@@ -122,8 +124,7 @@ pub fn generate(spec_json: &str, options: &Options) -> Result<Generated, String>
         operation_ids: operation_ids(&raw),
         components,
         normalized: spec,
-        operations: surface.code,
-        inputs: surface.inputs,
+        surface,
     })
 }
 

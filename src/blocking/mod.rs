@@ -30,7 +30,11 @@ mod records;
 mod resources;
 mod stream;
 
-pub use crate::operations::blocking::{
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/operations/blocking.rs"));
+}
+
+pub use generated::{
     aliases::Aliases, broadcasts::Broadcasts, chains::Chains, enrollments::Enrollments,
     files::Files, groups::Groups, recurrent_requests::RecurrentRequests, request_logs::RequestLogs,
     secrets::Secrets, services::Services,
@@ -354,7 +358,7 @@ impl Client {
         self.inner.low_level()
     }
 
-    /// Starts a request through a wrapped target, e.g. `group.logged(false)`.
+    /// Starts a request through a wrapped target, e.g. `group.logged()`.
     pub fn dispatch_to(&self, target: &impl crate::Wrappable) -> DispatchRequest {
         DispatchRequest::new(&self.rt, target.dispatch_path())
     }

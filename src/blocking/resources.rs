@@ -1,12 +1,12 @@
 //! What the generated blocking layer cannot know: the answers that become blocking records,
 //! and the blocking twins of hand-written calls (dispatch, schedules, file transfers).
 
+use super::generated::{
+    files::Files, groups::Groups, recurrent_requests::RecurrentRequests, services::Services,
+};
 use super::{Call, Client, DispatchRequest, IntoBlocking, Rt};
 use crate::error::Result;
 use crate::ids::Id;
-use crate::operations::blocking::{
-    files::Files, groups::Groups, recurrent_requests::RecurrentRequests, services::Services,
-};
 
 /// Answers the blocking layer hands out as they are.
 macro_rules! plain {

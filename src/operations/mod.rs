@@ -1,12 +1,13 @@
-//! Request builders for every operation of the API, one module per resource.
+//! The generated half of the operation layer, and what its builders share.
 //!
-//! This layer is generated from `openapi.json` with the low-level client (the readable copy
-//! is `generated/operations.rs`): an owned builder per operation, its manager method and
-//! its blocking twin. The resource modules ([`crate::secrets`], [`crate::groups`], …)
-//! re-export these builders beside the behaviour written by hand.
+//! Every operation of `openapi.json` gets an owned request builder, a manager method and a
+//! blocking twin, generated with the low-level client (the readable copy is
+//! `generated/operations.rs`). Each resource module ([`crate::secrets`], [`crate::groups`],
+//! …) includes its builders beside the behaviour written by hand; an operation of a
+//! resource the SDK has no module for yet lands here, in a module named after its tag.
 
 pub(crate) mod support;
 
 pub use support::Operation;
 
-include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+include!(concat!(env!("OUT_DIR"), "/operations/extra.rs"));

@@ -13,6 +13,8 @@
 
 mod table;
 
+pub use table::HAND_WRITTEN;
+
 use heck::{ToPascalCase, ToSnakeCase};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -36,8 +38,16 @@ pub struct Input {
 /// The generated layer and what it covers.
 #[derive(Debug, Clone)]
 pub struct Surface {
-    /// The Rust source.
-    pub code: String,
+    /// `(module, code)` for each module with a hand-written home, which includes the code.
+    pub modules: Vec<(String, String)>,
+    /// Modules no hand-written file holds, as `pub mod` items (for `crate::operations`).
+    pub extra: String,
+    /// The blocking twins of every module, for `crate::blocking`.
+    pub blocking: String,
+    /// The operation labels, for the request path.
+    pub labels: String,
+    /// All of it in one readable file, as committed in `generated/operations.rs`.
+    pub readable: String,
     /// Every input of every operation and its Rust spelling.
     pub inputs: Vec<Input>,
 }
@@ -551,7 +561,11 @@ enum Paging {
 }
 
 /// Builds the layer from the normalized document and progenitor's parsed output.
-pub fn generate(spec: &Value, file: &syn::File) -> Result<Surface, String> {
+pub fn generate(
+    spec: &Value,
+    file: &syn::File,
+    hand_written: &[String],
+) -> Result<Surface, String> {
     let low = Low::parse(file);
     let mut ops = Vec::new();
     for (route, item) in spec["paths"].as_object().into_iter().flatten() {
@@ -568,12 +582,22 @@ pub fn generate(spec: &Value, file: &syn::File) -> Result<Surface, String> {
         modules.entry(o.module.clone()).or_default().push(o);
         inputs.extend(o.inputs());
     }
-    let mut async_mods = Vec::new();
+    let mut homed = Vec::new();
+    let mut extra = Vec::new();
     let mut blocking_mods = Vec::new();
     let mut plain = BTreeMap::new();
     for (module, ops) in &modules {
-        async_mods.push(emit_module(module, ops));
-        blocking_mods.push(emit_blocking_module(module, ops));
+        let body = emit_module(module, ops);
+        let home = if hand_written.iter().any(|h| h == module) {
+            homed.push((module.clone(), render(body, true)?));
+            format!("crate::{module}")
+        } else {
+            let mod_ident = ident(module);
+            let doc = format!(" Request builders for the `{module}` operations.");
+            extra.push(quote!(#[doc = #doc] pub mod #mod_ident { #body }));
+            format!("crate::operations::{module}")
+        };
+        blocking_mods.push(emit_blocking_module(module, ops, &home));
         for o in ops {
             for t in &o.plain {
                 plain.insert(quote!(#t).to_string(), t.clone());
@@ -588,13 +612,16 @@ pub fn generate(spec: &Value, file: &syn::File) -> Result<Surface, String> {
             quote!((#id, #label))
         })
         .collect();
-    let tokens = quote! {
-        /// Every operationId with the label its errors carry.
-        pub(crate) const LABELS: &[(&str, &str)] = &[#(#labels),*];
-        #(#async_mods)*
-        /// The blocking twins of the operation builders.
-        #[cfg(feature = "blocking")]
-        pub mod blocking {
+    let labels = render(
+        quote! {
+            /// Every operationId with the label its errors carry.
+            pub(crate) const LABELS: &[(&str, &str)] = &[#(#labels),*];
+        },
+        false,
+    )?;
+    let extra = render(quote!(#(#extra)*), true)?;
+    let blocking = render(
+        quote! {
             use crate::blocking::{Call, IntoBlocking, Rt};
             #(
                 impl IntoBlocking for #plain {
@@ -603,13 +630,58 @@ pub fn generate(spec: &Value, file: &syn::File) -> Result<Surface, String> {
                 }
             )*
             #(#blocking_mods)*
+        },
+        false,
+    )?;
+    let mut readable = String::from(crate::HEADER);
+    for (module, code) in &homed {
+        readable.push_str(&format!("\n// ---- included in src/{module}.rs\n{code}"));
+    }
+    for (name, code) in [
+        ("src/operations/mod.rs", &extra),
+        ("src/blocking/mod.rs", &blocking),
+        ("src/http.rs", &labels),
+    ] {
+        readable.push_str(&format!("\n// ---- included in {name}\n{code}"));
+    }
+    Ok(Surface {
+        modules: homed,
+        extra,
+        blocking,
+        labels,
+        readable,
+        inputs,
+    })
+}
+
+/// Formats generated items; `lints` puts the allowances generated code needs on each item,
+/// for files included into a hand-written module (an included file has no inner attributes).
+fn render(tokens: TokenStream, lints: bool) -> Result<String, String> {
+    let mut file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("the operation layer is not Rust: {e}"))?;
+    if lints {
+        let allow: syn::Attribute = syn::parse_quote!(#[allow(
+            unused_mut,
+            unused_imports,
+            clippy::needless_update,
+            clippy::too_many_arguments,
+            clippy::let_and_return,
+            clippy::clone_on_copy,
+            clippy::redundant_closure,
+            clippy::let_unit_value,
+            clippy::useless_conversion
+        )]);
+        for item in &mut file.items {
+            match item {
+                syn::Item::Impl(i) => i.attrs.push(allow.clone()),
+                syn::Item::Struct(i) => i.attrs.push(allow.clone()),
+                syn::Item::Use(i) => i.attrs.push(allow.clone()),
+                syn::Item::Mod(i) => i.attrs.push(allow.clone()),
+                _ => {}
+            }
         }
-    };
-    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("surface is not Rust: {e}"))?;
-    let mut code = String::from(crate::HEADER);
-    code.push('\n');
-    code.push_str(&prettyplease::unparse(&file));
-    Ok(Surface { code, inputs })
+    }
+    Ok(prettyplease::unparse(&file))
 }
 
 fn operation(
@@ -1103,7 +1175,6 @@ impl Operation {
 }
 
 fn emit_module(module: &str, ops: &[&Operation]) -> TokenStream {
-    let mod_ident = ident(module);
     let manager = format_ident!("{}", module.to_pascal_case());
     let accessor = ident(module);
     let mut manager_methods = Vec::new();
@@ -1160,9 +1231,9 @@ fn emit_module(module: &str, ops: &[&Operation]) -> TokenStream {
             #[doc = #doc]
             #[derive(Debug, Clone)]
             pub struct #manager {
-                pub(crate) client: Client,
+                pub(crate) client: crate::Client,
             }
-            impl Client {
+            impl crate::Client {
                 #[doc = #acc_doc]
                 pub fn #accessor(&self) -> #manager {
                     #manager { client: self.clone() }
@@ -1178,30 +1249,13 @@ fn emit_module(module: &str, ops: &[&Operation]) -> TokenStream {
     let client_impl = if client_methods.is_empty() {
         quote!()
     } else {
-        quote!(impl Client { #(#client_methods)* })
+        quote!(impl crate::Client { #(#client_methods)* })
     };
-    let doc = format!(" Request builders for the `{module}` operations.");
     quote! {
-        #[doc = #doc]
-        pub mod #mod_ident {
-            #![allow(
-                unused_mut,
-                unused_imports,
-                clippy::needless_update,
-                clippy::too_many_arguments,
-                clippy::let_and_return,
-                clippy::clone_on_copy,
-                clippy::redundant_closure,
-                clippy::let_unit_value,
-                clippy::useless_conversion
-            )]
-            use crate::client::Client;
-            use crate::error::Result;
-            use crate::operations::support as ops;
-            #manager_def
-            #client_impl
-            #(#items)*
-        }
+        use crate::operations::support as ops;
+        #manager_def
+        #client_impl
+        #(#items)*
     }
 }
 
@@ -1382,7 +1436,7 @@ fn emit_builder(o: &Operation) -> TokenStream {
         #[derive(Clone)]
         #[must_use = "a request does nothing until it is sent"]
         pub struct #b {
-            pub(crate) client: Client,
+            pub(crate) client: crate::Client,
             pub(crate) invalid: ops::Invalid,
             #(#fields)*
         }
@@ -1402,7 +1456,7 @@ fn emit_builder(o: &Operation) -> TokenStream {
         }
 
         impl #b {
-            pub(crate) fn new(client: Client) -> Self {
+            pub(crate) fn new(client: crate::Client) -> Self {
                 let mut this = #b { client, invalid: ops::Invalid::default(), #init };
                 #body_defaults
                 this
@@ -1414,10 +1468,10 @@ fn emit_builder(o: &Operation) -> TokenStream {
             ///
             /// # Errors
             ///
-            /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for an argument
-            /// rejected when it was given, before anything is sent; otherwise what the
-            /// platform answered, as an [`Error`](crate::Error).
-            pub async fn send(self) -> Result<#out> {
+            /// An input error ([`crate::ErrorKind::InvalidInput`]) for an argument rejected
+            /// when it was given, before anything is sent; otherwise what the platform
+            /// answered, as a [`crate::Error`].
+            pub async fn send(self) -> crate::Result<#out> {
                 let mut this = self;
                 this.invalid.check(#label)?;
                 #check
@@ -1437,8 +1491,8 @@ fn emit_builder(o: &Operation) -> TokenStream {
         }
 
         impl std::future::IntoFuture for #b {
-            type Output = Result<#out>;
-            type IntoFuture = futures::future::BoxFuture<'static, Result<#out>>;
+            type Output = crate::Result<#out>;
+            type IntoFuture = futures::future::BoxFuture<'static, crate::Result<#out>>;
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())
             }
@@ -1466,8 +1520,9 @@ fn blocking_type(ty: &TokenStream) -> TokenStream {
     path(&text)
 }
 
-fn emit_blocking_module(module: &str, ops: &[&Operation]) -> TokenStream {
+fn emit_blocking_module(module: &str, ops: &[&Operation], home: &str) -> TokenStream {
     let mod_ident = ident(module);
+    let home_path = path(home);
     let manager = format_ident!("{}", module.to_pascal_case());
     let accessor = ident(module);
     let mut methods = Vec::new();
@@ -1477,10 +1532,7 @@ fn emit_blocking_module(module: &str, ops: &[&Operation]) -> TokenStream {
     for o in ops {
         let b = &o.builder;
         let method = ident(&o.method);
-        let doc = format!(
-            " Blocking [`{}`](crate::operations::{module}::{}).",
-            o.method, o.builder
-        );
+        let doc = format!(" Blocking [`{}`]({home}::{}).", o.method, o.builder);
         let pos = o.positional();
         let mut params = Vec::new();
         let mut names = Vec::new();
@@ -1496,7 +1548,7 @@ fn emit_blocking_module(module: &str, ops: &[&Operation]) -> TokenStream {
             names.push(v);
         }
         let (generics, wheres) = signature(generics, wheres);
-        let ty = quote!(crate::operations::#mod_ident::#b);
+        let ty = quote!(#home_path::#b);
         if o.over.on_client {
             client_methods.push(quote! {
                 #[doc = #doc]
@@ -1523,9 +1575,7 @@ fn emit_blocking_module(module: &str, ops: &[&Operation]) -> TokenStream {
                 " See [`{b}::{}`]({ty_path}::{}).",
                 a.name,
                 a.name,
-                ty_path = quote!(crate::operations::#mod_ident::#b)
-                    .to_string()
-                    .replace(' ', "")
+                ty_path = format!("{home}::{b}")
             );
             setters.push(quote! {
                 #[doc = #sdoc]
@@ -1563,7 +1613,7 @@ fn emit_blocking_module(module: &str, ops: &[&Operation]) -> TokenStream {
                 .filter_map(|p| p.split(':').next())
                 .map(|p| ident(p.trim()))
                 .collect();
-            let sdoc = format!(" See [`{b}::{name}`](crate::operations::{module}::{b}::{name}).");
+            let sdoc = format!(" See [`{b}::{name}`]({home}::{b}::{name}).");
             setters.push(quote! {
                 #[doc = #sdoc]
                 pub fn #n(self, #ps) -> Self { self.map(|b| b.#n(#(#arg_names),*)) }
@@ -1599,7 +1649,7 @@ fn emit_blocking_module(module: &str, ops: &[&Operation]) -> TokenStream {
             impl Call<#ty> {
                 #(#setters)*
                 /// Sends the request and waits for the answer.
-                pub fn send(self) -> crate::error::Result<#out> {
+                pub fn send(self) -> crate::Result<#out> {
                     self.rt.run(self.builder.send())
                 }
                 #stream
@@ -1608,15 +1658,13 @@ fn emit_blocking_module(module: &str, ops: &[&Operation]) -> TokenStream {
         });
     }
     let manager_def = if any_manager {
-        let doc = format!(
-            " Blocking `{module}` operations; see [`crate::operations::{module}::{manager}`]."
-        );
+        let doc = format!(" Blocking `{module}` operations; see [`{home}::{manager}`].");
         let acc = format!(" The blocking `{module}` operations.");
         quote! {
             #[doc = #doc]
             #[derive(Debug, Clone)]
             pub struct #manager {
-                pub(crate) inner: crate::operations::#mod_ident::#manager,
+                pub(crate) inner: #home_path::#manager,
                 pub(crate) rt: Rt,
             }
             impl crate::blocking::Client {

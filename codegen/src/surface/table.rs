@@ -490,6 +490,22 @@ pub(crate) const BLOCKING_RECORDS: &[(&str, &str)] = &[
     ("crate::groups::Group", "crate::blocking::Group"),
 ];
 
+/// The SDK's modules written by hand; each includes its generated half. An operation of
+/// any other module lands in `unitysvc::operations::<module>`.
+pub const HAND_WRITTEN: &[&str] = &[
+    "aliases",
+    "broadcasts",
+    "chains",
+    "enrollments",
+    "files",
+    "groups",
+    "recurrent_requests",
+    "request_logs",
+    "resolve",
+    "secrets",
+    "services",
+];
+
 /// Tags whose module name is not the tag's own words.
 pub(crate) const TAG_NAMES: &[(&str, &str)] = &[("account-files", "files")];
 
