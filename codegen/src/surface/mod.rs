@@ -1571,12 +1571,7 @@ fn emit_blocking_module(module: &str, ops: &[&Operation], home: &str) -> TokenSt
             let gi = ident("V");
             let (g, ty, _) = setter_parts(a, &name, &gi);
             let (g, w) = signature(vec![g], where_clause(a, &gi).into_iter().collect());
-            let sdoc = format!(
-                " See [`{b}::{}`]({ty_path}::{}).",
-                a.name,
-                a.name,
-                ty_path = format!("{home}::{b}")
-            );
+            let sdoc = format!(" See [`{b}::{n}`]({home}::{b}::{n}).", n = a.name);
             setters.push(quote! {
                 #[doc = #sdoc]
                 pub fn #name #g (self, #name: #ty) -> Self #w { self.map(|b| b.#name(#name)) }
