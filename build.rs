@@ -18,12 +18,26 @@ fn main() {
         .unwrap_or_else(|e| panic!("cannot read openapi.json: {e}"));
     let options = unitysvc_codegen::Options {
         inner_type: Some("crate::http::Hooks".into()),
+        hand_written: unitysvc_codegen::surface::HAND_WRITTEN
+            .iter()
+            .map(|m| (*m).to_owned())
+            .collect(),
         ..Default::default()
     };
     let generated = unitysvc_codegen::generate(&spec, &options)
         .unwrap_or_else(|e| panic!("cannot generate the client from openapi.json: {e}"));
     std::fs::write(out.join("unitysvc_client.rs"), &generated.code)
         .unwrap_or_else(|e| panic!("cannot write the generated client: {e}"));
+    let surface = &generated.surface;
+    let ops = out.join("operations");
+    std::fs::create_dir_all(&ops).unwrap_or_else(|e| panic!("cannot create {ops:?}: {e}"));
+    for (module, code) in &surface.modules {
+        write(&ops.join(format!("{module}.rs")), code);
+    }
+    write(&ops.join("extra.rs"), &surface.extra);
+    write(&ops.join("blocking.rs"), &surface.blocking);
+    write(&ops.join("labels.rs"), &surface.labels);
+    write(&ops.join("readable.rs"), &surface.readable);
     // The component → type table tests/schema_fidelity.rs checks the JSON Schemas with.
     std::fs::write(
         out.join("component_types.rs"),
@@ -36,5 +50,10 @@ fn main() {
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create generated/: {e}"));
         std::fs::write(dir.join("client.rs"), &generated.code)
             .unwrap_or_else(|e| panic!("cannot write generated/client.rs: {e}"));
+        write(&dir.join("operations.rs"), &surface.readable);
     }
+}
+
+fn write(path: &std::path::Path, text: &str) {
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("cannot write {path:?}: {e}"));
 }

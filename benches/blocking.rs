@@ -104,7 +104,7 @@ fn main() {
                     u64::from(one_worker.block_on(read(&on_one_worker, id)).expect("call") == id)
                 }),
                 Case::new("blocking::Client", || {
-                    u64::from(blocking.services().get(id).expect("call").id == id)
+                    u64::from(blocking.services().get(id).send().expect("call").id == id)
                 }),
             ],
             true,

@@ -53,7 +53,9 @@ fn main() {
     let raw = reqwest::Client::new();
     let raw_url = format!("{}/{path}", sb.gateway_url());
     let key = sb.api_key().to_owned();
-    let service = rt.block_on(client.services().get(id)).expect("service");
+    let service = rt
+        .block_on(client.services().get(id).send())
+        .expect("service");
     let ok = |status: unitysvc::StatusCode| u64::from(status == 200);
 
     let group = "gateway round trip (echo)";

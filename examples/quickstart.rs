@@ -56,7 +56,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut streaming = body.clone();
     streaming["stream"] = true.into();
     let mut events = service
-        .logged(false)
+        .logged()
         .dispatch()
         .path("chat/completions")
         .json(&streaming)

@@ -1465,18 +1465,45 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         PartialEq
     )]
-    pub struct CustomerGetRequestLogResponse {
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_0: ::std::option::Option<RequestLogDetail>,
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_1: ::std::option::Option<OpsCustomerRequestLogDetail>,
+    #[serde(untagged)]
+    #[serde(try_from = "::serde_json::Value")]
+    pub enum CustomerGetRequestLogResponse {
+        OpsCustomerRequestLogDetail(OpsCustomerRequestLogDetail),
+        RequestLogDetail(RequestLogDetail),
     }
-    impl CustomerGetRequestLogResponse {
-        pub fn builder() -> builder::CustomerGetRequestLogResponse {
-            Default::default()
+    impl ::std::convert::TryFrom<::serde_json::Value> for CustomerGetRequestLogResponse {
+        type Error = ::serde_json::Error;
+        fn try_from(
+            body: ::serde_json::Value,
+        ) -> ::std::result::Result<Self, Self::Error> {
+            let mut first = None;
+            if body.get("gateway_request").is_some() {
+                match <OpsCustomerRequestLogDetail as ::serde::Deserialize>::deserialize(
+                    &body,
+                ) {
+                    Ok(v) => return Ok(Self::OpsCustomerRequestLogDetail(v)),
+                    Err(e) => {
+                        first.get_or_insert(e);
+                    }
+                }
+            }
+            match <RequestLogDetail as ::serde::Deserialize>::deserialize(&body) {
+                Ok(v) => Ok(Self::RequestLogDetail(v)),
+                Err(e) => Err(first.unwrap_or(e)),
+            }
+        }
+    }
+    impl ::std::convert::From<OpsCustomerRequestLogDetail>
+    for CustomerGetRequestLogResponse {
+        fn from(value: OpsCustomerRequestLogDetail) -> Self {
+            Self::OpsCustomerRequestLogDetail(value)
+        }
+    }
+    impl ::std::convert::From<RequestLogDetail> for CustomerGetRequestLogResponse {
+        fn from(value: RequestLogDetail) -> Self {
+            Self::RequestLogDetail(value)
         }
     }
     ///A group with its interface and routing policy.
@@ -7063,76 +7090,6 @@ pub mod types {
                     data: Ok(value.data),
                     limit: Ok(value.limit),
                     skip: Ok(value.skip),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct CustomerGetRequestLogResponse {
-            subtype_0: ::std::result::Result<
-                ::std::option::Option<super::RequestLogDetail>,
-                ::std::string::String,
-            >,
-            subtype_1: ::std::result::Result<
-                ::std::option::Option<super::OpsCustomerRequestLogDetail>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CustomerGetRequestLogResponse {
-            fn default() -> Self {
-                Self {
-                    subtype_0: Ok(Default::default()),
-                    subtype_1: Ok(Default::default()),
-                }
-            }
-        }
-        impl CustomerGetRequestLogResponse {
-            pub fn subtype_0<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::RequestLogDetail>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_0 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_0: {e}")
-                    });
-                self
-            }
-            pub fn subtype_1<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::OpsCustomerRequestLogDetail>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_1 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_1: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CustomerGetRequestLogResponse>
-        for super::CustomerGetRequestLogResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CustomerGetRequestLogResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    subtype_0: value.subtype_0?,
-                    subtype_1: value.subtype_1?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CustomerGetRequestLogResponse>
-        for CustomerGetRequestLogResponse {
-            fn from(value: super::CustomerGetRequestLogResponse) -> Self {
-                Self {
-                    subtype_0: Ok(value.subtype_0),
-                    subtype_1: Ok(value.subtype_1),
                 }
             }
         }

@@ -2,7 +2,6 @@
 
 use crate::error::{Error, Result};
 use std::fmt::Display;
-use std::num::NonZeroU64;
 
 /// Converts a request body (a full struct or its generated builder) into the wire type.
 ///
@@ -18,35 +17,9 @@ where
         .map_err(|e| Error::invalid_input(format!("invalid {what}: {e}")))
 }
 
-/// Converts every item of a list, failing on the first bad one with its position.
-pub(crate) fn each<A, B>(what: &str, items: Vec<A>, f: impl Fn(A) -> Result<B>) -> Result<Vec<B>> {
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| f(item).map_err(|e| Error::invalid_input(format!("{what} #{i}: {e}"))))
-        .collect()
-}
-
-/// Rejects `value` outside `min..=max`, naming the parameter and its bounds.
-pub(crate) fn in_range(name: &str, value: u64, min: u64, max: u64) -> Result<u64> {
-    if (min..=max).contains(&value) {
-        Ok(value)
-    } else {
-        Err(Error::invalid_input(format!(
-            "{name} must be between {min} and {max}, got {value}"
-        )))
-    }
-}
-
 /// A page size or offset for an endpoint that takes a signed integer.
 pub(crate) fn signed(name: &str, value: u64) -> Result<i64> {
     i64::try_from(value).map_err(|_| Error::invalid_input(format!("{name} {value} is too large")))
-}
-
-/// A bounded, non-zero page size.
-pub(crate) fn page_size(name: &str, value: u64, max: u64) -> Result<NonZeroU64> {
-    let value = in_range(name, value, 1, max)?;
-    NonZeroU64::new(value).ok_or_else(|| Error::invalid_input(format!("{name} must be at least 1")))
 }
 
 /// Rejects an empty or whitespace-only string argument.
@@ -110,28 +83,33 @@ where
     text(what, value)
 }
 
-/// [`gateway_path`] for an optional value.
-pub(crate) fn gateway_path_opt<T>(what: &str, value: Option<String>) -> Result<Option<T>>
-where
-    T: TryFrom<String>,
-    T::Error: Display,
-{
-    value.map(|v| gateway_path(what, v)).transpose()
+/// The input rule of a required text: not blank.
+pub(crate) fn non_empty_rule(value: String) -> std::result::Result<String, String> {
+    if value.trim().is_empty() {
+        Err("must not be empty".into())
+    } else {
+        Ok(value)
+    }
 }
 
-/// [`text`] for an optional value.
-pub(crate) fn text_opt<T>(what: &str, value: Option<String>) -> Result<Option<T>>
-where
-    T: TryFrom<String>,
-    T::Error: Display,
-{
-    value.map(|v| text(what, v)).transpose()
+/// The input rule of gateway paths the platform will route to: relative, staying under
+/// their target (a query may follow).
+pub(crate) fn relative_path_rule(value: String) -> std::result::Result<String, String> {
+    crate::wrappers::check_path(value.split_once('?').map_or(&*value, |(p, _)| p))
+        .map_err(|e| e.to_string())?;
+    Ok(value)
 }
 
 /// A duration in whole milliseconds, for fields the API counts in `_ms`.
 pub(crate) fn millis(what: &str, value: std::time::Duration) -> Result<i64> {
     i64::try_from(value.as_millis())
         .map_err(|_| Error::invalid_input(format!("{what} {value:?} is too long")))
+}
+
+/// A duration in whole milliseconds for a setter that cannot fail; past `i64::MAX`
+/// milliseconds (292 million years) it saturates.
+pub(crate) fn millis_saturating(value: std::time::Duration) -> i64 {
+    i64::try_from(value.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// [`millis`] for an optional value.
@@ -152,9 +130,4 @@ pub(crate) fn check<T>(value: Result<T>) -> Checked<T> {
 /// The argument, or the `InvalidInput` error it was rejected with.
 pub(crate) fn checked<T>(value: Checked<T>) -> Result<T> {
     value.map_err(Error::invalid_input)
-}
-
-/// An optional id given to a builder: set, and checked, once the caller names one.
-pub(crate) fn some_id(id: impl crate::ids::Id) -> Checked<Option<uuid::Uuid>> {
-    check(id.to_uuid().map(Some))
 }

@@ -1,15 +1,14 @@
 //! [`Client`], its builder, and the accessors to every resource.
 
+use crate::cache::{InterfaceCache, UrlMemo};
 use crate::config::{
     self, ApiKey, Config, RetryPolicy, DEFAULT_API_URL, DEFAULT_INTERFACE_CACHE_TTL,
     DEFAULT_MAX_ERROR_BODY, DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_RESPONSE_SIZE,
     DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT, ENV_API_BASE_URL, ENV_API_KEY, ENV_API_URL,
-    ENV_S3_BASE_URL, ENV_SMTP_BASE_URL,
+    ENV_S3_BASE_URL, ENV_SMTP_BASE_URL, INTERFACE_CACHE_CAPACITY,
 };
-use crate::dispatch::UrlMemo;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Hooks, Limits};
-use crate::interface_cache::InterfaceCache;
 use crate::low_level;
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,7 +43,8 @@ pub(crate) struct Inner {
     /// The gateway root, parsed once: gateway URLs are built from it without re-parsing
     /// its scheme and host.
     pub(crate) gateway: reqwest::Url,
-    /// Service interfaces, so a service dispatch is one round trip.
+    /// Service interfaces, so a service dispatch is one round trip; filled and emptied by
+    /// `dispatch/interfaces.rs`.
     pub(crate) interfaces: InterfaceCache,
     /// Gateway URLs built so far, so a path is parsed and checked once.
     pub(crate) urls: UrlMemo,
@@ -171,7 +171,7 @@ impl Client {
                 config.gateway_url()
             ))
         })?;
-        let interfaces = InterfaceCache::new(config.interface_cache_ttl);
+        let interfaces = InterfaceCache::new(config.interface_cache_ttl, INTERFACE_CACHE_CAPACITY);
         Ok(Client {
             inner: Arc::new(Inner {
                 config,
@@ -194,9 +194,10 @@ impl Client {
             Err(Error::new(
                 ErrorKind::Authentication,
                 format!(
-                    "{operation} needs an API key; this client is anonymous (set {ENV_API_KEY} or use Client::new)"
+                    "this call needs an API key; this client is anonymous (set {ENV_API_KEY} or use Client::new)"
                 ),
-            ))
+            )
+            .in_call(operation, None))
         }
     }
 }

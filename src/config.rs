@@ -26,6 +26,8 @@ pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 32 * 1024 * 1024;
 pub const DEFAULT_MAX_ERROR_BODY: usize = crate::error::DEFAULT_MAX_ERROR_BODY;
 /// How long a service's interfaces are cached for dispatch, when not configured.
 pub const DEFAULT_INTERFACE_CACHE_TTL: Duration = Duration::from_secs(300);
+/// How many services' interfaces a client keeps at most.
+pub(crate) const INTERFACE_CACHE_CAPACITY: usize = 1024;
 /// How long a stream may go without bytes before it fails, when not configured.
 pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 

@@ -173,6 +173,8 @@ struct Inner {
     body: Option<bytes::Bytes>,
     request_id: Option<String>,
     retry_after: Option<std::time::Duration>,
+    /// The argument an `InvalidInput` error is about, as the API names it.
+    parameter: Option<&'static str>,
 }
 
 impl Error {
@@ -188,6 +190,7 @@ impl Error {
                 body: None,
                 request_id: None,
                 retry_after: None,
+                parameter: None,
             }),
             source: None,
         }
@@ -195,6 +198,12 @@ impl Error {
 
     pub(crate) fn invalid_input(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::InvalidInput, message)
+    }
+
+    /// Names the argument an input error is about.
+    pub(crate) fn with_parameter(mut self, parameter: &'static str) -> Error {
+        self.inner.parameter = Some(parameter);
+        self
     }
 
     pub(crate) fn with_source(
@@ -377,6 +386,12 @@ impl Error {
     /// What happened, without the operation, host or request id that `Display` adds.
     pub fn message(&self) -> &str {
         &self.inner.message
+    }
+
+    /// The argument an [`ErrorKind::InvalidInput`] error rejected, as the API names it
+    /// (`name`, `limit`, `body`), so a caller can point at its own input for it.
+    pub fn parameter(&self) -> Option<&str> {
+        self.inner.parameter
     }
 
     /// The SDK operation (such as `services.get`) or gateway path the error belongs to.

@@ -187,6 +187,28 @@ impl progenitor_client::ClientHooks<Hooks> for low_level::Client {
     }
 }
 
+/// Headers whose values are secrets: masked in every `Debug`, and marked sensitive so
+/// hyper and reqwest leave them out too.
+pub(crate) const SENSITIVE_HEADERS: [&str; 6] = [
+    "authorization",
+    "proxy-authorization",
+    "x-api-key",
+    "api-key",
+    "cookie",
+    "set-cookie",
+];
+
+/// Marks the values of well-known secret-carrying headers sensitive.
+pub(crate) fn mark_sensitive(headers: &mut HeaderMap) {
+    for name in SENSITIVE_HEADERS {
+        if let reqwest::header::Entry::Occupied(mut entry) = headers.entry(name) {
+            for value in entry.iter_mut() {
+                value.set_sensitive(true);
+            }
+        }
+    }
+}
+
 /// `host:port` of a URL, for messages and spans.
 pub(crate) fn host_of(url: &reqwest::Url) -> Option<String> {
     let host = url.host_str()?;
@@ -196,52 +218,16 @@ pub(crate) fn host_of(url: &reqwest::Url) -> Option<String> {
     })
 }
 
-/// Turns a generated operation id such as `customer_services_get_service` into the SDK's
-/// words, `services.get`.
+include!(concat!(env!("OUT_DIR"), "/operations/labels.rs"));
+
+/// The SDK's name for a generated operation id (`customer_services_get_service` →
+/// `services.get`), from the operation descriptions the builders are generated from.
 pub(crate) fn operation_label(operation_id: &str) -> String {
-    const RESOURCES: [(&str, &str); 8] = [
-        ("recurrent_requests", "recurrent_request"),
-        ("broadcasts", "broadcast"),
-        ("services", "service"),
-        ("secrets", "secret"),
-        ("aliases", "alias"),
-        ("chains", "chain"),
-        ("groups", "group"),
-        ("resolve", "route"),
-    ];
-    let id = operation_id.replace('-', "_");
-    let id = id.strip_prefix("customer_").unwrap_or(&id);
-    // The operations whose id names no resource.
-    let fixed = match id {
-        "enroll" => "enrollments.create",
-        "list_enrollments" => "enrollments.list",
-        "get_enrollment" => "enrollments.get",
-        "cancel_enrollment" => "enrollments.cancel",
-        "list_request_logs" => "request_logs.list",
-        "get_request_log" => "request_logs.get",
-        "start_request_logging" => "request_logs.start",
-        "stop_request_logging" => "request_logs.stop",
-        "list_account_files" => "files.list",
-        "download_account_file" => "files.download",
-        "upload_account_file" => "files.upload",
-        _ => "",
-    };
-    if !fixed.is_empty() {
-        return fixed.to_owned();
-    }
-    for (resource, singular) in RESOURCES {
-        if let Some(verb) = id
-            .strip_prefix(resource)
-            .and_then(|rest| rest.strip_prefix('_'))
-        {
-            let verb = verb
-                .strip_suffix(&format!("_{singular}"))
-                .or_else(|| verb.strip_suffix(&format!("_{resource}")))
-                .unwrap_or(verb);
-            return format!("{resource}.{verb}");
-        }
-    }
-    id.to_owned()
+    let wanted = operation_id.replace('-', "_");
+    LABELS
+        .iter()
+        .find(|(id, _)| id.replace('-', "_") == wanted)
+        .map_or_else(|| operation_id.to_owned(), |(_, label)| (*label).to_owned())
 }
 
 /// Re-wraps a response so its body fails with [`BodyTooLarge`] past `limit` bytes; a
@@ -394,13 +380,6 @@ pub(crate) async fn call<T, E>(
     }
 }
 
-/// Awaits a generated operation that answers 204 (or whose body does not matter).
-pub(crate) async fn call_unit<T, E>(
-    fut: impl Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>>,
-) -> Result<()> {
-    call(fut).await.map(drop)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -415,10 +394,7 @@ mod tests {
                 "customer-recurrent-requests-trigger_recurrent_request",
                 "recurrent_requests.trigger",
             ),
-            (
-                "customer-groups-list_group_services",
-                "groups.list_group_services",
-            ),
+            ("customer-groups-list_group_services", "groups.services"),
             ("customer-enroll", "enrollments.create"),
             ("customer-list_enrollments", "enrollments.list"),
             ("customer_resolve_resolve_route", "resolve.resolve"),
@@ -426,8 +402,10 @@ mod tests {
             ("customer_groups_list_groups", "groups.list"),
             (
                 "customer_aliases_switch_alias_routing",
-                "aliases.switch_alias_routing",
+                "aliases.switch_routing",
             ),
+            ("customer_list_account_files", "files.list"),
+            ("not_an_operation", "not_an_operation"),
         ] {
             assert_eq!(operation_label(id), label);
         }

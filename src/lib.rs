@@ -6,6 +6,7 @@ mod args;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod broadcasts;
+mod cache;
 pub mod chains;
 mod client;
 pub mod config;
@@ -16,8 +17,8 @@ pub mod files;
 pub mod groups;
 mod http;
 mod ids;
-mod interface_cache;
 pub mod low_level;
+pub mod operations;
 pub mod pagination;
 pub mod recurrent_requests;
 pub mod request_logs;

@@ -204,34 +204,3 @@ fn flatten<T: Send + 'static>(
         .flatten()
         .boxed()
 }
-
-/// Gives an offset-paged list request its `skip`, `limit` and `stream` methods.
-///
-/// The request has `skip: u64` and `limit: u64` fields and an async `send()` answering a
-/// [`Page`] of the item type; `stream()` re-sends a copy of it page by page.
-macro_rules! offset_paging {
-    ($request:ty => $item:ty, $noun:literal, $limit:literal) => {
-        impl $request {
-            #[doc = concat!("Skips this many ", $noun, " (default 0).")]
-            pub fn skip(mut self, skip: u64) -> Self {
-                self.skip = skip;
-                self
-            }
-
-            #[doc = concat!("Asks for at most this many ", $noun, " per page ", $limit, ".")]
-            pub fn limit(mut self, limit: u64) -> Self {
-                self.limit = limit;
-                self
-            }
-
-            #[doc = concat!("Streams all the matching ", $noun, " from this request's `skip` on, `limit` per page.")]
-            pub fn stream(self) -> $crate::pagination::ItemStream<$item> {
-                let (skip, limit) = (self.skip, self.limit);
-                $crate::pagination::offset_stream(skip, limit, move |skip, limit| {
-                    self.clone().skip(skip).limit(limit).send()
-                })
-            }
-        }
-    };
-}
-pub(crate) use offset_paging;

@@ -1,70 +1,51 @@
 //! Services: detail, interfaces, documents, access plans, dispatch and scheduling.
+//!
+//! # Examples
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use serde_json::json;
+//! use unitysvc::Schedule;
+//!
+//! # async fn run(client: unitysvc::Client, id: uuid::Uuid) -> unitysvc::Result<()> {
+//! let service = client.services().get(id).await?;
+//! for interface in client.services().interfaces(id).send().await? {
+//!     println!("{} {:?}", interface.name, interface.base_url);
+//! }
+//! let answer = client
+//!     .services()
+//!     .dispatch(id)
+//!     .path("chat/completions")
+//!     .json(&json!({"messages": [{"role": "user", "content": "hi"}]}))
+//!     .send()
+//!     .await?;
+//! let nightly = client
+//!     .services()
+//!     .schedule(id, Schedule::cron("0 2 * * *"))
+//!     .path("chat/completions")
+//!     .json(json!({"messages": [{"role": "user", "content": "report"}]}))
+//!     .name("nightly report")
+//!     .send()
+//!     .await?;
+//! # let _ = (service, answer, nightly);
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::args::{self, Checked};
 use crate::client::Client;
+use crate::dispatch::interfaces::resolve_interface;
 use crate::dispatch::{DispatchRequest, Target};
 use crate::enrollments::CreateEnrollment;
-use crate::error::{Error, Result};
-use crate::http::call;
+use crate::error::Result;
 use crate::ids::Id;
-use crate::interface_cache::Interfaces;
 use crate::recurrent_requests::{schedule_object, CreateRecurrentRequest};
-use crate::types::{
-    AccessInterface, AccessPlan, CustomerGroupMembershipResponse, RecurrentRequestPublic,
-    ServiceDetail, ServiceDocumentsResponse, ServiceSummary,
-};
+use crate::types::{AccessInterface, RecurrentRequestPublic, ServiceDetail, ServiceSummary};
 use crate::wrapped::Wrappable;
 use crate::wrappers::GatewayPath;
-use reqwest::Url;
-use std::sync::Arc;
 use uuid::Uuid;
 
-/// Operations on services (`/services`): detail, interfaces, documents, dispatch, schedules.
-///
-/// # Examples
-///
-/// ```no_run
-/// use std::time::Duration;
-/// use serde_json::json;
-/// use unitysvc::Schedule;
-///
-/// # async fn run(client: unitysvc::Client, id: uuid::Uuid) -> unitysvc::Result<()> {
-/// let service = client.services().get(id).await?;
-/// for interface in client.services().interfaces(id).send().await? {
-///     println!("{} {:?}", interface.name, interface.base_url);
-/// }
-/// let answer = client
-///     .services()
-///     .dispatch(id)
-///     .path("chat/completions")
-///     .json(&json!({"messages": [{"role": "user", "content": "hi"}]}))
-///     .send()
-///     .await?;
-/// let nightly = client
-///     .services()
-///     .schedule(id, Schedule::cron("0 2 * * *"))
-///     .path("chat/completions")
-///     .json(json!({"messages": [{"role": "user", "content": "report"}]}))
-///     .name("nightly report")
-///     .send()
-///     .await?;
-/// # let _ = (service, answer, nightly);
-/// # Ok(())
-/// # }
-/// ```
-#[derive(Debug, Clone)]
-pub struct Services {
-    client: Client,
-}
-
-impl Client {
-    /// Services of the catalog.
-    pub fn services(&self) -> Services {
-        Services {
-            client: self.clone(),
-        }
-    }
-}
+include!(concat!(env!("OUT_DIR"), "/operations/services.rs"));
 
 /// A service with its client: read its fields directly, call its methods to act on it.
 ///
@@ -144,8 +125,8 @@ impl Service {
     }
 
     /// Reloads the full detail.
-    pub async fn refresh(&self) -> Result<Service> {
-        self.client.services().get(self.record.id).await
+    pub fn refresh(&self) -> GetService {
+        self.client.services().get(self.record.id)
     }
 
     /// Starts listing the interfaces this customer can dispatch to.
@@ -172,14 +153,14 @@ impl Service {
         self.client.services().schedule(self.record.id, recurrence)
     }
 
-    /// The service's documents.
-    pub async fn documents(&self) -> Result<ServiceDocumentsResponse> {
-        self.client.services().documents(self.record.id).await
+    /// Starts listing the service's documents.
+    pub fn documents(&self) -> ListDocuments {
+        self.client.services().documents(self.record.id)
     }
 
-    /// How the service is accessed and priced.
-    pub async fn usage(&self) -> Result<AccessPlan> {
-        self.client.services().usage(self.record.id).await
+    /// Starts reading how the service is accessed and priced.
+    pub fn usage(&self) -> GetUsage {
+        self.client.services().usage(self.record.id)
     }
 }
 
@@ -193,152 +174,7 @@ impl Wrappable for Service {
     }
 }
 
-/// Picks the interface to dispatch to: by name or id; else by enrollment; else the only
-/// enrollment-bound one; else the only one. Anything else is an error naming the choices.
-/// Answers the picked interface's index.
-pub(crate) fn pick_interface(
-    interfaces: &[AccessInterface],
-    wanted: Option<&str>,
-    enrollment: Option<Uuid>,
-) -> Result<usize> {
-    let names = || {
-        interfaces
-            .iter()
-            .map(|i| match i.enrollment_id {
-                Some(e) => format!("{} (enrollment {e})", i.name),
-                None => i.name.clone(),
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if interfaces.is_empty() {
-        return Err(Error::invalid_input(
-            "the service has no interface this customer can dispatch to",
-        ));
-    }
-    if let Some(wanted) = wanted {
-        return interfaces
-            .iter()
-            .position(|i| {
-                i.name == wanted || i.enrollment_id.is_some_and(|e| e.to_string() == wanted)
-            })
-            .ok_or_else(|| {
-                Error::invalid_input(format!(
-                    "no interface named {wanted:?}; the service has: {}",
-                    names()
-                ))
-            });
-    }
-    if interfaces.len() == 1 {
-        return Ok(0);
-    }
-    if let Some(enrollment) = enrollment {
-        return interfaces
-            .iter()
-            .position(|i| i.enrollment_id == Some(enrollment))
-            .ok_or_else(|| {
-                Error::invalid_input(format!(
-                    "no interface is bound to enrollment {enrollment}; the service has: {}",
-                    names()
-                ))
-            });
-    }
-    let mut bound = interfaces
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| i.enrollment_id.is_some());
-    if let (Some((only, _)), None) = (bound.next(), bound.next()) {
-        return Ok(only);
-    }
-    Err(Error::invalid_input(format!(
-        "the service has several interfaces; choose one with .interface(…) or .enrollment(…): {}",
-        names()
-    )))
-}
-
-/// The interface a request to a service goes through, and where it is.
-pub(crate) struct PickedInterface {
-    interfaces: Arc<Interfaces>,
-    index: usize,
-}
-
-impl PickedInterface {
-    /// The interface's base URL as the platform gave it.
-    pub(crate) fn base_url(&self) -> Result<&str> {
-        self.url().map(|_| {
-            self.interfaces.records[self.index]
-                .base_url
-                .as_deref()
-                .unwrap_or_default()
-        })
-    }
-
-    /// The interface's base URL, parsed.
-    pub(crate) fn url(&self) -> Result<&Url> {
-        self.interfaces.bases[self.index]
-            .as_ref()
-            .map_err(|reason| Error::invalid_input(reason.clone()))
-    }
-}
-
-/// Picks an interface of the service by [`pick_interface`]'s rules, from the client's
-/// interface cache when it holds the service; a cached list that cannot satisfy the pick
-/// is fetched again once, in case it is out of date.
-pub(crate) async fn resolve_interface(
-    client: &Client,
-    service_id: Uuid,
-    wanted: Option<&str>,
-    enrollment: Option<Uuid>,
-) -> Result<PickedInterface> {
-    let cache = &client.inner.interfaces;
-    let got = cache.get(client, service_id).await?;
-    let got = match pick_interface(&got.interfaces.records, wanted, enrollment) {
-        Ok(index) => {
-            return Ok(PickedInterface {
-                interfaces: got.interfaces,
-                index,
-            })
-        }
-        Err(_) if got.cached => {
-            cache.invalidate(service_id);
-            cache.get(client, service_id).await?
-        }
-        Err(e) => return Err(e),
-    };
-    let index = pick_interface(&got.interfaces.records, wanted, enrollment)?;
-    Ok(PickedInterface {
-        interfaces: got.interfaces,
-        index,
-    })
-}
-
 impl Services {
-    /// Gets a service by id; works without an API key.
-    pub async fn get(&self, service_id: impl Id) -> Result<Service> {
-        let id = service_id.to_uuid()?;
-        let record = call(
-            self.client
-                .low_level()
-                .customer_services_get_service()
-                .service_id(id)
-                .send(),
-        )
-        .await?;
-        Ok(Service {
-            client: self.client.clone(),
-            record,
-        })
-    }
-
-    /// Starts listing the interfaces this customer can dispatch to: shared ones, plus those
-    /// bound to the customer's enrollments (with `enrollment_id` set).
-    pub fn interfaces(&self, service_id: impl Id) -> ListInterfaces {
-        ListInterfaces {
-            client: self.client.clone(),
-            service_id: args::check(service_id.to_uuid()),
-        }
-    }
-
     /// Starts a request through the service's picked interface; choose one with
     /// [`DispatchRequest::interface`] or [`DispatchRequest::enrollment`] when there are several.
     ///
@@ -370,121 +206,31 @@ impl Services {
             interface: None,
             enrollment: None,
             path: String::new(),
-            request: self.client.recurrent_requests().create(String::new()),
+            request: CreateRecurrentRequest::new(self.client.clone()),
         }
     }
-
-    /// Fetches the service's interfaces, bypassing the cache.
-    pub(crate) async fn fetch_interfaces(&self, id: Uuid) -> Result<Vec<AccessInterface>> {
-        self.client.require_key("listing service interfaces")?;
-        call(
-            self.client
-                .low_level()
-                .customer_services_list_service_interfaces()
-                .service_id(id)
-                .send(),
-        )
-        .await
-    }
-
-    /// The service's documents; works without an API key.
-    pub async fn documents(&self, service_id: impl Id) -> Result<ServiceDocumentsResponse> {
-        let id = service_id.to_uuid()?;
-        call(
-            self.client
-                .low_level()
-                .customer_services_list_service_documents()
-                .service_id(id)
-                .send(),
-        )
-        .await
-    }
-
-    /// One document of the service, with its content; works without an API key.
-    pub async fn document(
-        &self,
-        service_id: impl Id,
-        document_id: impl Id,
-    ) -> Result<ServiceDocumentsResponse> {
-        let id = service_id.to_uuid()?;
-        let doc = document_id.to_uuid()?;
-        call(
-            self.client
-                .low_level()
-                .customer_services_get_service_document()
-                .service_id(id)
-                .document_id(doc)
-                .send(),
-        )
-        .await
-    }
-
-    /// How the service is accessed and priced; works without an API key.
-    pub async fn usage(&self, service_id: impl Id) -> Result<AccessPlan> {
-        let id = service_id.to_uuid()?;
-        call(
-            self.client
-                .low_level()
-                .customer_services_get_service_usage()
-                .service_id(id)
-                .send(),
-        )
-        .await
-    }
-
-    /// Which of the customer's collections hold the service.
-    pub async fn groups(&self, service_id: impl Id) -> Result<CustomerGroupMembershipResponse> {
-        let id = service_id.to_uuid()?;
-        self.client.require_key("reading collection membership")?;
-        call(
-            self.client
-                .low_level()
-                .customer_services_list_customer_group_membership()
-                .service_id(id)
-                .send(),
-        )
-        .await
-    }
-
-    /// Sets the customer's collections that hold the service.
-    pub async fn set_groups(
-        &self,
-        service_id: impl Id,
-        group_ids: &[Uuid],
-    ) -> Result<CustomerGroupMembershipResponse> {
-        let id = service_id.to_uuid()?;
-        self.client.require_key("setting collection membership")?;
-        let body = crate::types::builder::CustomerGroupMembershipUpdate::default()
-            .group_ids(group_ids.to_vec());
-        call(
-            self.client
-                .low_level()
-                .customer_services_set_customer_group_membership()
-                .service_id(id)
-                .body(body)
-                .send(),
-        )
-        .await
-    }
 }
 
-/// A request for a service's interfaces; the API answers them all at once.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `send()`"]
-pub struct ListInterfaces {
-    client: Client,
-    service_id: Checked<Uuid>,
+/// What [`Services::interfaces`] answers; the client's interface cache keeps them for
+/// dispatch.
+pub(crate) fn interfaces_listed(
+    req: &ListInterfaces,
+    records: Vec<AccessInterface>,
+) -> Result<Vec<AccessInterface>> {
+    if let Some(id) = req.service_id {
+        req.client
+            .inner
+            .interfaces
+            .store(id, std::sync::Arc::new(records.clone()));
+    }
+    Ok(records)
 }
 
-impl ListInterfaces {
-    /// Fetches the interfaces; the client's interface cache keeps them for dispatch.
-    pub async fn send(self) -> Result<Vec<AccessInterface>> {
-        let id = args::checked(self.service_id)?;
-        let records = self.client.services().fetch_interfaces(id).await?;
-        let interfaces = Arc::new(Interfaces::new(records));
-        self.client.inner.interfaces.store(id, interfaces.clone());
-        Ok(interfaces.records.clone())
-    }
+pub(crate) fn got(req: &GetService, record: ServiceDetail) -> Result<Service> {
+    Ok(Service {
+        client: req.client.clone(),
+        record,
+    })
 }
 
 /// A recurring request to a service being set up; finish it with [`send`](Self::send).
@@ -555,7 +301,8 @@ impl ScheduleRequest {
         let service_id = args::checked(self.service_id)?;
         let enrollment = self.enrollment.map(args::checked).transpose()?;
         let recurrence = args::checked(self.recurrence)?;
-        let mut body = self.request.into_body()?;
+        // The request's own arguments fail here, before the interface lookup is sent.
+        self.request.invalid.check("services.schedule")?;
         let picked = resolve_interface(
             &self.client,
             service_id,
@@ -564,13 +311,24 @@ impl ScheduleRequest {
         )
         .await?;
         // The platform stores the path verbatim and calls it on every run.
-        body.request_path = crate::wrappers::join_subpath(picked.base_url()?, &self.path);
-        body.service_id = Some(service_id);
+        let mut request = self
+            .request
+            .request_path(crate::wrappers::join_subpath(
+                picked.base_url()?,
+                &self.path,
+            ))
+            .service_id(service_id);
         // Only the caller's choice is recorded: the interface picked for an unspecified
         // enrollment may change as enrollments come and go.
-        body.enrollment_id = enrollment;
-        let recurrent = self.client.recurrent_requests();
-        let created = recurrent.create_body(body).await?;
-        recurrent.set_schedule(created.id, recurrence).await
+        if let Some(enrollment) = enrollment {
+            request = request.enrollment_id(enrollment);
+        }
+        let created = request.send().await?;
+        self.client
+            .recurrent_requests()
+            .update(created.id)
+            .schedule(recurrence)
+            .send()
+            .await
     }
 }

@@ -1,4 +1,4 @@
-//! Fluent wrapper primitives on gateway targets: `service.logged().cached(ttl).dispatch()`.
+//! Fluent wrapper primitives on gateway targets: `service.logged().cached_for(ttl).dispatch()`.
 //!
 //! Each call wraps the target it is called on, so the last call is the outermost prefix.
 
@@ -11,6 +11,8 @@ use crate::wrappers::{Delay, GatewayDuration, GatewayPath};
 /// already wrapped target.
 ///
 /// Each call wraps the target it is called on, so the last call is the outermost prefix.
+/// A wrapper's options are in the method's name (`logged_complete`, `cached_for(ttl)`), so
+/// no call takes a flag.
 ///
 /// # Examples
 ///
@@ -21,8 +23,8 @@ use crate::wrappers::{Delay, GatewayDuration, GatewayPath};
 /// let service = client.services().get(id).await?;
 /// // Logged, then memoized for an hour: `m/l/p/<id>?_ttl=1h`.
 /// let answer = service
-///     .logged(false)
-///     .cached(Some("1h".parse()?), false)
+///     .logged()
+///     .cached_for("1h".parse()?)
 ///     .dispatch()
 ///     .path("v1/chat/completions")
 ///     .json(&serde_json::json!({"model": "m", "messages": []}))
@@ -40,14 +42,36 @@ pub trait Wrappable {
     /// The client requests to this target go through.
     fn client(&self) -> &Client;
 
-    /// Logs calls through this target (`l/`); `complete` keeps whole bodies.
-    fn logged(&self, complete: bool) -> Wrapped {
-        wrap(self, |p| Ok(p.logged(complete)))
+    /// Logs calls through this target (`l/`), keeping a preview of each body.
+    fn logged(&self) -> Wrapped {
+        wrap(self, |p| Ok(p.logged()))
     }
 
-    /// Memoizes answers for `ttl` (`m/`); `renew` refreshes the cached entry.
-    fn cached(&self, ttl: Option<GatewayDuration>, renew: bool) -> Wrapped {
-        wrap(self, |p| Ok(p.cached(ttl, renew)))
+    /// Logs calls through this target with whole request and response bodies
+    /// (`l/`, `_complete=`).
+    fn logged_complete(&self) -> Wrapped {
+        wrap(self, |p| Ok(p.logged_complete()))
+    }
+
+    /// Memoizes answers for the platform's default time (`m/`).
+    fn cached(&self) -> Wrapped {
+        wrap(self, |p| Ok(p.cached()))
+    }
+
+    /// Memoizes answers for `ttl` (`m/`, `_ttl=`).
+    fn cached_for(&self, ttl: GatewayDuration) -> Wrapped {
+        wrap(self, |p| Ok(p.cached_for(ttl)))
+    }
+
+    /// Memoizes answers for the platform's default time, answering this call afresh
+    /// (`m/`, `_renew=`).
+    fn cached_renewed(&self) -> Wrapped {
+        wrap(self, |p| Ok(p.cached_renewed()))
+    }
+
+    /// Memoizes answers for `ttl`, answering this call afresh (`m/`, `_ttl=`, `_renew=`).
+    fn cached_for_renewed(&self, ttl: GatewayDuration) -> Wrapped {
+        wrap(self, |p| Ok(p.cached_for_renewed(ttl)))
     }
 
     /// Falls back to `secondary` when this target fails (`f/`).
@@ -150,7 +174,7 @@ impl Client {
         DispatchRequest::new(self.clone(), Ok(Target::Raw(path.to_owned())))
     }
 
-    /// A raw gateway path as a target to wrap, e.g. `client.target("p/x")?.logged(false)`.
+    /// A raw gateway path as a target to wrap, e.g. `client.target("p/x")?.logged()`.
     pub fn target(&self, path: &str) -> Result<GatewayTarget> {
         Ok(GatewayTarget {
             client: self.clone(),

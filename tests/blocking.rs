@@ -21,10 +21,10 @@ fn blocking_catalog_paging_and_records() {
     let (_sb, client) = start();
     let groups = client.groups().list().send().unwrap();
     assert!(groups.iter().any(|g| g.name == "llm"));
-    let llm = client.groups().get("llm").unwrap();
+    let llm = client.groups().get("llm").send().unwrap();
     let page = llm.services().limit(50).send().unwrap();
     assert_eq!(page.items.len(), 50);
-    let refreshed = page.items[0].refresh().unwrap();
+    let refreshed = page.items[0].refresh().send().unwrap();
     assert_eq!(refreshed.id, page.items[0].id);
     let all: Vec<_> = client
         .groups()
@@ -47,6 +47,7 @@ fn blocking_catalog_paging_and_records() {
     let service = client
         .services()
         .get(catalog::service_id(catalog::SIMPLE_SERVICE))
+        .send()
         .unwrap();
     assert_eq!(service.interfaces().send().unwrap().len(), 1);
 }
@@ -57,6 +58,7 @@ fn blocking_enroll_wait_and_secrets() {
     let service = client
         .services()
         .get(catalog::service_id(catalog::SIMPLE_SERVICE))
+        .send()
         .unwrap();
     let created = service
         .enroll()
@@ -73,7 +75,7 @@ fn blocking_enroll_wait_and_secrets() {
         .send()
         .unwrap();
     assert_eq!(listed.items[0].id, active.id);
-    assert_eq!(listed.items[0].refresh().unwrap().id, active.id);
+    assert_eq!(listed.items[0].refresh().send().unwrap().id, active.id);
 
     let request = client
         .secrets()
@@ -117,9 +119,9 @@ fn blocking_dispatch_and_sse_stream() {
     assert_eq!(events.last(), Some(&Event::Done));
     assert!(events.len() > 2);
 
-    let service = client.services().get(id).unwrap();
+    let service = client.services().get(id).send().unwrap();
     let resp = client
-        .dispatch_to(&service.logged(false))
+        .dispatch_to(&service.logged())
         .path("echo")
         .send()
         .unwrap();
@@ -134,7 +136,9 @@ fn blocking_builders_have_the_async_setters() {
     let (_sb, client) = start();
     client
         .request_logs()
-        .start(unitysvc::LoggingMode::Truncated)
+        .start()
+        .mode(unitysvc::LoggingMode::Truncated)
+        .send()
         .unwrap();
     client
         .services()
@@ -147,6 +151,7 @@ fn blocking_builders_have_the_async_setters() {
     let detail = client
         .request_logs()
         .get(page.items[0].log_id.as_str())
+        .send()
         .unwrap();
     assert_eq!(detail.log_id(), page.items[0].log_id);
     let also = client
@@ -187,6 +192,7 @@ fn blocking_builders_have_the_async_setters() {
     let scheduled = client
         .services()
         .get(catalog::service_id(catalog::SIMPLE_SERVICE))
+        .send()
         .unwrap()
         .schedule(unitysvc::Schedule::every(Duration::from_secs(60)))
         .path("echo")
@@ -228,7 +234,7 @@ fn one_blocking_client_serves_several_threads_at_once() {
                             .send()
                             .unwrap();
                         assert!(resp.is_success());
-                        assert_eq!(client.services().get(id).unwrap().id, id);
+                        assert_eq!(client.services().get(id).send().unwrap().id, id);
                     }
                 })
             })
@@ -296,17 +302,17 @@ fn blocking_types_are_send_and_sync() {
 /// Uses `inner` from a runtime of its own, after the blocking client opened connections.
 fn use_from_async(blocking: &Client, inner: &unitysvc::Client) {
     let id = catalog::service_id(catalog::SIMPLE_SERVICE);
-    assert_eq!(blocking.services().get(id).unwrap().id, id);
+    assert_eq!(blocking.services().get(id).send().unwrap().id, id);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .unwrap();
     for _ in 0..3 {
-        let got = rt.block_on(inner.services().get(id)).unwrap();
+        let got = rt.block_on(inner.services().get(id).send()).unwrap();
         assert_eq!(got.id, id);
     }
-    assert_eq!(blocking.services().get(id).unwrap().id, id);
+    assert_eq!(blocking.services().get(id).send().unwrap().id, id);
 }
 
 #[test]

@@ -234,7 +234,11 @@ async fn collections_are_created_updated_and_deleted() {
         .groups
         .iter()
         .any(|g| g.id == Some(created.id) && g.member));
-    client.services().set_groups(svc, &[]).await.unwrap();
+    client
+        .services()
+        .set_groups(svc, Vec::<uuid::Uuid>::new())
+        .await
+        .unwrap();
     assert!(groups.members(created.id).send().await.unwrap().is_empty());
     groups.add_member(created.id, svc).send().await.unwrap();
     groups.remove_member(created.id, svc).await.unwrap();

@@ -65,7 +65,10 @@ async fn chain_lifecycle_with_steps() {
         .unwrap();
     let names: Vec<_> = replaced.steps.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["x", "y"]);
-    let emptied = chains.replace_steps(chain.id, Vec::new()).await.unwrap();
+    let emptied = chains
+        .replace_steps(chain.id, Vec::<ChainStep>::new())
+        .await
+        .unwrap();
     assert!(emptied.steps.is_empty());
 
     chains.delete(chain.id).await.unwrap();

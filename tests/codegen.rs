@@ -17,6 +17,13 @@ fn committed_generated_copy_is_fresh() {
         committed == built,
         "generated/client.rs is stale; refresh it with `UNITYSVC_UPDATE_GENERATED=1 cargo build` and commit the diff"
     );
+    let built = include_str!(concat!(env!("OUT_DIR"), "/operations/readable.rs"));
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/generated/operations.rs");
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == built,
+        "generated/operations.rs is stale; refresh it with `UNITYSVC_UPDATE_GENERATED=1 cargo build` and commit the diff"
+    );
 }
 
 #[test]

@@ -147,7 +147,7 @@ async fn wrapped_paths_reach_the_gateway_as_built() {
     let service = common::service(&client, catalog::SIMPLE_SERVICE).await;
     let other = common::service(&client, catalog::TWO_INTERFACE_SERVICE).await;
     let ttl: GatewayDuration = "1h".parse().unwrap();
-    let wrapped = service.logged(false).cached(Some(ttl), false);
+    let wrapped = service.logged().cached_for(ttl);
     let first = wrapped.dispatch().path("echo").send().await.unwrap();
     assert_eq!(
         first.headers()["x-sandbox-path"].to_str().unwrap(),
@@ -157,7 +157,7 @@ async fn wrapped_paths_reach_the_gateway_as_built() {
     let second = wrapped.dispatch().path("echo").send().await.unwrap();
     assert_eq!(second.headers()["x-cache"], "hit");
 
-    let failover = service.with_failover(&other.logged(false));
+    let failover = service.with_failover(&other.logged());
     let resp = failover.dispatch().path("echo").send().await.unwrap();
     assert_eq!(
         resp.headers()["x-sandbox-path"].to_str().unwrap(),

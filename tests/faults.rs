@@ -1093,14 +1093,14 @@ fn blocking_client_faults() {
         "blocking: connection refused",
         ErrorKind::Connection,
         Duration::from_secs(1),
-        &|| c.services().get(SERVICE).map(drop),
+        &|| c.services().get(SERVICE).send().map(drop),
     );
     let c = make(stall.url(), 1);
     check(
         "blocking: stall, 1 s deadline",
         ErrorKind::Timeout,
         Duration::from_millis(1_600),
-        &|| c.services().get(SERVICE).map(drop),
+        &|| c.services().get(SERVICE).send().map(drop),
     );
     let c = make(reset.url(), 5);
     check(

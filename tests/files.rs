@@ -57,17 +57,14 @@ async fn list_shows_objects_and_prefixes_and_streams_pages() {
             .unwrap();
     }
     let page = files.list().path("dir/").send().await.unwrap();
-    let keys: Vec<_> = page.objects.iter().map(|o| o.key.as_str()).collect();
+    let keys: Vec<_> = page.items.iter().map(|o| o.key.as_str()).collect();
     assert_eq!(keys, ["dir/a.txt", "dir/b.txt", "dir/c.txt"]);
     assert_eq!(page.common_prefixes, ["dir/sub/"]);
-    assert!(!page.is_truncated);
+    assert!(!page.has_more);
 
     let first = files.list().path("dir/").max_keys(2).send().await.unwrap();
-    assert!(first.is_truncated);
-    let token = first
-        .next_continuation_token
-        .clone()
-        .expect("continuation token");
+    assert!(first.has_more);
+    let token = first.next_cursor.clone().expect("continuation token");
     let rest = files
         .list()
         .path("dir/")
@@ -76,7 +73,7 @@ async fn list_shows_objects_and_prefixes_and_streams_pages() {
         .send()
         .await
         .unwrap();
-    assert_eq!(rest.objects.len(), 1);
+    assert_eq!(rest.items.len(), 1);
 
     let all: Vec<_> = files
         .list()
@@ -88,7 +85,7 @@ async fn list_shows_objects_and_prefixes_and_streams_pages() {
         .unwrap();
     assert_eq!(all.len(), 3);
     let shared = files.list().scope(Scope::Shared).send().await.unwrap();
-    assert!(shared.objects.is_empty());
+    assert!(shared.items.is_empty());
 }
 
 #[tokio::test]

@@ -51,7 +51,7 @@ async fn a_secret_survives_every_traversal_attempt() {
                 .method(Method::DELETE),
             service.dispatch_path().path(sub).method(Method::DELETE),
             service
-                .logged(true)
+                .logged_complete()
                 .dispatch()
                 .path(sub)
                 .method(Method::DELETE),
@@ -106,7 +106,7 @@ async fn names_cannot_escape_their_segment() {
     }
     // `?`, `#`, `/` and spaces are encoded: the name stays one segment.
     assert_eq!(
-        GatewayPath::group("llm?x=1").logged(true).to_string(),
+        GatewayPath::group("llm?x=1").logged_complete().to_string(),
         "l/g/llm%3Fx%3D1?_complete="
     );
     let url = client

@@ -78,13 +78,13 @@ async fn bad_schedule_is_rejected_before_sending() {
     let id = uuid::Uuid::new_v4();
     let err = anon
         .recurrent_requests()
-        .set_schedule(id, &Schedule::Interval { seconds: 0 })
+        .set_schedule(id, Schedule::Interval { seconds: 0 })
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     let err = anon
         .recurrent_requests()
-        .set_schedule(id, &Schedule::cron(""))
+        .set_schedule(id, Schedule::cron(""))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
@@ -129,7 +129,7 @@ async fn list_filters_by_status_and_service_and_streams() {
         }
         ids.push(body.send().await.unwrap().id);
     }
-    rr.set_schedule(ids[1], &Schedule::every(Duration::from_secs(30)))
+    rr.set_schedule(ids[1], Schedule::every(Duration::from_secs(30)))
         .await
         .unwrap();
 
@@ -229,7 +229,7 @@ async fn server_rejected_schedule_is_a_validation_error() {
     let rr = client.recurrent_requests();
     let created = request(&rr, "p/x/echo").send().await.unwrap();
     let err = rr
-        .set_schedule(created.id, &Schedule::cron("not cron"))
+        .set_schedule(created.id, Schedule::cron("not cron"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation, "{err}");

@@ -99,7 +99,7 @@ async fn validation_errors_carry_fastapi_field_details() {
         .unwrap();
     let err = client
         .recurrent_requests()
-        .set_schedule(created.id, &unitysvc::Schedule::cron("not a cron"))
+        .set_schedule(created.id, unitysvc::Schedule::cron("not a cron"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation);

@@ -8,6 +8,7 @@ use futures::TryStreamExt;
 use serde_json::json;
 use std::error::Error as _;
 use unitysvc::request_logs::RequestLogDetail;
+use unitysvc::types::CustomerGetRequestLogResponse as GeneratedDetail;
 use unitysvc::{ErrorKind, LoggingMode};
 
 /// A detail body both shapes accept, with the operator-only fields added when asked.
@@ -55,7 +56,13 @@ async fn rows_appear_for_gateway_calls_only_while_logging_is_on() {
         "logging is off by default"
     );
 
-    assert!(logs.start(LoggingMode::Truncated).await.unwrap().enabled);
+    assert!(
+        logs.start()
+            .mode(LoggingMode::Truncated)
+            .await
+            .unwrap()
+            .enabled
+    );
     for _ in 0..3 {
         assert_eq!(common::gateway_echo(&sb, &svc).await, 200);
     }
@@ -80,7 +87,7 @@ async fn detail_carries_the_request_and_response() {
     let (sb, client) = common::start().await;
     let svc = common::service_id(common::SIMPLE_SERVICE);
     let logs = client.request_logs();
-    logs.start(LoggingMode::Complete).await.unwrap();
+    logs.start().mode(LoggingMode::Complete).await.unwrap();
     common::gateway_echo(&sb, &svc).await;
     let row = logs.list().send().await.unwrap().items.remove(0);
     let detail = logs.get(row.log_id.as_str()).await.unwrap();
@@ -101,7 +108,8 @@ async fn detail_carries_the_request_and_response() {
 
     // Starting again with the preference kept is accepted and leaves logging on.
     assert!(
-        logs.start(LoggingMode::KeepPreference)
+        logs.start()
+            .mode(LoggingMode::KeepPreference)
             .await
             .unwrap()
             .enabled
@@ -113,7 +121,7 @@ async fn list_filters_narrow_the_rows() {
     let (sb, client) = common::start().await;
     let svc = common::service_id(common::SIMPLE_SERVICE);
     let logs = client.request_logs();
-    logs.start(LoggingMode::Truncated).await.unwrap();
+    logs.start().mode(LoggingMode::Truncated).await.unwrap();
     common::gateway_echo(&sb, &svc).await;
     let http = common::http();
     let failed = http
@@ -202,7 +210,8 @@ async fn stream_walks_every_page() {
     let svc = common::service_id(common::SIMPLE_SERVICE);
     client
         .request_logs()
-        .start(LoggingMode::Truncated)
+        .start()
+        .mode(LoggingMode::Truncated)
         .await
         .unwrap();
     for _ in 0..5 {
@@ -276,7 +285,8 @@ async fn anonymous_client_fails_authentication_before_sending() {
     let anon = common::anonymous(&sb);
     let err = anon
         .request_logs()
-        .start(LoggingMode::Truncated)
+        .start()
+        .mode(LoggingMode::Truncated)
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
@@ -348,4 +358,120 @@ async fn detail_errors_keep_their_status() {
         err.to_string(),
         "request_logs.get: HTTP 404 Not Found: Request log not found"
     );
+}
+
+#[tokio::test]
+async fn low_level_detail_from_the_sandbox_is_the_customer_shape() {
+    let (sb, client) = common::start().await;
+    let svc = common::service_id(common::SIMPLE_SERVICE);
+    client
+        .request_logs()
+        .start()
+        .mode(LoggingMode::Complete)
+        .await
+        .unwrap();
+    common::gateway_echo(&sb, &svc).await;
+    let row = client
+        .request_logs()
+        .list()
+        .send()
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    let id: uuid::Uuid = row.log_id.parse().unwrap();
+    let detail = client
+        .low_level()
+        .customer_get_request_log()
+        .log_id(id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    match detail {
+        GeneratedDetail::RequestLogDetail(d) => {
+            assert_eq!(d.log_id, row.log_id);
+            assert_eq!(d.service_id.as_deref(), Some(svc.as_str()));
+            assert_eq!(d.user_request.method, "POST");
+            assert_eq!(d.upstream_response.unwrap().status_code, 200);
+        }
+        other => panic!("expected the customer shape, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn low_level_detail_keeps_the_operator_fields() {
+    let server = Recorder::answering(200, detail_body(true).to_string()).await;
+    let client = server.client("svcpass_test");
+    let id = uuid::Uuid::new_v4();
+    let detail = client
+        .low_level()
+        .customer_get_request_log()
+        .log_id(id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let GeneratedDetail::OpsCustomerRequestLogDetail(ops) = detail else {
+        panic!("expected the operator shape, got {detail:?}");
+    };
+    let forwarded = ops.gateway_request.expect("gateway_request kept");
+    assert_eq!(forwarded.method, "POST");
+    assert_eq!(forwarded.url, "https://upstream.example/v1/echo");
+    assert_eq!(forwarded.headers.unwrap()["x-forwarded-for"], "10.0.0.1");
+    assert_eq!(ops.log_id, "log-1");
+    assert_eq!(ops.user_request.path, "/p/svc-1/echo");
+    assert_eq!(
+        server.requests()[0].target,
+        format!("/v1/request-logs/{id}")
+    );
+}
+
+#[test]
+fn the_generated_detail_type_picks_the_shape_by_the_fields_the_body_carries() {
+    let decode = |body: serde_json::Value| serde_json::from_value::<GeneratedDetail>(body);
+
+    let GeneratedDetail::OpsCustomerRequestLogDetail(ops) = decode(detail_body(true)).unwrap()
+    else {
+        panic!("the operator fields pick the operator shape");
+    };
+    assert_eq!(
+        ops.gateway_request.unwrap().url,
+        "https://upstream.example/v1/echo"
+    );
+    assert_eq!(ops.service_id.as_deref(), Some("svc-1"));
+
+    let GeneratedDetail::RequestLogDetail(customer) = decode(detail_body(false)).unwrap() else {
+        panic!("the shared fields alone pick the customer shape");
+    };
+    assert_eq!(customer.upstream_response.unwrap().status_code, 200);
+
+    // An operator field sent as null still says which shape the platform chose.
+    let mut null_forward = detail_body(false);
+    null_forward["gateway_request"] = serde_json::Value::Null;
+    let decoded = decode(null_forward).unwrap();
+    assert!(
+        matches!(&decoded, GeneratedDetail::OpsCustomerRequestLogDetail(o) if o.gateway_request.is_none()),
+        "{decoded:?}"
+    );
+
+    // A field neither shape documents yet does not change the choice.
+    let mut future = detail_body(false);
+    future["field_from_the_future"] = json!(1);
+    assert!(matches!(
+        decode(future).unwrap(),
+        GeneratedDetail::RequestLogDetail(_)
+    ));
+
+    // A body neither shape accepts fails with serde's reason for the shape it was meant as.
+    for (operator, missing) in [(false, "user_request"), (true, "log_id")] {
+        let mut body = detail_body(operator);
+        body.as_object_mut().unwrap().remove(missing);
+        let err = decode(body).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(&format!("missing field `{missing}`")),
+            "{err}"
+        );
+    }
 }

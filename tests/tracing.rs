@@ -183,7 +183,7 @@ async fn dispatch_and_stream_spans() {
     let service = common::service(&client, common::SIMPLE_SERVICE).await;
     let body = serde_json::json!({"model": "m", "messages": [{"role": "user", "content": "body-never-logged"}]});
     service
-        .logged(true)
+        .logged_complete()
         .dispatch()
         .path("chat/completions?user=private-value")
         .json(&body)

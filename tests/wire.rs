@@ -25,8 +25,7 @@ fn normalize_ids(text: &str, seen: &mut Vec<String>) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let candidate = text.get(i..i + 36);
-        if let Some(c) = candidate.filter(|c| uuid::Uuid::parse_str(c).is_ok() && c.len() == 36)
-        {
+        if let Some(c) = candidate.filter(|c| uuid::Uuid::parse_str(c).is_ok() && c.len() == 36) {
             let n = match seen.iter().position(|s| s == c) {
                 Some(n) => n,
                 None => {
@@ -104,7 +103,10 @@ async fn every_operation_sends_what_the_golden_file_records() {
             client.services().document(&svc, doc.id).await.unwrap()
         );
     }
-    step!("services.usage", client.services().usage(&svc).await.unwrap());
+    step!(
+        "services.usage",
+        client.services().usage(&svc).await.unwrap()
+    );
     step!(
         "services.groups",
         client.services().groups(&svc).await.unwrap()
@@ -150,24 +152,25 @@ async fn every_operation_sends_what_the_golden_file_records() {
     );
     step!(
         "services.set_groups",
-        client
-            .services()
-            .set_groups(&svc, &[coll.id])
-            .await
-            .unwrap()
+        client.services().set_groups(&svc, [coll.id]).await.unwrap()
     );
     step!(
         "groups.remove_member",
         client.groups().remove_member(coll.id, &svc).await.unwrap()
     );
-    step!("groups.delete", client.groups().delete(coll.id).await.unwrap());
+    step!(
+        "groups.delete",
+        client.groups().delete(coll.id).await.unwrap()
+    );
 
     // Enrollments.
     let created = step!(
         "enrollments.create",
         client
             .enrollments()
-            .create(common::service_id(unitysvc_sandbox::catalog::SIMPLE_SERVICE))
+            .create(common::service_id(
+                unitysvc_sandbox::catalog::SIMPLE_SERVICE
+            ))
             .parameters(json!({"region": "eu"}))
             .send()
             .await
@@ -175,13 +178,7 @@ async fn every_operation_sends_what_the_golden_file_records() {
     );
     step!(
         "enrollments.list",
-        client
-            .enrollments()
-            .list()
-            .limit(10)
-            .send()
-            .await
-            .unwrap()
+        client.enrollments().list().limit(10).send().await.unwrap()
     );
     step!(
         "enrollments.list bare",
@@ -219,7 +216,10 @@ async fn every_operation_sends_what_the_golden_file_records() {
         "secrets.list",
         client.secrets().list().limit(5).send().await.unwrap()
     );
-    step!("secrets.get", client.secrets().get("WIRE_TOKEN").await.unwrap());
+    step!(
+        "secrets.get",
+        client.secrets().get("WIRE_TOKEN").await.unwrap()
+    );
     step!(
         "secrets.delete",
         client.secrets().delete("WIRE_TOKEN").await.unwrap()
@@ -263,7 +263,8 @@ async fn every_operation_sends_what_the_golden_file_records() {
         "aliases.switch_routing",
         client
             .aliases()
-            .switch_routing(alias.id, false)
+            .switch_routing(alias.id)
+            .on(false)
             .send()
             .await
             .unwrap()
@@ -333,7 +334,8 @@ async fn every_operation_sends_what_the_golden_file_records() {
         "request_logs.start",
         client
             .request_logs()
-            .start(LoggingMode::Complete)
+            .start()
+            .mode(LoggingMode::Complete)
             .await
             .unwrap()
     );
@@ -366,10 +368,7 @@ async fn every_operation_sends_what_the_golden_file_records() {
             .await
             .unwrap()
     );
-    step!(
-        "chains.list",
-        client.chains().list().send().await.unwrap()
-    );
+    step!("chains.list", client.chains().list().send().await.unwrap());
     step!("chains.get", client.chains().get(chain.id).await.unwrap());
     step!(
         "chains.update",

@@ -188,7 +188,7 @@ pub async fn run(ctx: &Ctx, cmd: AliasesCmd) -> CliResult {
             target,
             routing_key,
         } => {
-            let mut request = aliases.switch_routing(&alias, !off);
+            let mut request = aliases.switch_routing(&alias).on(!off);
             if let Some(text) = target {
                 request = request.target(text);
             }
@@ -213,9 +213,9 @@ pub async fn run(ctx: &Ctx, cmd: AliasesCmd) -> CliResult {
         }
         AliasesCmd::Delete { alias } => {
             let id = alias_id(ctx, &alias).await?;
-            let answer = aliases.delete(id).await?;
+            aliases.delete(id).await?;
             if ctx.json {
-                return print::json(&json!({"deleted": true, "id": id, "answer": answer}));
+                return print::json(&json!({"deleted": true, "id": id}));
             }
             println!("alias {alias} deleted");
         }

@@ -173,9 +173,9 @@ pub async fn run(ctx: &Ctx, cmd: BroadcastsCmd) -> CliResult {
         }
         BroadcastsCmd::Delete { id } => {
             let uuid = args::uuid("broadcast id", &id)?;
-            let answer = broadcasts.delete(uuid).await?;
+            broadcasts.delete(uuid).await?;
             if ctx.json {
-                return print::json(&json!({"deleted": true, "id": uuid, "answer": answer}));
+                return print::json(&json!({"deleted": true, "id": uuid}));
             }
             println!("broadcast {id} deleted");
         }

@@ -150,9 +150,9 @@ pub async fn run(ctx: &Ctx, cmd: ChainsCmd) -> CliResult {
         }
         ChainsCmd::Delete { id } => {
             let uuid = args::uuid("chain id", &id)?;
-            let answer = chains.delete(uuid).await?;
+            chains.delete(uuid).await?;
             if ctx.json {
-                return print::json(&json!({"deleted": true, "id": uuid, "answer": answer}));
+                return print::json(&json!({"deleted": true, "id": uuid}));
             }
             println!("chain {id} deleted");
         }

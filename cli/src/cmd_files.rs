@@ -101,11 +101,10 @@ pub async fn run(ctx: &Ctx, cmd: FilesCmd) -> CliResult {
                     None => request,
                 };
                 let answer = request.send().await?;
-                let has_more = answer.is_truncated && answer.next_continuation_token.is_some();
                 let page = Page {
-                    items: answer.objects,
-                    next_cursor: answer.next_continuation_token.filter(|_| has_more),
-                    has_more,
+                    items: answer.items,
+                    next_cursor: answer.next_cursor,
+                    has_more: answer.has_more,
                 };
                 (page, answer.common_prefixes)
             };

@@ -86,7 +86,7 @@ pub async fn run(ctx: &Ctx, cmd: LogsCmd) -> CliResult {
             } else {
                 LoggingMode::KeepPreference
             };
-            let status = logs.start(mode).await?;
+            let status = logs.start().mode(mode).await?;
             report(ctx, status.enabled)?;
         }
         LogsCmd::Stop => {
@@ -119,10 +119,10 @@ pub async fn run(ctx: &Ctx, cmd: LogsCmd) -> CliResult {
                 request = request.recurrent_request_id(args::uuid("recurrent request id", &id)?);
             }
             if let Some(status) = status_min {
-                request = request.status_min(status);
+                request = request.status_min(u64::from(status));
             }
             if let Some(status) = status_max {
-                request = request.status_max(status);
+                request = request.status_max(u64::from(status));
             }
             if let Some(text) = since {
                 request = request.start_time(args::time("--since", &text)?);

@@ -117,9 +117,9 @@ pub async fn run(ctx: &Ctx, cmd: SecretsCmd) -> CliResult {
             println!("secret {} set (value not shown)", s.name.as_str());
         }
         SecretsCmd::Delete { name } => {
-            let message = secrets.delete(&name).await?;
+            secrets.delete(&name).await?;
             if ctx.json {
-                return print::json(&json!({ "deleted": true, "name": name, "message": message }));
+                return print::json(&json!({ "deleted": true, "name": name }));
             }
             println!("secret {name} deleted");
         }

@@ -416,9 +416,9 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     tour.step(
         &out,
         "Call through wrappers: logged + cached for 1h",
-        "service.logged(false).cached(Some(\"1h\".parse()?), false).dispatch().send().await?",
+        "service.logged().cached_for(\"1h\".parse()?).dispatch().send().await?",
         async {
-            let wrapped = service.logged(false).cached(Some("1h".parse()?), false);
+            let wrapped = service.logged().cached_for("1h".parse()?);
             out.say(format!("gateway path: {}", wrapped.gateway_path()?));
             for call in 1..=2 {
                 let started = Instant::now();
@@ -481,10 +481,10 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     tour.step(
         &out,
         "Log requests and read the log",
-        "client.request_logs().start(LoggingMode::KeepPreference).await?; …list().send().await?",
+        "client.request_logs().start().mode(LoggingMode::KeepPreference).await?; …list().send().await?",
         async {
             let logs = client.request_logs();
-            let status = logs.start(LoggingMode::KeepPreference).await?;
+            let status = logs.start().mode(LoggingMode::KeepPreference).await?;
             out.say(format!("logging enabled: {}", status.enabled));
             let response = service
                 .dispatch()

@@ -302,6 +302,18 @@ fn plain_message(e: &unitysvc::Error) -> String {
         };
     }
     if e.kind() == ErrorKind::InvalidInput {
+        // The SDK names the argument it refused; say it as the flag the user typed.
+        if let Some(param) = e.parameter() {
+            let rest = e.message();
+            let rest = rest
+                .strip_prefix(&format!("invalid {param}: "))
+                .unwrap_or(rest);
+            let flag = FLAG_NAMES
+                .iter()
+                .find(|(sdk, _)| *sdk == param)
+                .map_or(param, |(_, flag)| flag);
+            return format!("{flag}: {}", in_flag_terms(rest));
+        }
         return in_flag_terms(&text);
     }
     if e.kind() == ErrorKind::Authentication {
@@ -317,6 +329,7 @@ fn plain_message(e: &unitysvc::Error) -> String {
 /// Longer names come first so `routing_key_override` is not read as `routing_key`.
 const FLAG_NAMES: &[(&str, &str)] = &[
     ("expires_in seconds", "--expires"),
+    ("expires_in", "--expires"),
     ("routing_key_override", "--routing-key-override"),
     ("routing_key", "--routing-key"),
     ("body_template", "--data"),

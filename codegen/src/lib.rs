@@ -13,10 +13,13 @@ mod enums;
 mod normalize;
 mod order;
 mod schema;
+pub mod surface;
 pub mod sync;
+mod unions;
 
 pub use normalize::{normalize, Normalized, OpenEnum};
 pub use schema::ComponentType;
+pub use unions::{ObjectUnion, UnionBranch};
 
 use serde_json::Value;
 
@@ -29,6 +32,9 @@ pub struct Options {
     /// The absolute Rust path of the module the generated file is included in; open enums
     /// are referenced through it (e.g. `crate::low_level`).
     pub module_path: String,
+    /// The modules of the including crate written by hand (`secrets`, `groups`, …): each
+    /// includes its generated half; the other modules go in [`surface::Surface::extra`].
+    pub hand_written: Vec<String>,
     /// The type carried by the generated client and handed to its hooks (progenitor's
     /// `inner` type), as a Rust path; `None` for none.
     pub inner_type: Option<String>,
@@ -38,6 +44,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             module_path: "crate::low_level".into(),
+            hand_written: Vec::new(),
             inner_type: None,
         }
     }
@@ -49,18 +56,24 @@ pub struct Generated {
     /// The formatted Rust source, starting with [`HEADER`].
     pub code: String,
     /// The operationIds found in the document, sorted.
-    pub operations: Vec<String>,
+    pub operation_ids: Vec<String>,
     /// Every component schema of the document with the generated type that stands for it.
     pub components: Vec<ComponentType>,
     /// The normalized OpenAPI 3.0.3 document progenitor saw.
     pub normalized: Value,
+    /// The SDK's operation layer (request builders, managers, blocking twins).
+    pub surface: surface::Surface,
 }
 
 /// Normalizes `spec_json` and generates the low-level client source from it.
 pub fn generate(spec_json: &str, options: &Options) -> Result<Generated, String> {
     let raw: Value =
         serde_json::from_str(spec_json).map_err(|e| format!("openapi.json is not JSON: {e}"))?;
-    let Normalized { spec, enums } = normalize(&raw)?;
+    let Normalized {
+        spec,
+        enums,
+        unions,
+    } = normalize(&raw)?;
     let api: openapiv3::OpenAPI = serde_json::from_value(spec.clone())
         .map_err(|e| format!("normalized document is not OpenAPI 3.0: {e}"))?;
 
@@ -91,12 +104,14 @@ pub fn generate(spec_json: &str, options: &Options) -> Result<Generated, String>
         syn::parse2(tokens).map_err(|e| format!("progenitor emitted invalid Rust: {e}"))?;
     let required = format!("{}::schema_support::Required", options.module_path);
     schema::mark_required_nullable(&mut file.items, &required);
+    unions::decode_in_order(&mut file.items, &unions)?;
     let type_names: Vec<String> = generator
         .get_type_space()
         .iter_types()
         .map(|t| t.name())
         .collect();
     let components = schema::component_types(&spec, &enums, &type_names)?;
+    let surface = surface::generate(&spec, &file, &options.hand_written)?;
     let mut code = String::from(HEADER);
     code.push('\n');
     code.push_str(&prettyplease::unparse(&file));
@@ -106,9 +121,10 @@ pub fn generate(spec_json: &str, options: &Options) -> Result<Generated, String>
 
     Ok(Generated {
         code,
-        operations: operation_ids(&raw),
+        operation_ids: operation_ids(&raw),
         components,
         normalized: spec,
+        surface,
     })
 }
 

@@ -3,6 +3,7 @@
 //! Each rule is a small function over `serde_json::Value`, applied in a fixed order so the
 //! output is deterministic: the same input always gives the same bytes.
 
+use crate::unions::{order_object_unions, ObjectUnion};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -33,6 +34,8 @@ pub struct Normalized {
     pub spec: Value,
     /// String enums, all hoisted into named components.
     pub enums: Vec<OpenEnum>,
+    /// Unions of object components whose generated enum must try its branches in order.
+    pub unions: Vec<ObjectUnion>,
 }
 
 /// Normalizes a FastAPI OpenAPI 3.1 document for progenitor.
@@ -57,8 +60,13 @@ pub fn normalize(input: &Value) -> Result<Normalized, String> {
             rewrite_schemas(v, SchemaPos::Other);
         }
     }
+    let unions = order_object_unions(&mut spec);
     let enums = hoist_enums(&mut spec)?;
-    Ok(Normalized { spec, enums })
+    Ok(Normalized {
+        spec,
+        enums,
+        unions,
+    })
 }
 
 fn normalize_path_item(item: &mut Value) {

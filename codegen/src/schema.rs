@@ -138,7 +138,7 @@ pub(crate) fn component_types(
 }
 
 /// The name typify gives a component: its words in PascalCase.
-fn type_name(component: &str) -> String {
+pub(crate) fn type_name(component: &str) -> String {
     use heck::ToPascalCase;
     component
         .replace('\'', "")

@@ -79,9 +79,9 @@ fn the_platform_spec_generates_every_operation() {
     let methods = generated.code.matches("pub async fn send(").count();
     println!(
         "platform spec: {} operations, {methods} client methods, {} lines",
-        generated.operations.len(),
+        generated.operation_ids.len(),
         generated.code.lines().count()
     );
-    assert_eq!(generated.operations.len(), 61);
+    assert_eq!(generated.operation_ids.len(), 61);
     assert_eq!(methods, 61);
 }

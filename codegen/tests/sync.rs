@@ -77,7 +77,7 @@ fn sync_flows_into_the_generated_client(platform: &str) {
     let generated = unitysvc_codegen::generate(&synced.text, &Default::default())
         .expect("the synced document generates");
     assert!(generated
-        .operations
+        .operation_ids
         .contains(&"customer-secrets-rotate_secret".to_owned()));
     assert!(generated
         .code

@@ -30,11 +30,16 @@ mod records;
 mod resources;
 mod stream;
 
-pub use records::{Enrollment, EnrollmentCreated, Group, Service};
-pub use resources::{
-    Aliases, Broadcasts, Chains, Enrollments, Files, Groups, RecurrentRequests, RequestLogs,
-    Secrets, Services,
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/operations/blocking.rs"));
+}
+
+pub use generated::{
+    aliases::Aliases, broadcasts::Broadcasts, chains::Chains, enrollments::Enrollments,
+    files::Files, groups::Groups, recurrent_requests::RecurrentRequests, request_logs::RequestLogs,
+    secrets::Secrets, services::Services,
 };
+pub use records::{Enrollment, EnrollmentCreated, Group, Service};
 pub use stream::{DispatchRequest, StreamingResponse};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -240,8 +245,8 @@ impl<T> Iterator for Iter<T> {
 #[derive(Debug, Clone)]
 #[must_use = "nothing is sent until send() is called"]
 pub struct Call<B> {
-    rt: Rt,
-    builder: B,
+    pub(crate) rt: Rt,
+    pub(crate) builder: B,
 }
 
 impl<B> Call<B> {
@@ -287,8 +292,8 @@ impl<B> Call<B> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Client {
-    inner: crate::Client,
-    rt: Rt,
+    pub(crate) inner: crate::Client,
+    pub(crate) rt: Rt,
 }
 
 impl Client {
@@ -353,18 +358,8 @@ impl Client {
         self.inner.low_level()
     }
 
-    /// Starts a request to a gateway-relative path.
-    pub fn dispatch(&self, path: &str) -> DispatchRequest {
-        DispatchRequest::new(&self.rt, self.inner.dispatch(path))
-    }
-
-    /// Starts a request through a wrapped target, e.g. `group.logged(false)`.
+    /// Starts a request through a wrapped target, e.g. `group.logged()`.
     pub fn dispatch_to(&self, target: &impl crate::Wrappable) -> DispatchRequest {
         DispatchRequest::new(&self.rt, target.dispatch_path())
-    }
-
-    /// Dry-runs the gateway's route selection for `path`.
-    pub fn resolve(&self, path: &str) -> Call<crate::resolve::ResolveRequest> {
-        Call::new(&self.rt, self.inner.resolve(path))
     }
 }

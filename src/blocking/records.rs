@@ -3,7 +3,7 @@
 
 use super::{Call, DispatchRequest, IntoBlocking, Rt};
 use crate::error::Result;
-use crate::types::{AccessPlan, CustomerEnrollmentCancelResponse, ServiceDocumentsResponse};
+use crate::types::CustomerEnrollmentCancelResponse;
 use std::time::Duration;
 
 macro_rules! record {
@@ -56,9 +56,9 @@ record!(
 );
 
 impl Group {
-    /// Reloads the group.
-    pub fn refresh(&self) -> Result<Group> {
-        self.rt.run(self.inner.refresh())
+    /// Starts reloading the group.
+    pub fn refresh(&self) -> Call<crate::groups::GetGroup> {
+        Call::new(&self.rt, self.inner.refresh())
     }
 
     /// Starts listing the group's services, newest first.
@@ -78,9 +78,9 @@ impl Group {
 }
 
 impl Service {
-    /// Reloads the full detail.
-    pub fn refresh(&self) -> Result<Service> {
-        self.rt.run(self.inner.refresh())
+    /// Starts reloading the full detail.
+    pub fn refresh(&self) -> Call<crate::services::GetService> {
+        Call::new(&self.rt, self.inner.refresh())
     }
 
     /// Starts listing the interfaces this customer can dispatch to.
@@ -106,14 +106,14 @@ impl Service {
         Call::new(&self.rt, self.inner.schedule(recurrence))
     }
 
-    /// The service's documents.
-    pub fn documents(&self) -> Result<ServiceDocumentsResponse> {
-        self.rt.block_on(self.inner.documents())
+    /// Starts listing the service's documents.
+    pub fn documents(&self) -> Call<crate::services::ListDocuments> {
+        Call::new(&self.rt, self.inner.documents())
     }
 
-    /// How the service is accessed and priced.
-    pub fn usage(&self) -> Result<AccessPlan> {
-        self.rt.block_on(self.inner.usage())
+    /// Starts reading how the service is accessed and priced.
+    pub fn usage(&self) -> Call<crate::services::GetUsage> {
+        Call::new(&self.rt, self.inner.usage())
     }
 }
 
@@ -122,9 +122,9 @@ macro_rules! enrollment_methods {
     ($($name:ident),*) => {
         $(
             impl $name {
-                #[doc = concat!("Reads the full enrollment; see [`crate::", stringify!($name), "::refresh`].")]
-                pub fn refresh(&self) -> Result<Enrollment> {
-                    self.rt.run(self.inner.refresh())
+                #[doc = concat!("Starts reading the full enrollment; see [`crate::", stringify!($name), "::refresh`].")]
+                pub fn refresh(&self) -> Call<crate::enrollments::GetEnrollment> {
+                    Call::new(&self.rt, self.inner.refresh())
                 }
 
                 /// Cancels the enrollment; its parameters are kept for re-enrolling.

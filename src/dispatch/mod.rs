@@ -4,14 +4,15 @@
 //! [`Response`], not an [`Error`]. Errors are for what stopped the call itself: bad input,
 //! no connection, a timeout.
 
+pub(crate) mod interfaces;
 mod response;
 mod urls;
 
 pub use response::Response;
-pub(crate) use urls::UrlMemo;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::http::SENSITIVE_HEADERS;
 use crate::streaming::StreamingResponse;
 use crate::wrappers::GatewayPath;
 use bytes::Bytes;
@@ -48,28 +49,6 @@ enum Body {
     None,
     Json(Bytes),
     Raw(Bytes),
-}
-
-/// Headers whose values are secrets: masked in every `Debug`, and marked sensitive so
-/// hyper and reqwest leave them out too.
-const SENSITIVE_HEADERS: [&str; 6] = [
-    "authorization",
-    "proxy-authorization",
-    "x-api-key",
-    "api-key",
-    "cookie",
-    "set-cookie",
-];
-
-/// Marks the values of well-known secret-carrying headers sensitive.
-pub(crate) fn mark_sensitive(headers: &mut HeaderMap) {
-    for name in SENSITIVE_HEADERS {
-        if let reqwest::header::Entry::Occupied(mut entry) = headers.entry(name) {
-            for value in entry.iter_mut() {
-                value.set_sensitive(true);
-            }
-        }
-    }
 }
 
 /// A request to send through the gateway; finish it with [`send`](Self::send) or

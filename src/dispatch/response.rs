@@ -1,8 +1,8 @@
 //! The buffered answer of a gateway request.
 
-use super::mark_sensitive;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
+use crate::http::mark_sensitive;
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;

@@ -6,10 +6,6 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::wrappers::{check_path, GatewayPath};
 use reqwest::Url;
-use std::borrow::Cow;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::{Mutex, MutexGuard};
 
 /// The URL a request to `target` with sub-path `sub` goes to, checked to stay under the
 /// target.
@@ -59,24 +55,22 @@ pub(super) async fn remote_url(
             interface,
             enrollment,
         }) => {
-            let picked =
-                crate::services::resolve_interface(client, *id, interface.as_deref(), *enrollment)
-                    .await?;
-            let base = picked.url()?;
+            let picked = super::interfaces::resolve_interface(
+                client,
+                *id,
+                interface.as_deref(),
+                *enrollment,
+            )
+            .await?;
             client
                 .inner
                 .urls
-                .get_or_build(base.as_str(), sub, || join_under(base, sub))
+                .get_or_build(picked.written_base()?, sub, || {
+                    join_under(&picked.url()?, sub)
+                })
         }
         Ok(Target::Group(name)) => {
-            let group = client.groups().get(name).await?;
-            let interface = group.interface.as_ref().ok_or_else(|| {
-                Error::invalid_input(format!(
-                    "group {name:?} has no group-level interface to dispatch to"
-                ))
-            })?;
-            let base =
-                crate::interface_cache::parse_base(interface).map_err(Error::invalid_input)?;
+            let base = super::interfaces::group_base(client, name).await?;
             join_under(&base, sub)
         }
         _ => local_url(client, target, sub)
@@ -167,73 +161,6 @@ fn join_under(base: &Url, sub: &str) -> Result<Url> {
         Ok(url)
     } else {
         Err(refused(&url, base_path))
-    }
-}
-
-/// Gateway URLs already built and checked, by target and sub-path, so a path used again
-/// is neither checked nor parsed again.
-#[derive(Debug, Default)]
-pub(crate) struct UrlMemo(Mutex<HashMap<Box<str>, Url, BuildHasherDefault<PathHasher>>>);
-
-/// A word-at-a-time multiplicative hash (the Fx hash): the keys are the application's own
-/// paths and the map is small and bounded, so speed matters more than flood resistance.
-#[derive(Default)]
-struct PathHasher(u64);
-
-impl Hasher for PathHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut add = |word: u64| {
-            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        };
-        let mut words = bytes.chunks_exact(8);
-        for word in &mut words {
-            let mut buf = [0u8; 8];
-            buf.copy_from_slice(word);
-            add(u64::from_le_bytes(buf));
-        }
-        let mut buf = [0u8; 8];
-        let tail = words.remainder();
-        buf[..tail.len()].copy_from_slice(tail);
-        add(u64::from_le_bytes(buf) ^ (tail.len() as u64) << 56);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// How many URLs a client remembers; past that it starts over.
-const URL_MEMO_CAPACITY: usize = 256;
-
-impl UrlMemo {
-    /// The URL for `target` and `sub`, built by `build` the first time.
-    fn get_or_build(
-        &self,
-        target: &str,
-        sub: &str,
-        build: impl FnOnce() -> Result<Url>,
-    ) -> Result<Url> {
-        // A NUL cannot appear in a path that passes the checks, so the key is unambiguous.
-        let key: Cow<'_, str> = if sub.is_empty() {
-            Cow::Borrowed(target)
-        } else {
-            Cow::Owned(format!("{target}\0{sub}"))
-        };
-        if let Some(url) = self.lock().get(&*key) {
-            return Ok(url.clone());
-        }
-        let url = build()?;
-        let mut urls = self.lock();
-        if urls.len() >= URL_MEMO_CAPACITY {
-            urls.clear();
-        }
-        urls.insert(key.into(), url.clone());
-        Ok(url)
-    }
-
-    fn lock(&self) -> MutexGuard<'_, HashMap<Box<str>, Url, BuildHasherDefault<PathHasher>>> {
-        // Every update is one insert or clear, so a poisoned map is still consistent.
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

@@ -99,7 +99,7 @@ impl StreamingResponse {
     ) -> StreamingResponse {
         let status = resp.status();
         let mut headers = std::mem::take(resp.headers_mut());
-        crate::dispatch::mark_sensitive(&mut headers);
+        crate::http::mark_sensitive(&mut headers);
         let tally = Arc::new(Tally {
             span: context.span,
             operation: context.operation,
