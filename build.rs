@@ -38,6 +38,7 @@ fn main() {
     write(&ops.join("blocking.rs"), &surface.blocking);
     write(&ops.join("labels.rs"), &surface.labels);
     write(&ops.join("readable.rs"), &surface.readable);
+    write(&ops.join("reach.rs"), &surface.reach);
     // The component → type table tests/schema_fidelity.rs checks the JSON Schemas with.
     std::fs::write(
         out.join("component_types.rs"),

@@ -522,6 +522,61 @@ async fn every_operation_sends_what_the_golden_file_records() {
             .unwrap()
     );
 
+    // Inputs the generated layer made reachable.
+    step!(
+        "enrollments.get include_service_details",
+        client
+            .enrollments()
+            .get(created.id)
+            .include_service_details(false)
+            .send()
+            .await
+            .unwrap()
+    );
+    step!(
+        "groups.list name shared",
+        client
+            .groups()
+            .list()
+            .name("llm")
+            .shared(false)
+            .send()
+            .await
+            .unwrap()
+    );
+    step!(
+        "services.documents filters",
+        client
+            .services()
+            .documents(&svc)
+            .category("api_reference")
+            .mime_type("text/markdown")
+            .include_content(true)
+            .send()
+            .await
+            .unwrap()
+    );
+    step!(
+        "services.set_groups include_default",
+        client
+            .services()
+            .set_groups(&svc, Vec::<uuid::Uuid>::new())
+            .include_default(true)
+            .send()
+            .await
+            .unwrap()
+    );
+    step!(
+        "secrets.delete shared",
+        client
+            .secrets()
+            .delete("NOT_THERE")
+            .shared(true)
+            .send()
+            .await
+            .expect_err("nothing by that name")
+    );
+
     let seen = rec.requests();
     let mut ids = Vec::new();
     let mut text = String::new();

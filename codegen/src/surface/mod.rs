@@ -48,6 +48,9 @@ pub struct Surface {
     pub labels: String,
     /// All of it in one readable file, as committed in `generated/operations.rs`.
     pub readable: String,
+    /// A test source that calls every positional argument and setter of every operation,
+    /// async and blocking, and lists the inputs it reaches as `INPUTS`.
+    pub reach: String,
     /// Every input of every operation and its Rust spelling.
     pub inputs: Vec<Input>,
 }
@@ -363,14 +366,7 @@ fn setter_parts(arg: &Arg, v: &Ident, g: &Ident) -> (TokenStream, TokenStream, T
         Kind::Uuid => (quote!(), quote!(impl crate::Id), quote!(ops::id(&#v))),
         Kind::Bool => (quote!(), quote!(bool), quote!(Ok(#v))),
         Kind::Int(ty) => {
-            let wide = if arg.place == Place::Query
-                || last_ident(ty).starts_with('u')
-                || last_ident(ty) == "NonZeroU64"
-            {
-                quote!(u64)
-            } else {
-                quote!(i64)
-            };
+            let wide = int_argument(arg);
             let min = opt_i128(arg.min);
             let max = opt_i128(arg.max);
             (
@@ -416,6 +412,45 @@ fn setter_parts(arg: &Arg, v: &Ident, g: &Ident) -> (TokenStream, TokenStream, T
             quote!(#g),
             quote!(ops::convert::<#ty, #g>(#v)),
         ),
+    }
+}
+
+/// The integer a setter takes: query parameters (offsets, sizes, counts) and unsigned wire
+/// types take `u64`, other fields `i64`.
+fn int_argument(arg: &Arg) -> TokenStream {
+    let wire = match &arg.kind {
+        Kind::Int(ty) => last_ident(ty),
+        _ => String::new(),
+    };
+    if arg.place == Place::Query || wire.starts_with('u') || wire == "NonZeroU64" {
+        quote!(u64)
+    } else {
+        quote!(i64)
+    }
+}
+
+/// A concrete type a setter of `arg` accepts, for the reachability check.
+fn sample_type(arg: &Arg) -> TokenStream {
+    match &arg.kind {
+        Kind::Str | Kind::NewStr(_) => quote!(String),
+        Kind::Uuid => quote!(uuid::Uuid),
+        Kind::Bool => quote!(bool),
+        Kind::Int(_) => int_argument(arg),
+        Kind::Float(ty) | Kind::Enum(ty) | Kind::Other(ty) => quote!(#ty),
+        Kind::Time => quote!(chrono::DateTime<chrono::Utc>),
+        Kind::Object | Kind::Json => quote!(serde_json::Value),
+        Kind::Ids => quote!(Vec<uuid::Uuid>),
+        Kind::List(item) => quote!(Vec<#item>),
+        Kind::StrMap => quote!(Vec<(String, String)>),
+    }
+}
+
+/// A concrete type for an argument written as `name: Type` in the table.
+fn sample_of_declared(ty: &str) -> TokenStream {
+    match ty.trim() {
+        "impl serde::Serialize" => quote!(serde_json::Value),
+        t if t.starts_with("impl Into<") => path(&t["impl Into<".len()..t.len() - 1]),
+        t => path(t),
     }
 }
 
@@ -619,7 +654,21 @@ pub fn generate(
         },
         false,
     )?;
-    let extra = render(quote!(#(#extra)*), true)?;
+    let newtypes = low.newtypes.iter().map(|n| format_ident!("{}", n));
+    let extra = render(
+        quote! {
+            #(#extra)*
+            #(
+                impl std::fmt::Display for crate::types::#newtypes {
+                    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(self.as_str())
+                    }
+                }
+            )*
+        },
+        true,
+    )?;
+    let reach = reach(&ops, &inputs)?;
     let blocking = render(
         quote! {
             use crate::blocking::{Call, IntoBlocking, Rt};
@@ -645,6 +694,7 @@ pub fn generate(
         readable.push_str(&format!("\n// ---- included in {name}\n{code}"));
     }
     Ok(Surface {
+        reach,
         modules: homed,
         extra,
         blocking,
@@ -652,6 +702,70 @@ pub fn generate(
         readable,
         inputs,
     })
+}
+
+/// The reachability source: one chain per operation through its manager method and every
+/// setter, in a function that is compiled and never run.
+fn reach(ops: &[Operation], inputs: &[Input]) -> Result<String, String> {
+    let mut chains = Vec::new();
+    for o in ops {
+        let module = ident(&o.module);
+        let method = ident(&o.method);
+        let args = o.positional().into_iter().map(|a| {
+            let t = sample_type(a);
+            quote!(any::<#t>())
+        });
+        let target = if o.over.on_client {
+            quote!(client)
+        } else {
+            quote!(client.#module())
+        };
+        let mut calls = Vec::new();
+        for a in o.setters() {
+            let n = ident(&a.name);
+            let t = sample_type(a);
+            calls.push(quote!(.#n(any::<#t>())));
+        }
+        for (name, params) in o.over.extra {
+            let n = ident(name);
+            let samples = params
+                .split(',')
+                .filter_map(|p| p.split_once(':'))
+                .map(|(_, ty)| {
+                    let t = sample_of_declared(ty);
+                    quote!(any::<#t>())
+                });
+            calls.push(quote!(.#n(#(#samples),*)));
+        }
+        chains.push(quote!(let _ = #target.#method(#(#args),*) #(#calls)*;));
+    }
+    let rows = inputs.iter().map(|i| {
+        let (op, loc, name) = (&i.operation, &i.location, &i.name);
+        quote!((#op, #loc, #name))
+    });
+    let tokens = quote! {
+        /// Every operation input the builders set, as `(operationId, location, name)`.
+        const INPUTS: &[(&str, &str, &str)] = &[#(#rows),*];
+
+        /// Calls every argument and setter; it only has to compile.
+        #[allow(unreachable_code, unused_variables, clippy::diverging_sub_expression)]
+        fn reach_async(client: &crate::Client) {
+            #(#chains)*
+        }
+
+        /// The same calls on the blocking client.
+        #[cfg(feature = "blocking")]
+        #[allow(unreachable_code, unused_variables, clippy::diverging_sub_expression)]
+        fn reach_blocking(client: &crate::blocking::Client) {
+            #(#chains)*
+        }
+
+        fn any<T>() -> T {
+            unreachable!("the reachability functions are compiled, never run")
+        }
+    };
+    let text = render(tokens, false)?.replace("crate::", "unitysvc::");
+    Ok(text)
 }
 
 /// Formats generated items; `lints` puts the allowances generated code needs on each item,
@@ -1038,40 +1152,26 @@ impl Operation {
     }
 
     fn inputs(&self) -> Vec<Input> {
-        let pos: Vec<String> = self.positional().iter().map(|a| a.name.clone()).collect();
+        let pos: Vec<&str> = self.positional().iter().map(|a| a.name.as_str()).collect();
         let call = format!("{}({})", self.method, pos.join(", "));
-        let mut out = Vec::new();
-        for a in &self.args {
-            let location = match a.place {
-                Place::Path => "path",
-                Place::Query => "query",
-                _ => "body",
-            };
-            let rust = if pos.contains(&a.name) {
-                call.clone()
-            } else {
-                format!(".{}(..)", a.name)
-            };
-            if a.place == Place::Whole && !a.positional {
-                out.push(Input {
-                    operation: self.id.clone(),
-                    location: location.into(),
-                    name: "body".into(),
-                    rust,
-                });
-                continue;
-            }
-            if a.place == Place::Whole {
-                continue;
-            }
-            out.push(Input {
+        self.args
+            .iter()
+            .map(|a| Input {
                 operation: self.id.clone(),
-                location: location.into(),
+                location: match a.place {
+                    Place::Path => "path",
+                    Place::Query => "query",
+                    _ => "body",
+                }
+                .into(),
                 name: a.name.clone(),
-                rust,
-            });
-        }
-        out
+                rust: if pos.contains(&a.name.as_str()) {
+                    call.clone()
+                } else {
+                    format!(".{}(..)", a.name)
+                },
+            })
+            .collect()
     }
 
     /// The request struct's fields.
