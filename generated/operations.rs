@@ -10857,6 +10857,390 @@ impl std::future::IntoFuture for GetUsage {
 }
 
 // ---- included in src/operations/mod.rs
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::BroadcastCreateDescription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::BroadcastCreateName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::BroadcastTargetCreateName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::BroadcastTargetCreateTargetPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::BroadcastUpdateDescription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::ChainCreateDescription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::ChainCreateName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::ChainStepCreateName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::ChainStepCreateTargetPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::ChainStepUpdateName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::ChainStepUpdateTargetPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::ChainUpdateDescription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::CustomerGroupsListGroupsOwner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::CustomerSecretsSetSecretName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::RecurrentRequestCreateName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::SecretPublicDescription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::SecretPublicName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::SecretUpdateDescription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::SecretUpdateValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::ServiceAliasCreateDescription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::ServiceAliasCreateName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::ServiceAliasCreateTargetPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::ServiceAliasUpdateDescription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[allow(
+    unused_mut,
+    unused_imports,
+    clippy::needless_update,
+    clippy::too_many_arguments,
+    clippy::let_and_return,
+    clippy::clone_on_copy,
+    clippy::redundant_closure,
+    clippy::let_unit_value,
+    clippy::useless_conversion
+)]
+impl std::fmt::Display for crate::types::ServiceAliasUpdateTargetPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 // ---- included in src/blocking/mod.rs
 use crate::blocking::{Call, IntoBlocking, Rt};

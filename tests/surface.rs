@@ -69,6 +69,7 @@ fn documented_inputs(doc: &Value) -> BTreeSet<(String, String, String)> {
 fn every_parameter_and_body_field_has_a_setter_in_async_and_blocking() {
     // Referencing the functions makes the compiler check every call they make.
     let _ = reach_async as fn(&unitysvc::Client);
+    let _ = spawn_all as fn(&unitysvc::Client);
     #[cfg(feature = "blocking")]
     let _ = reach_blocking as fn(&unitysvc::blocking::Client);
 
@@ -115,4 +116,23 @@ fn the_platform_inputs_that_used_to_be_unreachable_are_set_on_the_wire() {
     ] {
         assert!(reached.contains(&(op, name)), "{op} {name}");
     }
+}
+
+mod common;
+
+#[tokio::test]
+async fn calls_are_spawnable_and_awaitable_directly() {
+    let (_sb, client) = common::start().await;
+    let sent = tokio::spawn(client.groups().get("llm").send());
+    let awaited = tokio::spawn(std::future::IntoFuture::into_future(
+        client.groups().get("llm"),
+    ));
+    assert_eq!(sent.await.unwrap().unwrap().name, "llm");
+    assert_eq!(awaited.await.unwrap().unwrap().name, "llm");
+    // The builder owns its arguments: the manager it came from may be gone.
+    let builder = {
+        let groups = client.groups();
+        groups.get(String::from("llm"))
+    };
+    assert_eq!(builder.await.unwrap().name, "llm");
 }

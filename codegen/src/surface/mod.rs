@@ -708,13 +708,18 @@ pub fn generate(
 /// setter, in a function that is compiled and never run.
 fn reach(ops: &[Operation], inputs: &[Input]) -> Result<String, String> {
     let mut chains = Vec::new();
+    let mut spawns = Vec::new();
     for o in ops {
         let module = ident(&o.module);
         let method = ident(&o.method);
-        let args = o.positional().into_iter().map(|a| {
-            let t = sample_type(a);
-            quote!(any::<#t>())
-        });
+        let args: Vec<_> = o
+            .positional()
+            .into_iter()
+            .map(|a| {
+                let t = sample_type(a);
+                quote!(any::<#t>())
+            })
+            .collect();
         let target = if o.over.on_client {
             quote!(client)
         } else {
@@ -738,6 +743,10 @@ fn reach(ops: &[Operation], inputs: &[Input]) -> Result<String, String> {
             calls.push(quote!(.#n(#(#samples),*)));
         }
         chains.push(quote!(let _ = #target.#method(#(#args),*) #(#calls)*;));
+        spawns.push(quote! {
+            spawnable(#target.#method(#(#args),*).send());
+            spawnable(std::future::IntoFuture::into_future(#target.#method(#(#args),*)));
+        });
     }
     let rows = inputs.iter().map(|i| {
         let (op, loc, name) = (&i.operation, &i.location, &i.name);
@@ -759,6 +768,14 @@ fn reach(ops: &[Operation], inputs: &[Input]) -> Result<String, String> {
         fn reach_blocking(client: &crate::blocking::Client) {
             #(#chains)*
         }
+
+        /// Every request's future can be spawned: it is `Send` and owns what it needs.
+        #[allow(unreachable_code, unused_variables, clippy::diverging_sub_expression)]
+        fn spawn_all(client: &crate::Client) {
+            #(#spawns)*
+        }
+
+        fn spawnable<F: std::future::Future + Send + 'static>(_: F) {}
 
         fn any<T>() -> T {
             unreachable!("the reachability functions are compiled, never run")
