@@ -92,12 +92,7 @@ impl Enrollment {
 
     /// Cancels the enrollment; its parameters are kept for re-enrolling.
     pub async fn cancel(&self) -> Result<CustomerEnrollmentCancelResponse> {
-        let cancelled = self.client.enrollments().cancel(self.record.id).await?;
-        self.client
-            .inner
-            .interfaces
-            .invalidate(self.record.service_id);
-        Ok(cancelled)
+        cancel_of(&self.client, self.record.id, self.record.service_id).await
     }
 
     /// Polls until the enrollment is active, backing off from 100 ms up to 2 s between reads.
@@ -200,12 +195,7 @@ impl EnrollmentCreated {
 
     /// Cancels the enrollment.
     pub async fn cancel(&self) -> Result<CustomerEnrollmentCancelResponse> {
-        let cancelled = self.client.enrollments().cancel(self.record.id).await?;
-        self.client
-            .inner
-            .interfaces
-            .invalidate(self.record.service_id);
-        Ok(cancelled)
+        cancel_of(&self.client, self.record.id, self.record.service_id).await
     }
 
     /// Reads the enrollment, then polls until it is active; see [`Enrollment::wait_active`].
@@ -222,6 +212,17 @@ impl EnrollmentCreated {
             .invalidate(self.record.service_id);
         Ok(active)
     }
+}
+
+/// Cancels an enrollment of a known service; the service's cached interfaces go too.
+async fn cancel_of(
+    client: &Client,
+    id: uuid::Uuid,
+    service: uuid::Uuid,
+) -> Result<CustomerEnrollmentCancelResponse> {
+    let cancelled = client.enrollments().cancel(id).await?;
+    client.inner.interfaces.invalidate(service);
+    Ok(cancelled)
 }
 
 pub(crate) fn got(req: &GetEnrollment, record: CustomerEnrollment) -> Result<Enrollment> {

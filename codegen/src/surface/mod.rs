@@ -1142,7 +1142,40 @@ fn singular(name: &str) -> Option<String> {
     (!s.is_empty() && !s.ends_with('s')).then(|| s.to_owned())
 }
 
+/// A manager method's positional arguments, and how the request stores them.
+struct Positional {
+    params: Vec<TokenStream>,
+    generics: TokenStream,
+    wheres: TokenStream,
+    names: Vec<Ident>,
+    /// Statements storing each argument in `req`.
+    sets: Vec<TokenStream>,
+}
+
 impl Operation {
+    fn positional_signature(&self) -> Positional {
+        let (mut params, mut generics, mut wheres, mut names, mut sets) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (i, a) in self.positional().into_iter().enumerate() {
+            let v = ident(&a.name);
+            let g = format_ident!("V{}", i);
+            let (gen, ty, conv) = setter_parts(a, &v, &g);
+            generics.push(gen);
+            wheres.extend(where_clause(a, &g));
+            params.push(quote!(#v: #ty));
+            sets.push(self.store(a, conv, &ident("req")));
+            names.push(v);
+        }
+        let (generics, wheres) = signature(generics, wheres);
+        Positional {
+            params,
+            generics,
+            wheres,
+            names,
+            sets,
+        }
+    }
+
     fn positional(&self) -> Vec<&Arg> {
         let mut p: Vec<&Arg> = self
             .args
@@ -1302,21 +1335,13 @@ fn emit_module(module: &str, ops: &[&Operation]) -> TokenStream {
         let b = &o.builder;
         let method = ident(&o.method);
         let summary = format!(" {}.", o.summary);
-        let pos = o.positional();
-        let mut params = Vec::new();
-        let mut generics = Vec::new();
-        let mut wheres = Vec::new();
-        let mut sets = Vec::new();
-        for (i, a) in pos.iter().enumerate() {
-            let v = ident(&a.name);
-            let g = format_ident!("V{}", i);
-            let (gen, ty, conv) = setter_parts(a, &v, &g);
-            generics.push(gen);
-            wheres.extend(where_clause(a, &g));
-            params.push(quote!(#v: #ty));
-            sets.push(o.store(a, conv, &ident("req")));
-        }
-        let (generics, wheres) = signature(generics, wheres);
+        let Positional {
+            params,
+            generics,
+            wheres,
+            sets,
+            ..
+        } = o.positional_signature();
         let client = if o.over.on_client {
             quote!(self.clone())
         } else {
@@ -1650,21 +1675,13 @@ fn emit_blocking_module(module: &str, ops: &[&Operation], home: &str) -> TokenSt
         let b = &o.builder;
         let method = ident(&o.method);
         let doc = format!(" Blocking [`{}`]({home}::{}).", o.method, o.builder);
-        let pos = o.positional();
-        let mut params = Vec::new();
-        let mut names = Vec::new();
-        let mut generics = Vec::new();
-        let mut wheres = Vec::new();
-        for (i, a) in pos.iter().enumerate() {
-            let v = ident(&a.name);
-            let g = format_ident!("V{}", i);
-            let (gen, ty, _) = setter_parts(a, &v, &g);
-            generics.push(gen);
-            wheres.extend(where_clause(a, &g));
-            params.push(quote!(#v: #ty));
-            names.push(v);
-        }
-        let (generics, wheres) = signature(generics, wheres);
+        let Positional {
+            params,
+            generics,
+            wheres,
+            names,
+            ..
+        } = o.positional_signature();
         let ty = quote!(#home_path::#b);
         if o.over.on_client {
             client_methods.push(quote! {
