@@ -257,19 +257,31 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the per-request timeout (30 s by default); `None` waits forever.
+    /// Sets the per-request timeout (30 s by default).
     ///
     /// Streams are not cut by it once their headers arrive; see
     /// [`stream_idle_timeout`](Self::stream_idle_timeout).
-    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.timeout = Some(timeout);
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(Some(timeout));
+        self
+    }
+
+    /// Lets requests wait for an answer forever.
+    pub fn no_timeout(mut self) -> Self {
+        self.timeout = Some(None);
         self
     }
 
     /// Sets how long a streaming body may go without bytes before it fails (60 s by
-    /// default); `None` waits forever.
-    pub fn stream_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.stream_idle_timeout = Some(timeout);
+    /// default).
+    pub fn stream_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.stream_idle_timeout = Some(Some(timeout));
+        self
+    }
+
+    /// Lets a streaming body go without bytes forever.
+    pub fn no_stream_idle_timeout(mut self) -> Self {
+        self.stream_idle_timeout = Some(None);
         self
     }
 

@@ -322,7 +322,7 @@ fn a_wrapped_async_client_stays_usable_from_async_code() {
     let inner = unitysvc::Client::builder()
         .base_url(sb.base_url())
         .api_key(sb.api_key())
-        .timeout(Some(Duration::from_secs(5)))
+        .timeout(Duration::from_secs(5))
         .ignore_env()
         .build()
         .unwrap();
@@ -334,7 +334,7 @@ fn a_wrapped_async_client_stays_usable_from_async_code() {
         .base_url(sb.base_url())
         .api_key(sb.api_key())
         .http_client(reqwest::Client::new())
-        .timeout(Some(Duration::from_secs(5)))
+        .timeout(Duration::from_secs(5))
         .ignore_env()
         .build()
         .unwrap();

@@ -204,7 +204,7 @@ fn client_for(server: &FaultServer, timeout: Duration) -> Client {
     Client::builder()
         .base_url(format!("{}/v1", server.url()))
         .api_key("svcpass_faultkey")
-        .timeout(Some(timeout))
+        .timeout(timeout)
         .retry(RetryPolicy::default().backoff(Duration::from_millis(50), Duration::from_secs(5)))
         .ignore_env()
         .build()
@@ -575,7 +575,7 @@ async fn control_plane_faults() {
         ))
     })
     .await;
-    let c = client_with(&s, |b| b.timeout(Some(Duration::from_secs(1))));
+    let c = client_with(&s, |b| b.timeout(Duration::from_secs(1)));
     let err = run_case(
         &mut rows,
         "retry-after-ms past the deadline",
@@ -709,7 +709,7 @@ async fn default_timeout_bounds_the_whole_call() {
     // With a 2 s timeout and default retries, a server that never answers costs ~2 s,
     // not one timeout per attempt plus the waits between them.
     let s = FaultServer::start(|_| Act::Stall).await;
-    let c = client_with(&s, |b| b.timeout(Some(Duration::from_secs(2))));
+    let c = client_with(&s, |b| b.timeout(Duration::from_secs(2)));
     let started = Instant::now();
     let err = c.groups().get("llm").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
@@ -1030,7 +1030,7 @@ async fn stream_faults() {
         Act::WriteThenStall(format!("{sse_head}\r\ndata: 1\n\n").into_bytes())
     })
     .await;
-    let c = client_with(&s, |b| b.stream_idle_timeout(Some(Duration::from_secs(1))));
+    let c = client_with(&s, |b| b.stream_idle_timeout(Duration::from_secs(1)));
     let call = boxed(async move {
         let mut events = c.dispatch("p/x/chat").stream().await?.events();
         while let Some(event) = events.next().await {
@@ -1065,7 +1065,7 @@ fn blocking_client_faults() {
             Client::builder()
                 .base_url(format!("{url}/v1"))
                 .api_key("svcpass_x")
-                .timeout(Some(Duration::from_secs(timeout)))
+                .timeout(Duration::from_secs(timeout))
                 .retry(RetryPolicy::none())
                 .ignore_env()
                 .build()

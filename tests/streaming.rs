@@ -132,7 +132,7 @@ async fn stalled_stream_fails_with_an_idle_timeout() {
     let client = Client::builder()
         .base_url(sb.base_url())
         .api_key(sb.api_key())
-        .stream_idle_timeout(Some(Duration::from_millis(300)))
+        .stream_idle_timeout(Duration::from_millis(300))
         .ignore_env()
         .build()
         .unwrap();
@@ -149,7 +149,7 @@ async fn total_timeout_does_not_cut_a_healthy_stream() {
     let client = Client::builder()
         .base_url(sb.base_url())
         .api_key(sb.api_key())
-        .timeout(Some(Duration::from_millis(300)))
+        .timeout(Duration::from_millis(300))
         .ignore_env()
         .build()
         .unwrap();
