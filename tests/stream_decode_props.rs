@@ -176,7 +176,14 @@ impl Block {
             return None;
         };
         let data = data.join("\n");
-        Some(Event::Sse(SseEvent::new(event.clone(), id.clone(), data)))
+        let mut out = SseEvent::new(data);
+        if let Some(event) = event {
+            out = out.with_event(event.clone());
+        }
+        if let Some(id) = id {
+            out = out.with_id(id.clone());
+        }
+        Some(Event::Sse(out))
     }
 }
 

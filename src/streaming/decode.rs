@@ -95,12 +95,29 @@ impl PartialEq for SseEvent {
 }
 
 impl SseEvent {
-    /// Builds an event, e.g. to test code that consumes them.
-    pub fn new(event: Option<String>, id: Option<String>, data: impl Into<String>) -> SseEvent {
+    /// Builds a default (`message`) event carrying `data`, e.g. to test code that consumes
+    /// events.
+    pub fn new(data: impl Into<String>) -> SseEvent {
+        SseEvent::from_parts(None, None, data.into())
+    }
+
+    /// Sets the `event` field.
+    pub fn with_event(mut self, event: impl Into<String>) -> SseEvent {
+        self.event = Some(event.into());
+        self
+    }
+
+    /// Sets the `id` field.
+    pub fn with_id(mut self, id: impl Into<String>) -> SseEvent {
+        self.id = Some(id.into());
+        self
+    }
+
+    fn from_parts(event: Option<String>, id: Option<String>, data: String) -> SseEvent {
         SseEvent {
             event,
             id,
-            data: data.into(),
+            data,
             json: OnceLock::new(),
         }
     }
@@ -246,7 +263,7 @@ impl Decoder {
             parser.clear_ready();
             return Some(Ok(Event::Done));
         }
-        Some(Ok(Event::Sse(SseEvent::new(
+        Some(Ok(Event::Sse(SseEvent::from_parts(
             frame.event,
             frame.id,
             frame.data,
@@ -363,7 +380,7 @@ mod tests {
     }
 
     fn sse(data: &str, json: Option<Value>) -> Result<Event, DecodeError> {
-        let event = SseEvent::new(None, None, data);
+        let event = SseEvent::new(data);
         assert_eq!(event.json(), json.as_ref());
         Ok(Event::Sse(event))
     }
@@ -425,11 +442,9 @@ mod tests {
         let out = decode(Framing::Sse, b"event: delta\nid: 9\ndata: 1\n\n");
         assert_eq!(
             out,
-            [Ok(Event::Sse(SseEvent::new(
-                Some("delta".into()),
-                Some("9".into()),
-                "1"
-            )))]
+            [Ok(Event::Sse(
+                SseEvent::new("1").with_event("delta").with_id("9")
+            ))]
         );
     }
 
