@@ -141,6 +141,32 @@ fn eventsource(chunks: &[Bytes], mut f: impl FnMut(&str) -> u64) -> u64 {
     })
 }
 
+/// The floor for finding frame boundaries: a `memchr` split of the body into lines (a line
+/// cut by a chunk boundary is carried over), each line's length summed, nothing else done.
+fn memchr_lines(chunks: &[Bytes]) -> u64 {
+    block_on(async {
+        let mut body = body_stream(chunks);
+        let mut carry: Vec<u8> = Vec::new();
+        let mut sum = 0;
+        while let Some(Ok(chunk)) = body.next().await {
+            let mut rest = &chunk[..];
+            while let Some(end) = memchr::memchr(b'\n', rest) {
+                let line = if carry.is_empty() {
+                    &rest[..end]
+                } else {
+                    carry.extend_from_slice(&rest[..end]);
+                    &carry[..]
+                };
+                sum += line.len() as u64;
+                carry.clear();
+                rest = &rest[end + 1..];
+            }
+            carry.extend_from_slice(rest);
+        }
+        sum
+    })
+}
+
 fn our_framer(chunks: &[Bytes]) -> u64 {
     block_on(async {
         let mut parser = SseParser::new();
@@ -223,6 +249,17 @@ fn main() {
                 }),
                 vec![Case::new("SseParser", || our_framer(chunks))],
                 true,
+            );
+        }
+
+        let group = format!("framing against the floor, {kib} KiB chunks");
+        if settings.wants(&group) {
+            compare(
+                &settings,
+                &group,
+                Case::new("memchr line split", || memchr_lines(chunks)),
+                vec![Case::new("SseParser", || our_framer(chunks))],
+                false,
             );
         }
 
