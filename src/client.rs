@@ -8,7 +8,7 @@ use crate::config::{
     ENV_S3_BASE_URL, ENV_SMTP_BASE_URL, INTERFACE_CACHE_CAPACITY,
 };
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::{Hooks, Limits};
+use crate::http::{Hooks, Limits, Origins};
 use crate::low_level;
 use std::sync::Arc;
 use std::time::Duration;
@@ -221,6 +221,7 @@ pub struct ClientBuilder {
     http_client: Option<reqwest::Client>,
     retry: Option<RetryPolicy>,
     interface_cache_ttl: Option<Duration>,
+    trusted_origins: Vec<String>,
     ignore_env: bool,
 }
 
@@ -343,6 +344,19 @@ impl ClientBuilder {
         self
     }
 
+    /// Lets the API key and the caller's headers go to `origin`
+    /// (`scheme://host[:port]`, e.g. `https://eu.gateway.example`) too.
+    ///
+    /// The key goes only to the origins of `base_url` and the api/s3/smtp gateway URLs
+    /// (configured or defaulted). A URL from a server answer, such as an interface's
+    /// `base_url`, on any other origin is refused with [`ErrorKind::InvalidInput`] before
+    /// anything is sent, unless it is trusted here. An argument that is not an http(s)
+    /// origin (a path, query or user info included) fails at [`build`](Self::build).
+    pub fn trust_origin(mut self, origin: impl Into<String>) -> Self {
+        self.trusted_origins.push(origin.into());
+        self
+    }
+
     /// Ignores the `UNITYSVC_*` environment variables for URLs.
     pub fn ignore_env(mut self) -> Self {
         self.ignore_env = true;
@@ -379,6 +393,11 @@ impl ClientBuilder {
         let api_base_url = optional(&self.api_base_url, ENV_API_BASE_URL, "api_base_url")?;
         let s3_base_url = optional(&self.s3_base_url, ENV_S3_BASE_URL, "s3_base_url")?;
         let smtp_base_url = optional(&self.smtp_base_url, ENV_SMTP_BASE_URL, "smtp_base_url")?;
+        let trusted_origins = self
+            .trusted_origins
+            .iter()
+            .map(|origin| config::normalize_origin(origin))
+            .collect::<Result<Vec<_>>>()?;
         let config = Config {
             api_key,
             base_url,
@@ -400,6 +419,7 @@ impl ClientBuilder {
             interface_cache_ttl: self
                 .interface_cache_ttl
                 .unwrap_or(DEFAULT_INTERFACE_CACHE_TTL),
+            trusted_origins,
         };
         let (http, own_http) = match self.http_client {
             Some(client) => (client, false),
@@ -414,6 +434,7 @@ impl ClientBuilder {
                 max_response_size: config.max_response_size,
                 max_error_body: config.max_error_body,
             },
+            Origins::new(config.origins())?,
         )?;
         Client::assemble(config, http, hooks, own_http)
     }

@@ -151,6 +151,7 @@ pub struct Config {
     pub(crate) user_agent: String,
     pub(crate) retry: RetryPolicy,
     pub(crate) interface_cache_ttl: Duration,
+    pub(crate) trusted_origins: Vec<String>,
 }
 
 impl Config {
@@ -205,6 +206,26 @@ impl Config {
         self.interface_cache_ttl
     }
 
+    /// The origins trusted beyond the configured URLs' own, as
+    /// [`trust_origin`](crate::ClientBuilder::trust_origin) was given them.
+    pub fn trusted_origins(&self) -> &[String] {
+        &self.trusted_origins
+    }
+
+    /// Every URL whose origin the key may go to: the control plane, the gateways and the
+    /// trusted origins.
+    pub(crate) fn origins(&self) -> impl Iterator<Item = &str> {
+        [
+            Some(self.base_url.as_str()),
+            Some(self.gateway_url()),
+            self.s3_base_url.as_deref(),
+            self.smtp_base_url.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(self.trusted_origins.iter().map(String::as_str))
+    }
+
     /// Whether an API key is configured.
     pub fn has_api_key(&self) -> bool {
         self.api_key.is_some()
@@ -227,6 +248,29 @@ pub(crate) fn normalize_url(what: &str, url: &str) -> Result<String> {
         )));
     }
     Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// Checks an origin given to `trust_origin`: an http(s) URL with nothing after its host
+/// and port but an optional `/`; answers it as `scheme://host[:port]`.
+pub(crate) fn normalize_origin(origin: &str) -> Result<String> {
+    let refuse = |why: &str| {
+        Error::invalid_input(format!(
+            "trust_origin {origin:?} {why}; give scheme://host[:port], e.g. https://eu.gateway.example"
+        ))
+        .with_parameter("origin")
+    };
+    let parsed =
+        reqwest::Url::parse(origin.trim()).map_err(|e| refuse(&format!("is not a URL ({e})")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(refuse("is not an http or https origin"));
+    }
+    if parsed.path() != "/" || parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(refuse("has a path, query or fragment"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(refuse("has user info"));
+    }
+    Ok(parsed.origin().ascii_serialization())
 }
 
 pub(crate) fn env_var(name: &str) -> Option<String> {

@@ -161,6 +161,7 @@ pub struct Error {
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
+#[derive(Clone)]
 struct Inner {
     kind: ErrorKind,
     message: String,
@@ -198,6 +199,15 @@ impl Error {
 
     pub(crate) fn invalid_input(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::InvalidInput, message)
+    }
+
+    /// A copy without the source, for builders that keep an input error until `send()`
+    /// and must stay `Clone`.
+    pub(crate) fn duplicate(&self) -> Error {
+        Error {
+            inner: self.inner.clone(),
+            source: None,
+        }
     }
 
     /// Names the argument an input error is about.
@@ -463,6 +473,16 @@ impl From<crate::wrappers::WrapperError> for Error {
     /// Wrapper input errors (a bad duration, an unsafe path) are [`ErrorKind::InvalidInput`].
     fn from(e: crate::wrappers::WrapperError) -> Error {
         Error::invalid_input(e.to_string()).with_source(e)
+    }
+}
+
+/// An input error kept by a builder until `send()`; cloning drops its source.
+#[derive(Debug)]
+pub(crate) struct Kept(pub(crate) Error);
+
+impl Clone for Kept {
+    fn clone(&self) -> Kept {
+        Kept(self.0.duplicate())
     }
 }
 

@@ -27,6 +27,57 @@ pub struct Hooks {
     timeout: Option<Duration>,
     retry: RetryPolicy,
     limits: Limits,
+    /// Where the key and the caller's headers may go.
+    origins: Origins,
+}
+
+/// The origins a client sends its key to: those of its configured (or defaulted) URLs and
+/// those trusted explicitly. Compared field by field, so a check allocates nothing.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Origins(Arc<[(String, String, u16)]>);
+
+impl Origins {
+    /// The origins of `urls`; each must parse as an http(s) URL.
+    pub(crate) fn new<'a>(urls: impl IntoIterator<Item = &'a str>) -> Result<Origins> {
+        let mut origins = Vec::new();
+        for url in urls {
+            let parsed = reqwest::Url::parse(url)
+                .map_err(|e| Error::invalid_input(format!("{url:?} is not a valid URL: {e}")))?;
+            let key = origin_key(&parsed)
+                .ok_or_else(|| Error::invalid_input(format!("{url:?} has no origin")))?;
+            if !origins.contains(&key) {
+                origins.push(key);
+            }
+        }
+        Ok(Origins(origins.into()))
+    }
+
+    /// Whether requests to `url` may carry the key.
+    pub(crate) fn allows(&self, url: &reqwest::Url) -> bool {
+        let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
+            return false;
+        };
+        self.0
+            .iter()
+            .any(|(s, h, p)| s == url.scheme() && h.eq_ignore_ascii_case(host) && *p == port)
+    }
+}
+
+/// Scheme, host and port of an http(s) URL.
+fn origin_key(url: &reqwest::Url) -> Option<(String, String, u16)> {
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    Some((
+        url.scheme().to_owned(),
+        url.host_str()?.to_ascii_lowercase(),
+        url.port_or_known_default()?,
+    ))
+}
+
+/// `scheme://host[:port]` of a URL, as `trust_origin` takes it.
+pub(crate) fn origin_text(url: &reqwest::Url) -> String {
+    url.origin().ascii_serialization()
 }
 
 /// Size caps applied to every buffered response.
@@ -54,6 +105,7 @@ impl Hooks {
         timeout: Option<Duration>,
         retry: RetryPolicy,
         limits: Limits,
+        origins: Origins,
     ) -> Result<Hooks> {
         let auth = key
             .map(|k| {
@@ -81,15 +133,37 @@ impl Hooks {
             timeout,
             retry,
             limits,
+            origins,
         })
     }
 
     /// Adds what every request needs and the caller did not set itself.
-    pub(crate) fn prepare(&self, request: &mut reqwest::Request) {
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind) for a URL on an origin the key may
+    /// not go to; the request is then not sent.
+    pub(crate) fn prepare(&self, request: &mut reqwest::Request) -> Result<()> {
+        self.check_origin(request.url(), "request URL")?;
         self.authorize(request.headers_mut());
         if request.timeout().is_none() {
             *request.timeout_mut() = self.timeout;
         }
+        Ok(())
+    }
+
+    /// Refuses `url` unless its origin is one the key may go to; `what` says where the
+    /// URL came from (`interface base_url`), for the message.
+    pub(crate) fn check_origin(&self, url: &reqwest::Url, what: &str) -> Result<()> {
+        if self.origins.allows(url) {
+            return Ok(());
+        }
+        let origin = origin_text(url);
+        Err(Error::invalid_input(format!(
+            "the {what} is on {origin}, which is not an origin of this client (base_url and the \
+             api/s3/smtp gateway URLs), so neither the API key nor its headers go there; \
+             trust it with ClientBuilder::trust_origin({origin:?})"
+        )))
     }
 
     /// Adds the `Authorization` and `User-Agent` headers unless already set.
@@ -102,14 +176,24 @@ impl Hooks {
             .or_insert_with(|| self.user_agent.clone());
     }
 
-    /// A gateway request's headers: ours (and a JSON `Content-Type` when `json`), with
-    /// the caller's `own` replacing any of the same name.
-    pub(crate) fn headers(&self, json: bool, own: HeaderMap) -> HeaderMap {
+    /// A gateway request's headers for `url`: ours (and a JSON `Content-Type` when
+    /// `json`), with the caller's `own` replacing any of the same name.
+    ///
+    /// This is the only way to the key for a gateway request, so the origin check here
+    /// cannot be skipped: a URL on another origin gets no headers and no request.
+    pub(crate) fn headers_for(
+        &self,
+        url: &reqwest::Url,
+        what: &str,
+        json: bool,
+        own: HeaderMap,
+    ) -> Result<HeaderMap> {
+        self.check_origin(url, what)?;
         let mut headers = self.gateway_headers[usize::from(json)].clone();
         if !own.is_empty() {
             headers.extend(own);
         }
-        headers
+        Ok(headers)
     }
 
     pub(crate) fn limits(&self) -> Limits {
@@ -145,8 +229,9 @@ impl progenitor_client::ClientHooks<Hooks> for low_level::Client {
         request: &mut reqwest::Request,
         _info: &OperationInfo,
     ) -> std::result::Result<(), progenitor_client::Error<E>> {
-        self.inner().prepare(request);
-        Ok(())
+        self.inner()
+            .prepare(request)
+            .map_err(|e| progenitor_client::Error::InvalidRequest(e.message().to_owned()))
     }
 
     async fn exec(

@@ -181,11 +181,17 @@ impl Services {
     /// The service's interfaces come from the client's interface cache after the first
     /// lookup, so a dispatch is one round trip.
     pub fn dispatch(&self, service_id: impl Id) -> DispatchRequest {
-        let target = service_id.to_uuid().map(|id| Target::Service {
-            id,
-            interface: None,
-            enrollment: None,
-        });
+        let target = service_id
+            .to_uuid()
+            .map(|id| Target::Service {
+                id,
+                interface: None,
+                enrollment: None,
+            })
+            .map_err(|e| {
+                e.with_parameter("service_id")
+                    .in_call("services.dispatch", None)
+            });
         DispatchRequest::new(self.client.clone(), target)
     }
 
@@ -310,7 +316,12 @@ impl ScheduleRequest {
             enrollment,
         )
         .await?;
-        // The platform stores the path verbatim and calls it on every run.
+        // The platform stores the path verbatim and calls it on every run with this
+        // customer's credentials, so it is held to the origins the key may go to.
+        self.client
+            .hooks()
+            .check_origin(&picked.url()?, "service's interface base_url")
+            .map_err(|e| e.in_call("services.schedule", None))?;
         let mut request = self
             .request
             .request_path(crate::wrappers::join_subpath(

@@ -42,7 +42,15 @@ struct FaultServer {
 
 impl FaultServer {
     async fn start(script: impl Fn(usize) -> Act + Send + Sync + 'static) -> FaultServer {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        FaultServer::start_at("127.0.0.1:0", script).await
+    }
+
+    /// A server on another loopback address, e.g. `127.0.0.2:0`: another origin.
+    async fn start_at(
+        addr: &str,
+        script: impl Fn(usize) -> Act + Send + Sync + 'static,
+    ) -> FaultServer {
+        let listener = TcpListener::bind(addr).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let hits = Arc::new(AtomicUsize::new(0));
         let script: Script = Arc::new(script);
@@ -719,6 +727,204 @@ async fn default_timeout_bounds_the_whole_call() {
         started.elapsed()
     );
     assert_eq!(s.hits(), 1);
+}
+
+/// A group as the control plane answers it, with its interface at `base_url`.
+async fn group_body(base_url: &str) -> String {
+    let (_sb, client) = common::start().await;
+    let group = client.groups().get("llm").await.unwrap();
+    let mut record = serde_json::to_value(group.record()).unwrap();
+    record["interface"]["base_url"] = base_url.into();
+    record.to_string()
+}
+
+/// One interface at `base_url`, as the control plane lists a service's interfaces.
+fn interfaces_body(base_url: &str) -> String {
+    serde_json::json!([{
+        "name": "canonical", "access_method": "http", "base_url": base_url,
+        "description": null, "enrollment_id": null, "group_name": null,
+    }])
+    .to_string()
+}
+
+#[tokio::test]
+async fn trust_boundary_faults() {
+    let mut rows = Vec::new();
+    // 127.0.0.2 is loopback too, but another origin than the control plane's 127.0.0.1.
+    let elsewhere = FaultServer::start_at("127.0.0.2:0", |_| json("200 OK", "{}")).await;
+    let foreign_origin = elsewhere.url();
+    let foreign = format!("{foreign_origin}/p/{SERVICE}");
+    let listed = interfaces_body(&foreign);
+    let plane = FaultServer::start(move |_| json("200 OK", &listed)).await;
+    let client = || client_for(&plane, Duration::from_secs(5));
+    let names_origin = |err: &unitysvc::Error, label: &str| {
+        let text = err.to_string();
+        assert!(text.starts_with(&format!("{label}: ")), "{text}");
+        assert!(text.contains(&foreign_origin), "{text}");
+        assert!(text.contains("trust_origin"), "{text}");
+    };
+
+    let c = client();
+    let err = run_case(
+        &mut rows,
+        "interface base_url elsewhere (refused)",
+        &elsewhere,
+        expect(Some(ErrorKind::InvalidInput), 1_000, 0..=0),
+        boxed(async move {
+            c.services()
+                .dispatch(SERVICE)
+                .path("chat")
+                .header("x-api-key", "user-secret")
+                .json(&serde_json::json!({"q": 1}))
+                .send()
+                .await
+                .map(drop)
+        }),
+    )
+    .await
+    .unwrap_err();
+    names_origin(&err, &format!("gateway p/{SERVICE}"));
+
+    let c = client();
+    let err = run_case(
+        &mut rows,
+        "interface base_url elsewhere, stream",
+        &elsewhere,
+        expect(Some(ErrorKind::InvalidInput), 1_000, 0..=0),
+        boxed(async move { c.services().dispatch(SERVICE).stream().await.map(drop) }),
+    )
+    .await
+    .unwrap_err();
+    names_origin(&err, &format!("gateway p/{SERVICE}"));
+
+    let c = client();
+    run_case(
+        &mut rows,
+        "interface base_url elsewhere, build()",
+        &elsewhere,
+        expect(Some(ErrorKind::InvalidInput), 1_000, 0..=0),
+        boxed(async move { c.services().dispatch(SERVICE).build().await.map(drop) }),
+    )
+    .await
+    .ok();
+
+    let c = client();
+    let before = plane.hits();
+    let err = run_case(
+        &mut rows,
+        "schedule to an interface elsewhere",
+        &elsewhere,
+        expect(Some(ErrorKind::InvalidInput), 1_000, 0..=0),
+        boxed(async move {
+            c.services()
+                .schedule(SERVICE, unitysvc::Schedule::every(Duration::from_secs(300)))
+                .path("chat")
+                .send()
+                .await
+                .map(drop)
+        }),
+    )
+    .await
+    .unwrap_err();
+    names_origin(&err, "services.schedule");
+    assert_eq!(
+        plane.hits() - before,
+        1,
+        "only the interface lookup was sent"
+    );
+
+    let group = group_body(&format!("{foreign_origin}/g/llm")).await;
+    let group_plane = FaultServer::start(move |_| json("200 OK", &group)).await;
+    let c = client_for(&group_plane, Duration::from_secs(5));
+    let err = run_case(
+        &mut rows,
+        "group interface elsewhere (refused)",
+        &elsewhere,
+        expect(Some(ErrorKind::InvalidInput), 1_000, 0..=0),
+        boxed(async move { c.groups().dispatch("llm").send().await.map(drop) }),
+    )
+    .await
+    .unwrap_err();
+    names_origin(&err, "gateway g/llm");
+
+    // Stored paths (chain steps, broadcast targets, aliases) are gateway-relative: an
+    // absolute one is refused before the control plane hears of it.
+    let absolute = format!("{foreign_origin}/p/{SERVICE}");
+    let quiet = FaultServer::start(|_| json("200 OK", "{}")).await;
+    let (c, path) = (client_for(&quiet, Duration::from_secs(5)), absolute.clone());
+    run_case(
+        &mut rows,
+        "chain step to another origin",
+        &quiet,
+        expect(Some(ErrorKind::InvalidInput), 1_000, 0..=0),
+        boxed(async move {
+            let step = unitysvc::chains::ChainStep::new("s", path, 0);
+            c.chains().create("c").step(step).send().await.map(drop)
+        }),
+    )
+    .await
+    .ok();
+    let (c, path) = (client_for(&quiet, Duration::from_secs(5)), absolute.clone());
+    run_case(
+        &mut rows,
+        "broadcast target to another origin",
+        &quiet,
+        expect(Some(ErrorKind::InvalidInput), 1_000, 0..=0),
+        boxed(async move {
+            let target = unitysvc::broadcasts::BroadcastTarget::new("t", path);
+            c.broadcasts()
+                .create("b")
+                .target(target)
+                .send()
+                .await
+                .map(drop)
+        }),
+    )
+    .await
+    .ok();
+    let (c, path) = (client_for(&quiet, Duration::from_secs(5)), absolute.clone());
+    run_case(
+        &mut rows,
+        "alias to another origin",
+        &quiet,
+        expect(Some(ErrorKind::InvalidInput), 1_000, 0..=0),
+        boxed(async move { c.aliases().create("a", path).send().await.map(drop) }),
+    )
+    .await
+    .ok();
+
+    let bad = Client::builder()
+        .api_key("svcpass_x")
+        .trust_origin(format!("{foreign_origin}/some/path"))
+        .ignore_env()
+        .build()
+        .unwrap_err();
+    assert_eq!(bad.kind(), ErrorKind::InvalidInput);
+    assert_eq!(bad.parameter(), Some("origin"));
+    for not_origin in [
+        "gateway.example",
+        "ftp://gateway.example",
+        "https://u:p@gw.example",
+    ] {
+        let built = Client::builder()
+            .trust_origin(not_origin)
+            .ignore_env()
+            .build();
+        assert!(built.is_err(), "{not_origin} was accepted");
+    }
+
+    let c = client_with(&plane, |b| b.trust_origin(&foreign_origin));
+    run_case(
+        &mut rows,
+        "interface elsewhere, trust_origin (sent)",
+        &elsewhere,
+        expect(None, 1_000, 1..=1),
+        boxed(async move { c.services().dispatch(SERVICE).send().await.map(drop) }),
+    )
+    .await
+    .ok();
+
+    report("trust boundaries", &rows);
 }
 
 #[tokio::test]
