@@ -294,14 +294,17 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the largest buffered response body accepted, control plane and gateway
-    /// (32 MiB by default); a larger one fails with [`ErrorKind::TooLarge`].
+    /// Sets the largest buffered success body accepted, control plane and gateway
+    /// (32 MiB by default); a larger one fails with [`ErrorKind::TooLarge`]. Error answers
+    /// are cut at [`max_error_body_size`](Self::max_error_body_size) instead, so they keep
+    /// their status.
     pub fn max_response_size(mut self, bytes: usize) -> Self {
         self.max_response_size = Some(bytes);
         self
     }
 
-    /// Sets how much of a response body an [`Error`] keeps (64 KiB by default).
+    /// Sets how much of an error answer's body is read and kept (64 KiB by default), in an
+    /// [`Error`] or a gateway [`Response`](crate::Response); the rest is dropped unread.
     pub fn max_error_body_size(mut self, bytes: usize) -> Self {
         self.max_error_body = Some(bytes);
         self

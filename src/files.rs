@@ -133,7 +133,8 @@ impl Files {
             .await
             .map_err(Error::from_reqwest)?;
         if !resp.status().is_success() {
-            return Err(error::from_response(resp).await);
+            let limit = self.client.hooks().limits().max_error_body;
+            return Err(error::from_response(resp, limit).await);
         }
         Ok(ticket.key)
     }
@@ -151,10 +152,11 @@ impl Files {
             .send()
             .await
             .map_err(Error::from_reqwest)?;
+        let limits = self.client.hooks().limits();
         if !resp.status().is_success() {
-            return Err(error::from_response(resp).await);
+            return Err(error::from_response(resp, limits.max_error_body).await);
         }
-        resp.bytes().await.map_err(Error::from_reqwest)
+        crate::http::read_body(resp, limits.max_response_size).await
     }
 }
 

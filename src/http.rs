@@ -4,6 +4,7 @@
 use crate::config::{ApiKey, RetryPolicy};
 use crate::error::{self, BodyTooLarge, Error, Result};
 use crate::low_level;
+use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 use progenitor_client::{ClientInfo, OperationInfo, ResponseValue};
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
@@ -315,9 +316,15 @@ pub(crate) fn operation_label(operation_id: &str) -> String {
         .map_or_else(|| operation_id.to_owned(), |(_, label)| (*label).to_owned())
 }
 
-/// Re-wraps a response so its body fails with [`BodyTooLarge`] past `limit` bytes; a
-/// `Content-Length` over the limit fails before anything is read.
+/// Re-wraps a success response so its body fails with [`BodyTooLarge`] past `limit`
+/// bytes; a `Content-Length` over the limit fails before anything is read.
+///
+/// Error answers pass as they are: the error reads at most `max_error_body_size` of them,
+/// so their status survives however large they are.
 fn cap_body(resp: reqwest::Response, limit: usize) -> reqwest::Response {
+    if !resp.status().is_success() {
+        return resp;
+    }
     let announced = resp.content_length();
     let status = resp.status();
     let version = resp.version();
@@ -350,6 +357,23 @@ fn cap_body(resp: reqwest::Response, limit: usize) -> reqwest::Response {
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Reads a success body whole, failing with [`ErrorKind::TooLarge`](crate::ErrorKind)
+/// past `limit` bytes (at once when `Content-Length` announces more).
+pub(crate) async fn read_body(mut resp: reqwest::Response, limit: usize) -> Result<Bytes> {
+    let too_large = || Error::from_too_large(limit);
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = resp.chunk().await.map_err(Error::from_reqwest)? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
 
 fn is_idempotent(method: &reqwest::Method) -> bool {
     use reqwest::Method;

@@ -29,8 +29,13 @@ enum Act {
     Reset,
     /// Never answers.
     Stall,
-    /// Announces `len` bytes of JSON and streams them in 64 KiB chunks.
-    Huge { len: usize, chunked: bool },
+    /// Announces `len` bytes of JSON and streams them in 64 KiB chunks, with this status
+    /// line (`200 OK` unless said).
+    Huge {
+        len: usize,
+        chunked: bool,
+        status: &'static str,
+    },
 }
 
 type Script = Arc<dyn Fn(usize) -> Act + Send + Sync>;
@@ -130,11 +135,15 @@ async fn act(mut socket: TcpStream, act: Act) {
         Act::Stall => {
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
-        Act::Huge { len, chunked } => {
+        Act::Huge {
+            len,
+            chunked,
+            status,
+        } => {
             let head = if chunked {
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n".to_owned()
+                format!("HTTP/1.1 {status}\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n")
             } else {
-                format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {len}\r\nconnection: close\r\n\r\n")
+                format!("HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {len}\r\nconnection: close\r\n\r\n")
             };
             if socket.write_all(head.as_bytes()).await.is_err() {
                 return;
@@ -598,6 +607,7 @@ async fn control_plane_faults() {
     let s = FaultServer::start(|_| Act::Huge {
         len: 100 * 1024 * 1024,
         chunked: false,
+        status: "200 OK",
     })
     .await;
     let c = client_with(&s, |b| b.max_response_size(1024 * 1024));
@@ -615,6 +625,7 @@ async fn control_plane_faults() {
     let s = FaultServer::start(|_| Act::Huge {
         len: 100 * 1024 * 1024,
         chunked: true,
+        status: "200 OK",
     })
     .await;
     let c = client_with(&s, |b| b.max_response_size(1024 * 1024));
@@ -927,6 +938,136 @@ async fn trust_boundary_faults() {
     report("trust boundaries", &rows);
 }
 
+/// A server that answers `status` with a 100 MB body, sent in 64 KiB chunks as long as
+/// the client reads.
+async fn huge_error(status: &'static str, chunked: bool) -> FaultServer {
+    FaultServer::start(move |_| Act::Huge {
+        len: 100 * 1024 * 1024,
+        chunked,
+        status,
+    })
+    .await
+}
+
+#[tokio::test]
+async fn size_cap_faults() {
+    let mut rows = Vec::new();
+    let get = |c: Client| boxed(async move { c.services().get(SERVICE).await.map(drop) });
+    let kept = |err: &unitysvc::Error| err.body().map_or(0, <[u8]>::len);
+
+    for (case, chunked) in [
+        ("500 with 100 MB body, Content-Length", false),
+        ("500 with 100 MB body, chunked", true),
+    ] {
+        let s = huge_error("500 Internal Server Error", chunked).await;
+        let c = client_with(&s, |b| b.max_response_size(1024 * 1024));
+        let err = run_case(
+            &mut rows,
+            case,
+            &s,
+            expect(Some(ErrorKind::Server), 2_000, 1..=1),
+            get(c),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err}");
+        assert_eq!(kept(&err), 64 * 1024);
+    }
+
+    let s = huge_error("404 Not Found", false).await;
+    let c = client_with(&s, |b| b.max_error_body_size(100 * 1024));
+    let err = run_case(
+        &mut rows,
+        "404 with 100 MB body, 100 KiB error cap",
+        &s,
+        expect(Some(ErrorKind::NotFound), 2_000, 1..=1),
+        get(c),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        kept(&err),
+        100 * 1024,
+        "the configured cap, not the default"
+    );
+
+    // A 503 is retried; each attempt's body is dropped after the cap.
+    let s = huge_error("503 Service Unavailable", true).await;
+    let c = client_with(&s, |b| {
+        b.retry(RetryPolicy::default().backoff(Duration::from_millis(10), Duration::from_secs(1)))
+    });
+    let err = run_case(
+        &mut rows,
+        "503 with 100 MB body (retried)",
+        &s,
+        expect(Some(ErrorKind::Server), 3_000, 3..=3),
+        get(c),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+
+    let s = FaultServer::start(|_| Act::Huge {
+        len: 2 * 1024 * 1024,
+        chunked: false,
+        status: "200 OK",
+    })
+    .await;
+    let c = client_with(&s, |b| b.max_response_size(1024 * 1024));
+    run_case(
+        &mut rows,
+        "2 MB success body, 1 MiB cap (TooLarge)",
+        &s,
+        expect(Some(ErrorKind::TooLarge), 2_000, 1..=1),
+        get(c),
+    )
+    .await
+    .ok();
+
+    let answer = Arc::new(std::sync::Mutex::new(None));
+    for (case, chunked, cap) in [
+        ("gateway 500, 100 MB body", false, None),
+        ("gateway 502, 100 MB chunked, 1 KiB cap", true, Some(1024)),
+    ] {
+        let s = huge_error(
+            if chunked {
+                "502 Bad Gateway"
+            } else {
+                "500 Internal Server Error"
+            },
+            chunked,
+        )
+        .await;
+        let c = client_with(&s, |b| match cap {
+            Some(cap) => b.max_error_body_size(cap).max_response_size(1024 * 1024),
+            None => b.max_response_size(1024 * 1024),
+        });
+        let slot = answer.clone();
+        run_case(
+            &mut rows,
+            case,
+            &s,
+            expect(None, 2_000, 1..=1),
+            boxed(async move {
+                let resp = c.dispatch("p/x/chat").send().await?;
+                *slot.lock().unwrap() = Some(resp);
+                Ok(())
+            }),
+        )
+        .await
+        .ok();
+        let resp = answer.lock().unwrap().take().expect("an answer");
+        assert!(resp.status().is_server_error());
+        assert!(resp.is_truncated());
+        assert_eq!(resp.bytes().len(), cap.unwrap_or(64 * 1024));
+        let err = resp.error_for_status().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Server);
+        assert_eq!(kept(&err), cap.unwrap_or(64 * 1024));
+    }
+
+    report("size caps", &rows);
+}
+
 #[tokio::test]
 async fn gateway_faults() {
     let mut rows = Vec::new();
@@ -985,6 +1126,7 @@ async fn gateway_faults() {
     let s = FaultServer::start(|_| Act::Huge {
         len: 100 * 1024 * 1024,
         chunked: true,
+        status: "200 OK",
     })
     .await;
     let c = client_with(&s, |b| b.max_response_size(1024 * 1024));

@@ -367,7 +367,7 @@ impl DispatchRequest {
                 .map_err(Error::from_reqwest)?;
             span.record("status", resp.status().as_u16());
             answered(&client, service, resp.status());
-            read_capped(resp, limits.max_response_size).await
+            read_capped(resp, limits).await
         }
         .instrument(span.clone());
         // One deadline for the exchange and the body, as reqwest's own timeout would be.
@@ -378,12 +378,13 @@ impl DispatchRequest {
             None => call.await,
         };
         span.record("latency_ms", crate::http::millis(started.elapsed()));
-        let (status, headers, body) = outcome.map_err(&fail)?;
+        let (status, headers, body, truncated) = outcome.map_err(&fail)?;
         Ok(Response {
             status,
             headers,
             body,
             error_body_limit: limits.max_error_body,
+            truncated,
             client: Some(client),
         })
     }
