@@ -330,7 +330,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the retry policy of control-plane calls (2 retries by default).
+    /// Sets the retry policy of control-plane calls: 2 retries by default, within a
+    /// client-wide [`RetryBudget`](crate::RetryBudget) of 500 tokens (5 a retry).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self

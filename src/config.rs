@@ -84,6 +84,8 @@ pub struct RetryPolicy {
     pub initial_backoff: Duration,
     /// The longest single wait; a `Retry-After` asking for more ends the call instead.
     pub max_backoff: Duration,
+    /// The client-wide retry budget; `None` lets every call retry as its policy allows.
+    pub budget: Option<RetryBudget>,
 }
 
 impl Default for RetryPolicy {
@@ -92,7 +94,73 @@ impl Default for RetryPolicy {
             max_retries: 2,
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(10),
+            budget: Some(RetryBudget::default()),
         }
+    }
+}
+
+/// A token bucket shared by every call of a client (and its clones), so many callers
+/// facing a failing server do not multiply its load.
+///
+/// Each retry spends tokens: `retry_cost` after a retryable status, `connection_retry_cost`
+/// after a failed or broken connection. With too few tokens left the call is not retried
+/// and returns its error. A call that succeeds at once puts `success_reward` back; one
+/// that succeeds after retrying gets its last retry's cost back. The defaults (capacity
+/// 500, costs 5 and 10, reward 1) allow 100 status retries from a full bucket.
+///
+/// # Examples
+///
+/// ```
+/// use unitysvc::{RetryBudget, RetryPolicy};
+///
+/// let policy = RetryPolicy::default().budget(RetryBudget::new(50));
+/// let unbounded = RetryPolicy::default().without_budget();
+/// # let _ = (policy, unbounded);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryBudget {
+    /// Tokens in a full bucket, and at the start.
+    pub capacity: u32,
+    /// Tokens a retry after a retryable status (429, 502, 503, 504) spends.
+    pub retry_cost: u32,
+    /// Tokens a retry after a failed or broken connection spends.
+    pub connection_retry_cost: u32,
+    /// Tokens a call that succeeds without retrying puts back.
+    pub success_reward: u32,
+}
+
+impl Default for RetryBudget {
+    fn default() -> Self {
+        RetryBudget {
+            capacity: 500,
+            retry_cost: 5,
+            connection_retry_cost: 10,
+            success_reward: 1,
+        }
+    }
+}
+
+impl RetryBudget {
+    /// A budget of `capacity` tokens with the default costs and reward.
+    pub fn new(capacity: u32) -> RetryBudget {
+        RetryBudget {
+            capacity,
+            ..RetryBudget::default()
+        }
+    }
+
+    /// Sets what a retry costs after a retryable status and after a connection failure.
+    pub fn costs(mut self, retry: u32, connection_retry: u32) -> RetryBudget {
+        self.retry_cost = retry;
+        self.connection_retry_cost = connection_retry;
+        self
+    }
+
+    /// Sets how many tokens a call that succeeds without retrying puts back.
+    pub fn success_reward(mut self, reward: u32) -> RetryBudget {
+        self.success_reward = reward;
+        self
     }
 }
 
@@ -111,6 +179,18 @@ impl RetryPolicy {
             max_retries,
             ..RetryPolicy::default()
         }
+    }
+
+    /// Sets the client-wide retry budget ([`RetryBudget::default`] unless changed).
+    pub fn budget(mut self, budget: RetryBudget) -> RetryPolicy {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// Lets every call retry as this policy allows, however many others are retrying.
+    pub fn without_budget(mut self) -> RetryPolicy {
+        self.budget = None;
+        self
     }
 
     /// Sets the first backoff ceiling and the longest single wait.

@@ -1,7 +1,7 @@
 //! The shared request path: authentication, the call deadline, retries, size caps and
 //! tracing for every control-plane call, and the conversion of generated results into ours.
 
-use crate::config::{ApiKey, RetryPolicy};
+use crate::config::{ApiKey, RetryBudget, RetryPolicy};
 use crate::error::{self, BodyTooLarge, Error, Result};
 use crate::low_level;
 use bytes::Bytes;
@@ -9,6 +9,7 @@ use futures::{StreamExt, TryStreamExt};
 use progenitor_client::{ClientInfo, OperationInfo, ResponseValue};
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use std::future::Future;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tracing::field::Empty;
@@ -27,9 +28,46 @@ pub struct Hooks {
     gateway_headers: [HeaderMap; 2],
     timeout: Option<Duration>,
     retry: RetryPolicy,
+    /// The retry budget's tokens, shared by every clone of the client.
+    bucket: Option<Arc<TokenBucket>>,
     limits: Limits,
     /// Where the key and the caller's headers may go.
     origins: Origins,
+}
+
+/// The tokens of a client's [`RetryBudget`].
+#[derive(Debug)]
+pub(crate) struct TokenBucket {
+    tokens: AtomicU32,
+    budget: RetryBudget,
+}
+
+impl TokenBucket {
+    pub(crate) fn new(budget: RetryBudget) -> TokenBucket {
+        TokenBucket {
+            tokens: AtomicU32::new(budget.capacity),
+            budget,
+        }
+    }
+
+    /// Takes `cost` tokens when there are that many; answers whether it did.
+    fn try_spend(&self, cost: u32) -> bool {
+        self.tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| t.checked_sub(cost))
+            .is_ok()
+    }
+
+    /// Puts `n` tokens back, up to the capacity.
+    fn refill(&self, n: u32) {
+        if n == 0 {
+            return;
+        }
+        let _ = self
+            .tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
+                Some(t.saturating_add(n).min(self.budget.capacity))
+            });
+    }
 }
 
 /// The origins a client sends its key to: those of its configured (or defaulted) URLs and
@@ -132,6 +170,7 @@ impl Hooks {
             user_agent,
             gateway_headers: [plain, json],
             timeout,
+            bucket: retry.budget.map(|b| Arc::new(TokenBucket::new(b))),
             retry,
             limits,
             origins,
@@ -266,10 +305,16 @@ impl progenitor_client::ClientHooks<Hooks> for low_level::Client {
             }
         });
         let limit = hooks.limits.max_response_size;
-        execute_with_retries(self.client(), request, hooks.retry, &span)
-            .instrument(span.clone())
-            .await
-            .map(|resp| cap_body(resp, limit))
+        execute_with_retries(
+            self.client(),
+            request,
+            hooks.retry,
+            hooks.bucket.as_deref(),
+            &span,
+        )
+        .instrument(span.clone())
+        .await
+        .map(|resp| cap_body(resp, limit))
     }
 }
 
@@ -389,10 +434,13 @@ fn is_idempotent(method: &reqwest::Method) -> bool {
 /// requests are also retried when the connection broke before any response byte and on
 /// 429/502/503/504. Waits use full jitter; a `Retry-After` is honoured exactly, and one
 /// longer than `max_backoff` or past the deadline ends the call with that response.
+/// Each retry spends tokens of the client's `bucket`; without enough, the call ends with
+/// what it got.
 pub(crate) async fn execute_with_retries(
     client: &reqwest::Client,
     request: reqwest::Request,
     policy: RetryPolicy,
+    bucket: Option<&TokenBucket>,
     span: &tracing::Span,
 ) -> reqwest::Result<reqwest::Response> {
     let started = Instant::now();
@@ -401,6 +449,8 @@ pub(crate) async fn execute_with_retries(
     let path = request.url().path().to_owned();
     let mut attempt: u32 = 0;
     let mut request = request;
+    // What the latest retry spent, given back if it succeeds.
+    let mut last_cost = 0;
     loop {
         attempt += 1;
         if let Some(deadline) = deadline {
@@ -433,8 +483,20 @@ pub(crate) async fn execute_with_retries(
             span.record("status", resp.status().as_u16());
         }
         let fits = |wait: Duration| deadline.is_none_or(|d| Instant::now() + wait < d);
+        let cost = bucket.map_or(0, |b| match &result {
+            Ok(_) => b.budget.retry_cost,
+            Err(_) => b.budget.connection_retry_cost,
+        });
+        let affordable = || {
+            let spent = bucket.is_none_or(|b| b.try_spend(cost));
+            if !spent {
+                tracing::debug!(parent: span, attempt, cost, path = %path, "unitysvc retry budget exhausted");
+            }
+            spent
+        };
         match (wait, spare) {
-            (Some(wait), Some(spare)) if fits(wait) => {
+            (Some(wait), Some(spare)) if fits(wait) && affordable() => {
+                last_cost = cost;
                 let reason = match &result {
                     Ok(resp) => resp.status().as_str().to_owned(),
                     Err(e) if e.is_connect() => "connect failed".to_owned(),
@@ -451,7 +513,21 @@ pub(crate) async fn execute_with_retries(
                 tokio::time::sleep(wait).await;
                 request = spare;
             }
-            _ => return result,
+            _ => {
+                if let (Some(bucket), Ok(resp)) = (bucket, &result) {
+                    // A server failure is no success, retried or not.
+                    let status = resp.status();
+                    if !status.is_server_error() && status != reqwest::StatusCode::TOO_MANY_REQUESTS
+                    {
+                        bucket.refill(if attempt == 1 {
+                            bucket.budget.success_reward
+                        } else {
+                            last_cost
+                        });
+                    }
+                }
+                return result;
+            }
         }
     }
 }

@@ -7,14 +7,14 @@ mod common;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
-use unitysvc::{Client, ErrorKind, Method, RetryPolicy};
+use unitysvc::{Client, ErrorKind, Method, RetryBudget, RetryPolicy};
 
 const SERVICE: &str = "6f1c3c1e-8f7e-4a53-9d55-3f5b1c2f0a11";
 
@@ -1066,6 +1066,119 @@ async fn size_cap_faults() {
     }
 
     report("size caps", &rows);
+}
+
+/// `n` concurrent `services.get` calls; every one fails, or the first success is an error.
+async fn burst(client: &Client, n: usize) -> Outcome {
+    let calls = (0..n).map(|_| {
+        let c = client.clone();
+        async move { c.services().get(SERVICE).await.map(drop) }
+    });
+    let outcomes = futures::future::join_all(calls).await;
+    let kinds: Vec<_> = outcomes
+        .iter()
+        .map(|o| o.as_ref().err().map(|e| e.kind()))
+        .collect();
+    assert!(
+        kinds.iter().all(|k| *k == Some(ErrorKind::Server)),
+        "{kinds:?}"
+    );
+    outcomes.into_iter().next().unwrap_or(Ok(()))
+}
+
+#[tokio::test]
+async fn retry_budget_faults() {
+    let body = service_body().await;
+    let mut rows = Vec::new();
+    let down = Arc::new(AtomicBool::new(true));
+    let fail_next = Arc::new(AtomicBool::new(false));
+    let server = |down: Arc<AtomicBool>, fail_next: Arc<AtomicBool>, body: String| {
+        FaultServer::start(move |_| {
+            if down.load(Ordering::SeqCst) || fail_next.swap(false, Ordering::SeqCst) {
+                json("503 Service Unavailable", r#"{"detail":"busy"}"#)
+            } else {
+                json("200 OK", &body)
+            }
+        })
+    };
+    let policy = RetryPolicy::default().backoff(Duration::from_millis(10), Duration::from_secs(1));
+    // 100 tokens at 5 a retry: 20 retries among all callers.
+    let budget = RetryBudget::new(100);
+    let calls = 64;
+    let most = calls + (budget.capacity / budget.retry_cost) as usize;
+
+    let unbudgeted = server(
+        Arc::new(AtomicBool::new(true)),
+        Arc::new(AtomicBool::new(false)),
+        body.clone(),
+    )
+    .await;
+    let c = client_with(&unbudgeted, |b| b.retry(policy.without_budget()));
+    run_case(
+        &mut rows,
+        "64 callers vs 503, no budget (3 each)",
+        &unbudgeted,
+        expect(Some(ErrorKind::Server), 5_000, 3 * calls..=3 * calls),
+        burst(&c, calls),
+    )
+    .await
+    .ok();
+
+    let s = server(down.clone(), fail_next.clone(), body).await;
+    let c = client_with(&s, |b| b.retry(policy.budget(budget)));
+    run_case(
+        &mut rows,
+        "64 callers vs 503, budget 100 (≤ 20 retries)",
+        &s,
+        expect(Some(ErrorKind::Server), 5_000, calls..=most),
+        burst(&c, calls),
+    )
+    .await
+    .ok();
+
+    let clone = c.clone();
+    let at = s.hits();
+    run_case(
+        &mut rows,
+        "empty bucket, clone: not retried",
+        &s,
+        expect(Some(ErrorKind::Server), 1_000, at + 1..=at + 1),
+        burst(&clone, 1),
+    )
+    .await
+    .ok();
+
+    down.store(false, Ordering::SeqCst);
+    let at = s.hits();
+    let recovered = c.clone();
+    run_case(
+        &mut rows,
+        "recovered: 10 calls refill 10 tokens",
+        &s,
+        expect(None, 2_000, at + 10..=at + 10),
+        boxed(async move {
+            for _ in 0..10 {
+                recovered.services().get(SERVICE).await?;
+            }
+            Ok(())
+        }),
+    )
+    .await
+    .ok();
+
+    fail_next.store(true, Ordering::SeqCst);
+    let at = s.hits();
+    run_case(
+        &mut rows,
+        "then one 503: retried again",
+        &s,
+        expect(None, 1_000, at + 2..=at + 2),
+        boxed(async move { c.services().get(SERVICE).await.map(drop) }),
+    )
+    .await
+    .ok();
+
+    report("retry budget", &rows);
 }
 
 #[tokio::test]
