@@ -161,7 +161,12 @@ impl DispatchRequest {
         let parsed = enrollment.to_uuid();
         match (&mut self.target, parsed) {
             (Ok(Target::Service { enrollment, .. }), Ok(id)) => *enrollment = Some(id),
-            (Ok(_), Err(e)) => self.target = Err(Kept(e.in_call("dispatch.enrollment", None))),
+            (Ok(_), Err(e)) => {
+                self.target = Err(Kept(
+                    e.with_parameter("enrollment")
+                        .in_call("services.dispatch", None),
+                ))
+            }
             _ => {}
         }
         self
@@ -234,6 +239,7 @@ impl DispatchRequest {
         resolve(&self.client, &self.target, &self.path)
             .await
             .map(String::from)
+            .map_err(|e| e.in_call(&self.refusal_label(), None))
     }
 
     /// The request ready to send: at once for a path on the gateway root, after looking
