@@ -197,6 +197,30 @@ async fn every_refusal_names_its_call_and_sends_nothing() {
     assert!(recorder.requests().is_empty(), "{:?}", recorder.requests());
 }
 
+#[tokio::test]
+async fn an_anonymous_dispatch_names_its_call() {
+    let recorder = Recorder::answering(200, "{}").await;
+    let anonymous = Client::builder()
+        .base_url(recorder.base_url())
+        .ignore_env()
+        .build()
+        .unwrap();
+    let err = anonymous.dispatch("p/x").send().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Authentication);
+    assert!(err.to_string().starts_with("gateway p/x: "), "{err}");
+    let err = anonymous
+        .services()
+        .dispatch(ID)
+        .stream()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().starts_with(&format!("gateway p/{ID}: ")),
+        "{err}"
+    );
+    assert!(recorder.requests().is_empty());
+}
+
 #[test]
 fn blocking_refusals_name_their_call() {
     let client = unitysvc::blocking::Client::wrap(

@@ -277,7 +277,7 @@ impl DispatchRequest {
             Ok(Target::Path(path)) => (path.path(), path.query()),
             Ok(Target::Service { id, .. }) => return format!("gateway p/{id}"),
             Ok(Target::Group(name)) => return format!("gateway g/{name}"),
-            Err(_) => return "gateway".to_owned(),
+            Err(e) => return e.0.operation().unwrap_or("gateway").to_owned(),
         };
         if query.is_empty() {
             format!("gateway {path}")
@@ -346,7 +346,7 @@ impl DispatchRequest {
     /// Bad input, a failed connection, a timeout, or a body over the size cap; upstream
     /// error statuses are returned as a [`Response`].
     pub async fn send(self) -> Result<Response> {
-        self.client.require_key("dispatching through the gateway")?;
+        self.client.require_key(&self.refusal_label())?;
         let prepared = self.prepare().await?;
         let (label, host) = prepared.names();
         let Prepared {
@@ -401,7 +401,7 @@ impl DispatchRequest {
     ///
     /// Bad input, a failed connection, or no response headers within the timeout.
     pub async fn stream(self) -> Result<StreamingResponse> {
-        self.client.require_key("streaming through the gateway")?;
+        self.client.require_key(&self.refusal_label())?;
         let prepared = self.prepare().await?;
         let (label, host) = prepared.names();
         let Prepared {
