@@ -74,6 +74,8 @@ impl fmt::Display for ApiKey {
 /// How failed control-plane requests are retried.
 ///
 /// Every wait fits inside the call's timeout: a retry that would end past it is not made.
+/// Retries also draw on the client-wide [`RetryBudget`], so a failing server does not get
+/// every caller's retries at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
@@ -355,4 +357,32 @@ pub(crate) fn normalize_origin(origin: &str) -> Result<String> {
 
 pub(crate) fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_origins_are_scheme_host_and_port_only() {
+        for (given, want) in [
+            ("https://eu.gateway.example", "https://eu.gateway.example"),
+            ("https://EU.gateway.example/", "https://eu.gateway.example"),
+            ("http://127.0.0.2:8080", "http://127.0.0.2:8080"),
+            ("https://gw.example:443", "https://gw.example"),
+        ] {
+            assert_eq!(normalize_origin(given).unwrap(), want);
+        }
+        for refused in [
+            "eu.gateway.example",
+            "ftp://gw.example",
+            "https://gw.example/v1",
+            "https://gw.example?x=1",
+            "https://u:p@gw.example",
+            "mailto:ops@gw.example",
+        ] {
+            let err = normalize_origin(refused).unwrap_err();
+            assert!(err.to_string().starts_with("trust_origin "), "{err}");
+        }
+    }
 }

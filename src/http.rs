@@ -570,6 +570,46 @@ mod tests {
     use super::*;
 
     #[test]
+    fn origins_compare_scheme_host_and_port() {
+        let origins = Origins::new([
+            "https://api.example.test/v1",
+            "http://127.0.0.1:8080",
+            "https://EU.Gateway.example",
+        ])
+        .unwrap();
+        let url = |u: &str| reqwest::Url::parse(u).unwrap();
+        for allowed in [
+            "https://api.example.test/p/x?y=1",
+            "https://api.example.test:443/other",
+            "http://127.0.0.1:8080/g/llm",
+            "https://eu.gateway.example/p/x",
+        ] {
+            assert!(origins.allows(&url(allowed)), "{allowed}");
+        }
+        for refused in [
+            "http://api.example.test/p/x",
+            "https://api.example.test:8443/p/x",
+            "http://127.0.0.2:8080/g/llm",
+            "http://127.0.0.1:8081/g/llm",
+            "https://api.example.test.evil.example/p/x",
+            "https://user@evil.example/api.example.test",
+        ] {
+            assert!(!origins.allows(&url(refused)), "{refused}");
+        }
+    }
+
+    #[test]
+    fn bucket_spends_refills_and_stops_at_capacity() {
+        let bucket = TokenBucket::new(RetryBudget::new(12).costs(5, 10));
+        assert!(bucket.try_spend(10));
+        assert!(!bucket.try_spend(5), "2 tokens left");
+        bucket.refill(3);
+        assert!(bucket.try_spend(5));
+        bucket.refill(1_000);
+        assert_eq!(bucket.tokens.load(Ordering::Acquire), 12);
+    }
+
+    #[test]
     fn operation_ids_read_as_sdk_calls() {
         for (id, label) in [
             ("customer-services-get_service", "services.get"),
