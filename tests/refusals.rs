@@ -7,6 +7,7 @@ mod common;
 use common::recorder::Recorder;
 use futures::future::BoxFuture;
 use std::time::Duration;
+use unitysvc::broadcasts::BroadcastTarget;
 use unitysvc::chains::ChainStep;
 use unitysvc::{Client, ErrorKind, Schedule, Wrappable};
 
@@ -63,6 +64,22 @@ fn cases(c: &Client) -> Vec<Case> {
         .step(ChainStep::new("s", "../x", 0))
         .send()
         .await);
+    case!("added chain step path", "chains.add_step", |c| c
+        .chains()
+        .add_step(ID, ChainStep::new("s", "p/x", 0))
+        .target_path("https://elsewhere.example/x")
+        .send()
+        .await);
+    case!(
+        "added broadcast target path",
+        "broadcasts.add_target",
+        |c| c
+            .broadcasts()
+            .add_target(ID, BroadcastTarget::new("t", "p/x"))
+            .target_path("//elsewhere.example/x")
+            .send()
+            .await
+    );
     case!("request log range", "request_logs.list", |c| c
         .request_logs()
         .list()
