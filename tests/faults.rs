@@ -35,6 +35,8 @@ enum Act {
         len: usize,
         chunked: bool,
         status: &'static str,
+        /// Counts the body bytes the client took before it hung up.
+        sent: Arc<AtomicUsize>,
     },
 }
 
@@ -139,6 +141,7 @@ async fn act(mut socket: TcpStream, act: Act) {
             len,
             chunked,
             status,
+            sent: counted,
         } => {
             let head = if chunked {
                 format!("HTTP/1.1 {status}\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n")
@@ -164,6 +167,7 @@ async fn act(mut socket: TcpStream, act: Act) {
                     return;
                 }
                 sent += n;
+                counted.fetch_add(n, Ordering::SeqCst);
             }
             if chunked {
                 let _ = socket.write_all(b"0\r\n\r\n").await;
@@ -608,6 +612,7 @@ async fn control_plane_faults() {
         len: 100 * 1024 * 1024,
         chunked: false,
         status: "200 OK",
+        sent: Arc::default(),
     })
     .await;
     let c = client_with(&s, |b| b.max_response_size(1024 * 1024));
@@ -626,6 +631,7 @@ async fn control_plane_faults() {
         len: 100 * 1024 * 1024,
         chunked: true,
         status: "200 OK",
+        sent: Arc::default(),
     })
     .await;
     let c = client_with(&s, |b| b.max_response_size(1024 * 1024));
@@ -940,13 +946,26 @@ async fn trust_boundary_faults() {
 
 /// A server that answers `status` with a 100 MB body, sent in 64 KiB chunks as long as
 /// the client reads.
-async fn huge_error(status: &'static str, chunked: bool) -> FaultServer {
-    FaultServer::start(move |_| Act::Huge {
-        len: 100 * 1024 * 1024,
+async fn huge_error(status: &'static str, chunked: bool) -> (FaultServer, Arc<AtomicUsize>) {
+    let sent = Arc::new(AtomicUsize::new(0));
+    let counter = sent.clone();
+    let server = FaultServer::start(move |_| Act::Huge {
+        len: HUNDRED_MB,
         chunked,
         status,
+        sent: counter.clone(),
     })
-    .await
+    .await;
+    (server, sent)
+}
+
+const HUNDRED_MB: usize = 100 * 1024 * 1024;
+
+/// The rest of a cut error body is dropped unread: the server got rid of a small part
+/// of its 100 MB before the client hung up (socket buffers hold a few MB at most).
+fn dropped_unread(sent: &AtomicUsize) {
+    let sent = sent.load(Ordering::SeqCst);
+    assert!(sent < HUNDRED_MB / 4, "{sent} bytes were taken");
 }
 
 #[tokio::test]
@@ -959,7 +978,7 @@ async fn size_cap_faults() {
         ("500 with 100 MB body, Content-Length", false),
         ("500 with 100 MB body, chunked", true),
     ] {
-        let s = huge_error("500 Internal Server Error", chunked).await;
+        let (s, sent) = huge_error("500 Internal Server Error", chunked).await;
         let c = client_with(&s, |b| b.max_response_size(1024 * 1024));
         let err = run_case(
             &mut rows,
@@ -972,9 +991,10 @@ async fn size_cap_faults() {
         .unwrap_err();
         assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err}");
         assert_eq!(kept(&err), 64 * 1024);
+        dropped_unread(&sent);
     }
 
-    let s = huge_error("404 Not Found", false).await;
+    let (s, _) = huge_error("404 Not Found", false).await;
     let c = client_with(&s, |b| b.max_error_body_size(100 * 1024));
     let err = run_case(
         &mut rows,
@@ -992,7 +1012,7 @@ async fn size_cap_faults() {
     );
 
     // A 503 is retried; each attempt's body is dropped after the cap.
-    let s = huge_error("503 Service Unavailable", true).await;
+    let (s, _) = huge_error("503 Service Unavailable", true).await;
     let c = client_with(&s, |b| {
         b.retry(RetryPolicy::default().backoff(Duration::from_millis(10), Duration::from_secs(1)))
     });
@@ -1011,6 +1031,7 @@ async fn size_cap_faults() {
         len: 2 * 1024 * 1024,
         chunked: false,
         status: "200 OK",
+        sent: Arc::default(),
     })
     .await;
     let c = client_with(&s, |b| b.max_response_size(1024 * 1024));
@@ -1029,7 +1050,7 @@ async fn size_cap_faults() {
         ("gateway 500, 100 MB body", false, None),
         ("gateway 502, 100 MB chunked, 1 KiB cap", true, Some(1024)),
     ] {
-        let s = huge_error(
+        let (s, sent) = huge_error(
             if chunked {
                 "502 Bad Gateway"
             } else {
@@ -1063,6 +1084,11 @@ async fn size_cap_faults() {
         let err = resp.error_for_status().unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Server);
         assert_eq!(kept(&err), cap.unwrap_or(64 * 1024));
+        dropped_unread(&sent);
+        println!(
+            "{case}: the server got {} bytes out",
+            sent.load(Ordering::SeqCst)
+        );
     }
 
     report("size caps", &rows);
@@ -1240,6 +1266,7 @@ async fn gateway_faults() {
         len: 100 * 1024 * 1024,
         chunked: true,
         status: "200 OK",
+        sent: Arc::default(),
     })
     .await;
     let c = client_with(&s, |b| b.max_response_size(1024 * 1024));
