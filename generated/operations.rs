@@ -2224,7 +2224,7 @@ impl AddTarget {
                 "target_path",
                 {
                     let s: String = target_path.into();
-                    Ok(s)
+                    crate::args::relative_path_rule(s)
                         .and_then(|s| ops::text::<
                             crate::types::BroadcastTargetCreateTargetPath,
                         >(s))
@@ -3634,7 +3634,7 @@ impl AddStep {
                 "target_path",
                 {
                     let s: String = target_path.into();
-                    Ok(s)
+                    crate::args::relative_path_rule(s)
                         .and_then(|s| ops::text::<
                             crate::types::ChainStepCreateTargetPath,
                         >(s))

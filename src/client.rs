@@ -8,7 +8,7 @@ use crate::config::{
     ENV_S3_BASE_URL, ENV_SMTP_BASE_URL, INTERFACE_CACHE_CAPACITY,
 };
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::{Hooks, Limits};
+use crate::http::{Hooks, Limits, Origins};
 use crate::low_level;
 use std::sync::Arc;
 use std::time::Duration;
@@ -221,6 +221,7 @@ pub struct ClientBuilder {
     http_client: Option<reqwest::Client>,
     retry: Option<RetryPolicy>,
     interface_cache_ttl: Option<Duration>,
+    trusted_origins: Vec<String>,
     ignore_env: bool,
 }
 
@@ -293,14 +294,17 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the largest buffered response body accepted, control plane and gateway
-    /// (32 MiB by default); a larger one fails with [`ErrorKind::TooLarge`].
+    /// Sets the largest buffered success body accepted, control plane and gateway
+    /// (32 MiB by default); a larger one fails with [`ErrorKind::TooLarge`]. Error answers
+    /// are cut at [`max_error_body_size`](Self::max_error_body_size) instead, so they keep
+    /// their status.
     pub fn max_response_size(mut self, bytes: usize) -> Self {
         self.max_response_size = Some(bytes);
         self
     }
 
-    /// Sets how much of a response body an [`Error`] keeps (64 KiB by default).
+    /// Sets how much of an error answer's body is read and kept (64 KiB by default), in an
+    /// [`Error`] or a gateway [`Response`](crate::Response); the rest is dropped unread.
     pub fn max_error_body_size(mut self, bytes: usize) -> Self {
         self.max_error_body = Some(bytes);
         self
@@ -326,7 +330,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the retry policy of control-plane calls (2 retries by default).
+    /// Sets the retry policy of control-plane calls: 2 retries by default, within a
+    /// client-wide [`RetryBudget`](crate::RetryBudget) of 500 tokens (5 a retry).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
@@ -340,6 +345,19 @@ impl ClientBuilder {
     /// is created, activated or cancelled through this client.
     pub fn interface_cache_ttl(mut self, ttl: Duration) -> Self {
         self.interface_cache_ttl = Some(ttl);
+        self
+    }
+
+    /// Lets the API key and the caller's headers go to `origin`
+    /// (`scheme://host[:port]`, e.g. `https://eu.gateway.example`) too.
+    ///
+    /// The key goes only to the origins of `base_url` and the api/s3/smtp gateway URLs
+    /// (configured or defaulted). A URL from a server answer, such as an interface's
+    /// `base_url`, on any other origin is refused with [`ErrorKind::InvalidInput`] before
+    /// anything is sent, unless it is trusted here. An argument that is not an http(s)
+    /// origin (a path, query or user info included) fails at [`build`](Self::build).
+    pub fn trust_origin(mut self, origin: impl Into<String>) -> Self {
+        self.trusted_origins.push(origin.into());
         self
     }
 
@@ -379,6 +397,11 @@ impl ClientBuilder {
         let api_base_url = optional(&self.api_base_url, ENV_API_BASE_URL, "api_base_url")?;
         let s3_base_url = optional(&self.s3_base_url, ENV_S3_BASE_URL, "s3_base_url")?;
         let smtp_base_url = optional(&self.smtp_base_url, ENV_SMTP_BASE_URL, "smtp_base_url")?;
+        let trusted_origins = self
+            .trusted_origins
+            .iter()
+            .map(|origin| config::normalize_origin(origin))
+            .collect::<Result<Vec<_>>>()?;
         let config = Config {
             api_key,
             base_url,
@@ -400,6 +423,7 @@ impl ClientBuilder {
             interface_cache_ttl: self
                 .interface_cache_ttl
                 .unwrap_or(DEFAULT_INTERFACE_CACHE_TTL),
+            trusted_origins,
         };
         let (http, own_http) = match self.http_client {
             Some(client) => (client, false),
@@ -414,6 +438,7 @@ impl ClientBuilder {
                 max_response_size: config.max_response_size,
                 max_error_body: config.max_error_body,
             },
+            Origins::new(config.origins())?,
         )?;
         Client::assemble(config, http, hooks, own_http)
     }

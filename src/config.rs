@@ -74,6 +74,8 @@ impl fmt::Display for ApiKey {
 /// How failed control-plane requests are retried.
 ///
 /// Every wait fits inside the call's timeout: a retry that would end past it is not made.
+/// Retries also draw on the client-wide [`RetryBudget`], so a failing server does not get
+/// every caller's retries at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
@@ -84,6 +86,8 @@ pub struct RetryPolicy {
     pub initial_backoff: Duration,
     /// The longest single wait; a `Retry-After` asking for more ends the call instead.
     pub max_backoff: Duration,
+    /// The client-wide retry budget; `None` lets every call retry as its policy allows.
+    pub budget: Option<RetryBudget>,
 }
 
 impl Default for RetryPolicy {
@@ -92,7 +96,73 @@ impl Default for RetryPolicy {
             max_retries: 2,
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(10),
+            budget: Some(RetryBudget::default()),
         }
+    }
+}
+
+/// A token bucket shared by every call of a client (and its clones), so many callers
+/// facing a failing server do not multiply its load.
+///
+/// Each retry spends tokens: `retry_cost` after a retryable status, `connection_retry_cost`
+/// after a failed or broken connection. With too few tokens left the call is not retried
+/// and returns its error. A call that succeeds at once puts `success_reward` back; one
+/// that succeeds after retrying gets its last retry's cost back. The defaults (capacity
+/// 500, costs 5 and 10, reward 1) allow 100 status retries from a full bucket.
+///
+/// # Examples
+///
+/// ```
+/// use unitysvc::{RetryBudget, RetryPolicy};
+///
+/// let policy = RetryPolicy::default().budget(RetryBudget::new(50));
+/// let unbounded = RetryPolicy::default().without_budget();
+/// # let _ = (policy, unbounded);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryBudget {
+    /// Tokens in a full bucket, and at the start.
+    pub capacity: u32,
+    /// Tokens a retry after a retryable status (429, 502, 503, 504) spends.
+    pub retry_cost: u32,
+    /// Tokens a retry after a failed or broken connection spends.
+    pub connection_retry_cost: u32,
+    /// Tokens a call that succeeds without retrying puts back.
+    pub success_reward: u32,
+}
+
+impl Default for RetryBudget {
+    fn default() -> Self {
+        RetryBudget {
+            capacity: 500,
+            retry_cost: 5,
+            connection_retry_cost: 10,
+            success_reward: 1,
+        }
+    }
+}
+
+impl RetryBudget {
+    /// A budget of `capacity` tokens with the default costs and reward.
+    pub fn new(capacity: u32) -> RetryBudget {
+        RetryBudget {
+            capacity,
+            ..RetryBudget::default()
+        }
+    }
+
+    /// Sets what a retry costs after a retryable status and after a connection failure.
+    pub fn costs(mut self, retry: u32, connection_retry: u32) -> RetryBudget {
+        self.retry_cost = retry;
+        self.connection_retry_cost = connection_retry;
+        self
+    }
+
+    /// Sets how many tokens a call that succeeds without retrying puts back.
+    pub fn success_reward(mut self, reward: u32) -> RetryBudget {
+        self.success_reward = reward;
+        self
     }
 }
 
@@ -111,6 +181,18 @@ impl RetryPolicy {
             max_retries,
             ..RetryPolicy::default()
         }
+    }
+
+    /// Sets the client-wide retry budget ([`RetryBudget::default`] unless changed).
+    pub fn budget(mut self, budget: RetryBudget) -> RetryPolicy {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// Lets every call retry as this policy allows, however many others are retrying.
+    pub fn without_budget(mut self) -> RetryPolicy {
+        self.budget = None;
+        self
     }
 
     /// Sets the first backoff ceiling and the longest single wait.
@@ -151,6 +233,7 @@ pub struct Config {
     pub(crate) user_agent: String,
     pub(crate) retry: RetryPolicy,
     pub(crate) interface_cache_ttl: Duration,
+    pub(crate) trusted_origins: Vec<String>,
 }
 
 impl Config {
@@ -205,6 +288,26 @@ impl Config {
         self.interface_cache_ttl
     }
 
+    /// The origins trusted beyond the configured URLs' own, as
+    /// [`trust_origin`](crate::ClientBuilder::trust_origin) was given them.
+    pub fn trusted_origins(&self) -> &[String] {
+        &self.trusted_origins
+    }
+
+    /// Every URL whose origin the key may go to: the control plane, the gateways and the
+    /// trusted origins.
+    pub(crate) fn origins(&self) -> impl Iterator<Item = &str> {
+        [
+            Some(self.base_url.as_str()),
+            Some(self.gateway_url()),
+            self.s3_base_url.as_deref(),
+            self.smtp_base_url.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(self.trusted_origins.iter().map(String::as_str))
+    }
+
     /// Whether an API key is configured.
     pub fn has_api_key(&self) -> bool {
         self.api_key.is_some()
@@ -229,6 +332,57 @@ pub(crate) fn normalize_url(what: &str, url: &str) -> Result<String> {
     Ok(url.trim_end_matches('/').to_owned())
 }
 
+/// Checks an origin given to `trust_origin`: an http(s) URL with nothing after its host
+/// and port but an optional `/`; answers it as `scheme://host[:port]`.
+pub(crate) fn normalize_origin(origin: &str) -> Result<String> {
+    let refuse = |why: &str| {
+        Error::invalid_input(format!(
+            "trust_origin {origin:?} {why}; give scheme://host[:port], e.g. https://eu.gateway.example"
+        ))
+        .with_parameter("origin")
+    };
+    let parsed =
+        reqwest::Url::parse(origin.trim()).map_err(|e| refuse(&format!("is not a URL ({e})")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(refuse("is not an http or https origin"));
+    }
+    if parsed.path() != "/" || parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(refuse("has a path, query or fragment"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(refuse("has user info"));
+    }
+    Ok(parsed.origin().ascii_serialization())
+}
+
 pub(crate) fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_origins_are_scheme_host_and_port_only() {
+        for (given, want) in [
+            ("https://eu.gateway.example", "https://eu.gateway.example"),
+            ("https://EU.gateway.example/", "https://eu.gateway.example"),
+            ("http://127.0.0.2:8080", "http://127.0.0.2:8080"),
+            ("https://gw.example:443", "https://gw.example"),
+        ] {
+            assert_eq!(normalize_origin(given).unwrap(), want);
+        }
+        for refused in [
+            "eu.gateway.example",
+            "ftp://gw.example",
+            "https://gw.example/v1",
+            "https://gw.example?x=1",
+            "https://u:p@gw.example",
+            "mailto:ops@gw.example",
+        ] {
+            let err = normalize_origin(refused).unwrap_err();
+            assert!(err.to_string().starts_with("trust_origin "), "{err}");
+        }
+    }
 }

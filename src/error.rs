@@ -161,6 +161,7 @@ pub struct Error {
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
+#[derive(Clone)]
 struct Inner {
     kind: ErrorKind,
     message: String,
@@ -200,6 +201,15 @@ impl Error {
         Error::new(ErrorKind::InvalidInput, message)
     }
 
+    /// A copy without the source, for builders that keep an input error until `send()`
+    /// and must stay `Clone`.
+    pub(crate) fn duplicate(&self) -> Error {
+        Error {
+            inner: self.inner.clone(),
+            source: None,
+        }
+    }
+
     /// Names the argument an input error is about.
     pub(crate) fn with_parameter(mut self, parameter: &'static str) -> Error {
         self.inner.parameter = Some(parameter);
@@ -212,11 +222,6 @@ impl Error {
     ) -> Error {
         self.source = Some(Box::new(source));
         self
-    }
-
-    /// Keeps `body` in the error, cut to [`DEFAULT_MAX_ERROR_BODY`] bytes.
-    pub(crate) fn with_body(self, body: bytes::Bytes) -> Error {
-        self.with_body_limit(body, DEFAULT_MAX_ERROR_BODY)
     }
 
     /// Keeps `body` in the error, cut to `limit` bytes.
@@ -268,11 +273,13 @@ impl Error {
         self
     }
 
-    /// Builds the error for a non-success API response.
+    /// Builds the error for a non-success API response, keeping at most `body_limit`
+    /// bytes of its body.
     pub(crate) fn from_status(
         status: u16,
         headers: &reqwest::header::HeaderMap,
         body: bytes::Bytes,
+        body_limit: usize,
     ) -> Error {
         let kind = match status {
             401 => ErrorKind::Authentication,
@@ -301,7 +308,7 @@ impl Error {
         };
         let request_id = header("x-request-id").or_else(|| header("x-correlation-id"));
         let retry_after = retry_after_header(headers);
-        let mut err = Error::new(kind, message).with_body(body);
+        let mut err = Error::new(kind, message).with_body_limit(body, body_limit);
         err.inner.status = reqwest::StatusCode::from_u16(status).ok();
         err.inner.detail = detail;
         err.inner.request_id = request_id;
@@ -466,6 +473,16 @@ impl From<crate::wrappers::WrapperError> for Error {
     }
 }
 
+/// An input error kept by a builder until `send()`; cloning drops its source.
+#[derive(Debug)]
+pub(crate) struct Kept(pub(crate) Error);
+
+impl Clone for Kept {
+    fn clone(&self) -> Kept {
+        Kept(self.0.duplicate())
+    }
+}
+
 /// How much of a response body an [`Error`] keeps unless configured otherwise (64 KiB).
 pub const DEFAULT_MAX_ERROR_BODY: usize = 64 * 1024;
 
@@ -601,7 +618,7 @@ pub(crate) async fn from_generated<E>(e: progenitor_client::Error<E>, body_limit
         }
         G::ErrorResponse(rv) => {
             let status = rv.status().as_u16();
-            Error::from_status(status, rv.headers(), bytes::Bytes::new())
+            Error::from_status(status, rv.headers(), bytes::Bytes::new(), body_limit)
         }
         G::InvalidResponsePayload(body, e) => Error::new(
             ErrorKind::Decode,
@@ -609,20 +626,19 @@ pub(crate) async fn from_generated<E>(e: progenitor_client::Error<E>, body_limit
         )
         .with_body_limit(body, body_limit)
         .with_source(e),
-        G::UnexpectedResponse(resp) => from_response_limited(resp, body_limit).await,
+        G::UnexpectedResponse(resp) => from_response(resp, body_limit).await,
         G::Custom(m) => Error::new(ErrorKind::Api, m),
     }
 }
 
-/// Builds the error for a non-success response, reading at most `limit` bytes of its body.
-pub(crate) async fn from_response(resp: reqwest::Response) -> Error {
-    from_response_limited(resp, DEFAULT_MAX_ERROR_BODY).await
-}
-
-/// Builds the error for a non-success response, keeping at most `limit` body bytes.
-pub(crate) async fn from_response_limited(mut resp: reqwest::Response, limit: usize) -> Error {
+/// Builds the error for a non-success response, keeping at most `limit` bytes of its body.
+///
+/// The status is known before the body, so the error keeps its kind and status whatever
+/// the body does: the bytes past `limit` are dropped unread, and a body that breaks off
+/// keeps what arrived.
+pub(crate) async fn from_response(resp: reqwest::Response, limit: usize) -> Error {
     let status = resp.status().as_u16();
-    let headers = std::mem::take(resp.headers_mut());
+    let headers = resp.headers().clone();
     if resp.status().is_redirection() {
         let to = headers
             .get(reqwest::header::LOCATION)
@@ -637,35 +653,43 @@ pub(crate) async fn from_response_limited(mut resp: reqwest::Response, limit: us
         err.inner.status = reqwest::StatusCode::from_u16(status).ok();
         return err;
     }
+    let (body, _) = read_error_body(resp, limit).await;
+    Error::from_status(status, &headers, body, limit)
+}
+
+/// Reads at most `limit` bytes of an error answer's body; the rest is dropped unread with
+/// the connection. Answers the bytes and whether any were dropped; a body that breaks
+/// off ends where it broke.
+pub(crate) async fn read_error_body(
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> (bytes::Bytes, bool) {
+    let announced = resp
+        .headers()
+        .get(reqwest::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     let mut body = bytes::BytesMut::new();
-    loop {
-        match resp.chunk().await {
-            Ok(Some(chunk)) => {
-                let room = limit.saturating_sub(body.len());
-                body.extend_from_slice(chunk.get(..room).unwrap_or(&chunk));
-                if body.len() >= limit {
-                    // The rest is dropped with the connection: an error needs no more.
-                    break;
-                }
-            }
-            Ok(None) => break,
-            // Half an error body still says more than the transport failure would.
-            Err(_) if !body.is_empty() => break,
-            Err(e) => return Error::from_reqwest(e),
+    let mut cut = false;
+    while let Ok(Some(chunk)) = resp.chunk().await {
+        let room = limit.saturating_sub(body.len());
+        body.extend_from_slice(chunk.get(..room).unwrap_or(&chunk));
+        if chunk.len() > room {
+            cut = true;
+            break;
+        }
+        if body.len() >= limit {
+            cut = match announced {
+                Some(n) => n > limit as u64,
+                // Only a body that ends exactly at the limit reads one chunk more.
+                None => matches!(resp.chunk().await, Ok(Some(c)) if !c.is_empty()),
+            };
+            break;
         }
     }
-    Error::from_status(status, &headers, body.freeze()).limit_body(limit)
+    (body.freeze(), cut)
 }
 
 impl Error {
-    /// Cuts the kept body to `limit` bytes.
-    pub(crate) fn limit_body(mut self, limit: usize) -> Error {
-        if let Some(body) = &mut self.inner.body {
-            body.truncate(limit);
-        }
-        self
-    }
-
     /// A buffered body that passed the size cap.
     pub(crate) fn from_too_large(limit: usize) -> Error {
         Error::new(ErrorKind::TooLarge, BodyTooLarge(limit).to_string())
@@ -707,7 +731,12 @@ mod tests {
     #[test]
     fn field_errors_render_with_their_location() {
         let body = br#"{"detail":[{"loc":["body","name"],"msg":"String should match pattern","type":"string_pattern_mismatch"}]}"#;
-        let err = Error::from_status(422, &Default::default(), bytes::Bytes::from_static(body));
+        let err = Error::from_status(
+            422,
+            &Default::default(),
+            bytes::Bytes::from_static(body),
+            DEFAULT_MAX_ERROR_BODY,
+        );
         assert_eq!(err.kind(), ErrorKind::Validation);
         assert_eq!(
             err.to_string(),
@@ -719,7 +748,7 @@ mod tests {
     fn retry_after_is_read_from_headers() {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert("retry-after", "7".parse().unwrap());
-        let err = Error::from_status(429, &headers, bytes::Bytes::new());
+        let err = Error::from_status(429, &headers, bytes::Bytes::new(), DEFAULT_MAX_ERROR_BODY);
         assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(7)));
         assert!(err.is_retryable());
     }

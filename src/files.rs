@@ -100,13 +100,24 @@ impl Files {
         bytes: impl Into<bytes::Bytes>,
         content_type: &str,
     ) -> Result<String> {
-        let bytes = bytes.into();
+        self.upload_bytes_unnamed(key, bytes.into(), content_type)
+            .await
+            .map_err(|e| e.in_call("files.upload_bytes", None))
+    }
+
+    async fn upload_bytes_unnamed(
+        &self,
+        key: &str,
+        bytes: bytes::Bytes,
+        content_type: &str,
+    ) -> Result<String> {
         let key = key.trim_start_matches('/');
         let (dir, filename) = key.rsplit_once('/').unwrap_or(("", key));
         if filename.is_empty() {
-            return Err(Error::invalid_input(format!(
-                "file key {key:?} must end in a file name"
-            )));
+            return Err(
+                Error::invalid_input(format!("file key {key:?} must end in a file name"))
+                    .with_parameter("key"),
+            );
         }
         let size = args::signed("file size", bytes.len() as u64)?;
         let file = file_part(filename, content_type, bytes.clone())?;
@@ -123,7 +134,8 @@ impl Files {
                 "the file is {} bytes; the upload allows at most {}",
                 bytes.len(),
                 ticket.max_bytes
-            )));
+            ))
+            .with_parameter("bytes"));
         }
         let resp = self
             .client
@@ -133,28 +145,36 @@ impl Files {
             .await
             .map_err(Error::from_reqwest)?;
         if !resp.status().is_success() {
-            return Err(error::from_response(resp).await);
+            let limit = self.client.hooks().limits().max_error_body;
+            return Err(error::from_response(resp, limit).await);
         }
         Ok(ticket.key)
     }
 
-    /// Downloads the personal file `key` through a short-lived presigned URL.
+    /// Downloads the personal file `key` through a short-lived presigned URL, up to the
+    /// client's `max_response_size`.
     pub async fn download_bytes(&self, key: &str) -> Result<bytes::Bytes> {
         let link = self
             .download_url(key)
             .expires_in(Duration::from_secs(60))
             .send()
             .await?;
-        let resp = self
-            .client
-            .external_request(reqwest::Method::GET, &link.url)
-            .send()
+        let fetched = async {
+            let resp = self
+                .client
+                .external_request(reqwest::Method::GET, &link.url)
+                .send()
+                .await
+                .map_err(Error::from_reqwest)?;
+            let limits = self.client.hooks().limits();
+            if !resp.status().is_success() {
+                return Err(error::from_response(resp, limits.max_error_body).await);
+            }
+            crate::http::read_body(resp, limits.max_response_size).await
+        };
+        fetched
             .await
-            .map_err(Error::from_reqwest)?;
-        if !resp.status().is_success() {
-            return Err(error::from_response(resp).await);
-        }
-        resp.bytes().await.map_err(Error::from_reqwest)
+            .map_err(|e| e.in_call("files.download_bytes", None))
     }
 }
 
@@ -169,7 +189,10 @@ fn file_part(
     reqwest::multipart::Part::stream_with_length(bytes, len)
         .file_name(filename.to_owned())
         .mime_str(content_type)
-        .map_err(|e| Error::invalid_input(format!("invalid content type {content_type:?}: {e}")))
+        .map_err(|e| {
+            Error::invalid_input(format!("invalid content type {content_type:?}: {e}"))
+                .with_parameter("content_type")
+        })
 }
 
 /// Builds an S3-style POST form: the presigned fields first, the file last, as S3 requires.

@@ -157,9 +157,11 @@ impl Wrappable for Group {
 impl Groups {
     /// Starts a request through a group's one interface; the gateway picks a member.
     pub fn dispatch(&self, name: &str) -> DispatchRequest {
-        let target = name_rule(name.to_owned())
-            .map(Target::Group)
-            .map_err(Error::invalid_input);
+        let target = name_rule(name.to_owned()).map(Target::Group).map_err(|e| {
+            Error::invalid_input(e)
+                .with_parameter("name")
+                .in_call("groups.dispatch", None)
+        });
         DispatchRequest::new(self.client.clone(), target)
     }
 }

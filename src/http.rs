@@ -1,13 +1,15 @@
 //! The shared request path: authentication, the call deadline, retries, size caps and
 //! tracing for every control-plane call, and the conversion of generated results into ours.
 
-use crate::config::{ApiKey, RetryPolicy};
+use crate::config::{ApiKey, RetryBudget, RetryPolicy};
 use crate::error::{self, BodyTooLarge, Error, Result};
 use crate::low_level;
+use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 use progenitor_client::{ClientInfo, OperationInfo, ResponseValue};
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use std::future::Future;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tracing::field::Empty;
@@ -26,7 +28,95 @@ pub struct Hooks {
     gateway_headers: [HeaderMap; 2],
     timeout: Option<Duration>,
     retry: RetryPolicy,
+    /// The retry budget's tokens, shared by every clone of the client.
+    bucket: Option<Arc<TokenBucket>>,
     limits: Limits,
+    /// Where the key and the caller's headers may go.
+    origins: Origins,
+}
+
+/// The tokens of a client's [`RetryBudget`].
+#[derive(Debug)]
+pub(crate) struct TokenBucket {
+    tokens: AtomicU32,
+    budget: RetryBudget,
+}
+
+impl TokenBucket {
+    pub(crate) fn new(budget: RetryBudget) -> TokenBucket {
+        TokenBucket {
+            tokens: AtomicU32::new(budget.capacity),
+            budget,
+        }
+    }
+
+    /// Takes `cost` tokens when there are that many; answers whether it did.
+    fn try_spend(&self, cost: u32) -> bool {
+        self.tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| t.checked_sub(cost))
+            .is_ok()
+    }
+
+    /// Puts `n` tokens back, up to the capacity.
+    fn refill(&self, n: u32) {
+        if n == 0 {
+            return;
+        }
+        let _ = self
+            .tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
+                Some(t.saturating_add(n).min(self.budget.capacity))
+            });
+    }
+}
+
+/// The origins a client sends its key to: those of its configured (or defaulted) URLs and
+/// those trusted explicitly. Compared field by field, so a check allocates nothing.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Origins(Arc<[(String, String, u16)]>);
+
+impl Origins {
+    /// The origins of `urls`; each must parse as an http(s) URL.
+    pub(crate) fn new<'a>(urls: impl IntoIterator<Item = &'a str>) -> Result<Origins> {
+        let mut origins = Vec::new();
+        for url in urls {
+            let parsed = reqwest::Url::parse(url)
+                .map_err(|e| Error::invalid_input(format!("{url:?} is not a valid URL: {e}")))?;
+            let key = origin_key(&parsed)
+                .ok_or_else(|| Error::invalid_input(format!("{url:?} has no origin")))?;
+            if !origins.contains(&key) {
+                origins.push(key);
+            }
+        }
+        Ok(Origins(origins.into()))
+    }
+
+    /// Whether requests to `url` may carry the key.
+    pub(crate) fn allows(&self, url: &reqwest::Url) -> bool {
+        let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
+            return false;
+        };
+        self.0
+            .iter()
+            .any(|(s, h, p)| s == url.scheme() && h.eq_ignore_ascii_case(host) && *p == port)
+    }
+}
+
+/// Scheme, host and port of an http(s) URL.
+fn origin_key(url: &reqwest::Url) -> Option<(String, String, u16)> {
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    Some((
+        url.scheme().to_owned(),
+        url.host_str()?.to_ascii_lowercase(),
+        url.port_or_known_default()?,
+    ))
+}
+
+/// `scheme://host[:port]` of a URL, as `trust_origin` takes it.
+pub(crate) fn origin_text(url: &reqwest::Url) -> String {
+    url.origin().ascii_serialization()
 }
 
 /// Size caps applied to every buffered response.
@@ -54,6 +144,7 @@ impl Hooks {
         timeout: Option<Duration>,
         retry: RetryPolicy,
         limits: Limits,
+        origins: Origins,
     ) -> Result<Hooks> {
         let auth = key
             .map(|k| {
@@ -79,17 +170,40 @@ impl Hooks {
             user_agent,
             gateway_headers: [plain, json],
             timeout,
+            bucket: retry.budget.map(|b| Arc::new(TokenBucket::new(b))),
             retry,
             limits,
+            origins,
         })
     }
 
     /// Adds what every request needs and the caller did not set itself.
-    pub(crate) fn prepare(&self, request: &mut reqwest::Request) {
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind) for a URL on an origin the key may
+    /// not go to; the request is then not sent.
+    pub(crate) fn prepare(&self, request: &mut reqwest::Request) -> Result<()> {
+        self.check_origin(request.url(), "request URL")?;
         self.authorize(request.headers_mut());
         if request.timeout().is_none() {
             *request.timeout_mut() = self.timeout;
         }
+        Ok(())
+    }
+
+    /// Refuses `url` unless its origin is one the key may go to; `what` says where the
+    /// URL came from (`interface base_url`), for the message.
+    pub(crate) fn check_origin(&self, url: &reqwest::Url, what: &str) -> Result<()> {
+        if self.origins.allows(url) {
+            return Ok(());
+        }
+        let origin = origin_text(url);
+        Err(Error::invalid_input(format!(
+            "the {what} is on {origin}, which is not an origin of this client (base_url and the \
+             api/s3/smtp gateway URLs), so neither the API key nor its headers go there; \
+             trust it with ClientBuilder::trust_origin({origin:?})"
+        )))
     }
 
     /// Adds the `Authorization` and `User-Agent` headers unless already set.
@@ -102,14 +216,24 @@ impl Hooks {
             .or_insert_with(|| self.user_agent.clone());
     }
 
-    /// A gateway request's headers: ours (and a JSON `Content-Type` when `json`), with
-    /// the caller's `own` replacing any of the same name.
-    pub(crate) fn headers(&self, json: bool, own: HeaderMap) -> HeaderMap {
+    /// A gateway request's headers for `url`: ours (and a JSON `Content-Type` when
+    /// `json`), with the caller's `own` replacing any of the same name.
+    ///
+    /// This is the only way to the key for a gateway request, so the origin check here
+    /// cannot be skipped: a URL on another origin gets no headers and no request.
+    pub(crate) fn headers_for(
+        &self,
+        url: &reqwest::Url,
+        what: &str,
+        json: bool,
+        own: HeaderMap,
+    ) -> Result<HeaderMap> {
+        self.check_origin(url, what)?;
         let mut headers = self.gateway_headers[usize::from(json)].clone();
         if !own.is_empty() {
             headers.extend(own);
         }
-        headers
+        Ok(headers)
     }
 
     pub(crate) fn limits(&self) -> Limits {
@@ -145,8 +269,9 @@ impl progenitor_client::ClientHooks<Hooks> for low_level::Client {
         request: &mut reqwest::Request,
         _info: &OperationInfo,
     ) -> std::result::Result<(), progenitor_client::Error<E>> {
-        self.inner().prepare(request);
-        Ok(())
+        self.inner()
+            .prepare(request)
+            .map_err(|e| progenitor_client::Error::InvalidRequest(e.message().to_owned()))
     }
 
     async fn exec(
@@ -180,10 +305,16 @@ impl progenitor_client::ClientHooks<Hooks> for low_level::Client {
             }
         });
         let limit = hooks.limits.max_response_size;
-        execute_with_retries(self.client(), request, hooks.retry, &span)
-            .instrument(span.clone())
-            .await
-            .map(|resp| cap_body(resp, limit))
+        execute_with_retries(
+            self.client(),
+            request,
+            hooks.retry,
+            hooks.bucket.as_deref(),
+            &span,
+        )
+        .instrument(span.clone())
+        .await
+        .map(|resp| cap_body(resp, limit))
     }
 }
 
@@ -230,9 +361,15 @@ pub(crate) fn operation_label(operation_id: &str) -> String {
         .map_or_else(|| operation_id.to_owned(), |(_, label)| (*label).to_owned())
 }
 
-/// Re-wraps a response so its body fails with [`BodyTooLarge`] past `limit` bytes; a
-/// `Content-Length` over the limit fails before anything is read.
+/// Re-wraps a success response so its body fails with [`BodyTooLarge`] past `limit`
+/// bytes; a `Content-Length` over the limit fails before anything is read.
+///
+/// Error answers pass as they are: the error reads at most `max_error_body_size` of them,
+/// so their status survives however large they are.
 fn cap_body(resp: reqwest::Response, limit: usize) -> reqwest::Response {
+    if !resp.status().is_success() {
+        return resp;
+    }
     let announced = resp.content_length();
     let status = resp.status();
     let version = resp.version();
@@ -266,6 +403,23 @@ fn cap_body(resp: reqwest::Response, limit: usize) -> reqwest::Response {
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+/// Reads a success body whole, failing with [`ErrorKind::TooLarge`](crate::ErrorKind)
+/// past `limit` bytes (at once when `Content-Length` announces more).
+pub(crate) async fn read_body(mut resp: reqwest::Response, limit: usize) -> Result<Bytes> {
+    let too_large = || Error::from_too_large(limit);
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = resp.chunk().await.map_err(Error::from_reqwest)? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
 fn is_idempotent(method: &reqwest::Method) -> bool {
     use reqwest::Method;
     matches!(
@@ -280,10 +434,13 @@ fn is_idempotent(method: &reqwest::Method) -> bool {
 /// requests are also retried when the connection broke before any response byte and on
 /// 429/502/503/504. Waits use full jitter; a `Retry-After` is honoured exactly, and one
 /// longer than `max_backoff` or past the deadline ends the call with that response.
+/// Each retry spends tokens of the client's `bucket`; without enough, the call ends with
+/// what it got.
 pub(crate) async fn execute_with_retries(
     client: &reqwest::Client,
     request: reqwest::Request,
     policy: RetryPolicy,
+    bucket: Option<&TokenBucket>,
     span: &tracing::Span,
 ) -> reqwest::Result<reqwest::Response> {
     let started = Instant::now();
@@ -292,6 +449,8 @@ pub(crate) async fn execute_with_retries(
     let path = request.url().path().to_owned();
     let mut attempt: u32 = 0;
     let mut request = request;
+    // What the latest retry spent, given back if it succeeds.
+    let mut last_cost = 0;
     loop {
         attempt += 1;
         if let Some(deadline) = deadline {
@@ -324,8 +483,20 @@ pub(crate) async fn execute_with_retries(
             span.record("status", resp.status().as_u16());
         }
         let fits = |wait: Duration| deadline.is_none_or(|d| Instant::now() + wait < d);
+        let cost = bucket.map_or(0, |b| match &result {
+            Ok(_) => b.budget.retry_cost,
+            Err(_) => b.budget.connection_retry_cost,
+        });
+        let affordable = || {
+            let spent = bucket.is_none_or(|b| b.try_spend(cost));
+            if !spent {
+                tracing::debug!(parent: span, attempt, cost, path = %path, "unitysvc retry budget exhausted");
+            }
+            spent
+        };
         match (wait, spare) {
-            (Some(wait), Some(spare)) if fits(wait) => {
+            (Some(wait), Some(spare)) if fits(wait) && affordable() => {
+                last_cost = cost;
                 let reason = match &result {
                     Ok(resp) => resp.status().as_str().to_owned(),
                     Err(e) if e.is_connect() => "connect failed".to_owned(),
@@ -342,7 +513,21 @@ pub(crate) async fn execute_with_retries(
                 tokio::time::sleep(wait).await;
                 request = spare;
             }
-            _ => return result,
+            _ => {
+                if let (Some(bucket), Ok(resp)) = (bucket, &result) {
+                    // A server failure is no success, retried or not.
+                    let status = resp.status();
+                    if !status.is_server_error() && status != reqwest::StatusCode::TOO_MANY_REQUESTS
+                    {
+                        bucket.refill(if attempt == 1 {
+                            bucket.budget.success_reward
+                        } else {
+                            last_cost
+                        });
+                    }
+                }
+                return result;
+            }
         }
     }
 }
@@ -383,6 +568,46 @@ pub(crate) async fn call<T, E>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        let origins = Origins::new([
+            "https://api.example.test/v1",
+            "http://127.0.0.1:8080",
+            "https://EU.Gateway.example",
+        ])
+        .unwrap();
+        let url = |u: &str| reqwest::Url::parse(u).unwrap();
+        for allowed in [
+            "https://api.example.test/p/x?y=1",
+            "https://api.example.test:443/other",
+            "http://127.0.0.1:8080/g/llm",
+            "https://eu.gateway.example/p/x",
+        ] {
+            assert!(origins.allows(&url(allowed)), "{allowed}");
+        }
+        for refused in [
+            "http://api.example.test/p/x",
+            "https://api.example.test:8443/p/x",
+            "http://127.0.0.2:8080/g/llm",
+            "http://127.0.0.1:8081/g/llm",
+            "https://api.example.test.evil.example/p/x",
+            "https://user@evil.example/api.example.test",
+        ] {
+            assert!(!origins.allows(&url(refused)), "{refused}");
+        }
+    }
+
+    #[test]
+    fn bucket_spends_refills_and_stops_at_capacity() {
+        let bucket = TokenBucket::new(RetryBudget::new(12).costs(5, 10));
+        assert!(bucket.try_spend(10));
+        assert!(!bucket.try_spend(5), "2 tokens left");
+        bucket.refill(3);
+        assert!(bucket.try_spend(5));
+        bucket.refill(1_000);
+        assert_eq!(bucket.tokens.load(Ordering::Acquire), 12);
+    }
 
     #[test]
     fn operation_ids_read_as_sdk_calls() {

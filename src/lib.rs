@@ -30,7 +30,7 @@ mod wrapped;
 pub mod wrappers;
 
 pub use client::{Client, ClientBuilder};
-pub use config::{ApiKey, Config, RetryPolicy};
+pub use config::{ApiKey, Config, RetryBudget, RetryPolicy};
 pub use dispatch::{DispatchRequest, Response};
 pub use enrollments::{Enrollment, EnrollmentCreated};
 pub use error::{Error, ErrorDetail, ErrorKind, FieldError, Result};

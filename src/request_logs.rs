@@ -148,7 +148,10 @@ impl RequestLogDetail {
                     ErrorKind::Decode,
                     format!("the request log detail matches neither shape: {e}"),
                 )
-                .with_body(bytes::Bytes::copy_from_slice(body))
+                .with_body_limit(
+                    bytes::Bytes::copy_from_slice(body),
+                    crate::error::DEFAULT_MAX_ERROR_BODY,
+                )
                 .with_source(e)
             })
     }

@@ -37,7 +37,7 @@ use crate::client::Client;
 use crate::dispatch::interfaces::resolve_interface;
 use crate::dispatch::{DispatchRequest, Target};
 use crate::enrollments::CreateEnrollment;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ids::Id;
 use crate::recurrent_requests::{schedule_object, CreateRecurrentRequest};
 use crate::types::{AccessInterface, RecurrentRequestPublic, ServiceDetail, ServiceSummary};
@@ -181,11 +181,17 @@ impl Services {
     /// The service's interfaces come from the client's interface cache after the first
     /// lookup, so a dispatch is one round trip.
     pub fn dispatch(&self, service_id: impl Id) -> DispatchRequest {
-        let target = service_id.to_uuid().map(|id| Target::Service {
-            id,
-            interface: None,
-            enrollment: None,
-        });
+        let target = service_id
+            .to_uuid()
+            .map(|id| Target::Service {
+                id,
+                interface: None,
+                enrollment: None,
+            })
+            .map_err(|e| {
+                e.with_parameter("service_id")
+                    .in_call("services.dispatch", None)
+            });
         DispatchRequest::new(self.client.clone(), target)
     }
 
@@ -298,25 +304,44 @@ impl ScheduleRequest {
     /// body or name before anything is sent, or when no interface can be picked; API errors
     /// otherwise.
     pub async fn send(self) -> Result<RecurrentRequestPublic> {
-        let service_id = args::checked(self.service_id)?;
-        let enrollment = self.enrollment.map(args::checked).transpose()?;
-        let recurrence = args::checked(self.recurrence)?;
+        const LABEL: &str = "services.schedule";
+        let refused = |param: &'static str| {
+            move |e: String| {
+                Error::invalid_input(e)
+                    .with_parameter(param)
+                    .in_call(LABEL, None)
+            }
+        };
+        let service_id = self.service_id.map_err(refused("service_id"))?;
+        let enrollment = self
+            .enrollment
+            .map(|e| e.map_err(refused("enrollment")))
+            .transpose()?;
+        let recurrence = self.recurrence.map_err(refused("recurrence"))?;
         // The request's own arguments fail here, before the interface lookup is sent.
-        self.request.invalid.check("services.schedule")?;
+        self.request.invalid.check(LABEL)?;
         let picked = resolve_interface(
             &self.client,
             service_id,
             self.interface.as_deref(),
             enrollment,
         )
-        .await?;
-        // The platform stores the path verbatim and calls it on every run.
+        .await
+        .map_err(|e| e.in_call(LABEL, None))?;
+        // The platform stores the path verbatim and calls it on every run with this
+        // customer's credentials, so it is held to the origins the key may go to.
+        let base = picked
+            .url()
+            .and_then(|url| {
+                self.client
+                    .hooks()
+                    .check_origin(&url, "service's interface base_url")
+            })
+            .and_then(|()| picked.base_url())
+            .map_err(|e| e.in_call(LABEL, None))?;
         let mut request = self
             .request
-            .request_path(crate::wrappers::join_subpath(
-                picked.base_url()?,
-                &self.path,
-            ))
+            .request_path(crate::wrappers::join_subpath(base, &self.path))
             .service_id(service_id);
         // Only the caller's choice is recorded: the interface picked for an unspecified
         // enrollment may change as enrollments come and go.

@@ -4,7 +4,7 @@
 
 use crate::client::Client;
 use crate::dispatch::{DispatchRequest, Target};
-use crate::error::{Error, Result};
+use crate::error::{Error, Kept, Result};
 use crate::wrappers::{Delay, GatewayDuration, GatewayPath};
 
 /// Something the gateway can address, and so wrap: a service, a group, an alias, or an
@@ -78,7 +78,9 @@ pub trait Wrappable {
     fn with_failover<W: Wrappable + ?Sized>(&self, secondary: &W) -> Wrapped {
         let secondary = secondary.gateway_path();
         wrap(self, move |p| {
-            p.with_failover(&secondary?).map_err(wrapper_error)
+            p.with_failover(&secondary?)
+                .map_err(|e| wrapper_error(e).with_parameter("secondary"))
+                .map_err(|e| e.in_call("with_failover", None))
         })
     }
 
@@ -86,7 +88,9 @@ pub trait Wrappable {
     fn with_tee<W: Wrappable + ?Sized>(&self, secondary: &W) -> Wrapped {
         let secondary = secondary.gateway_path();
         wrap(self, move |p| {
-            p.with_tee(&secondary?).map_err(wrapper_error)
+            p.with_tee(&secondary?)
+                .map_err(|e| wrapper_error(e).with_parameter("secondary"))
+                .map_err(|e| e.in_call("with_tee", None))
         })
     }
 
@@ -112,7 +116,7 @@ fn wrap<T: Wrappable + ?Sized>(
 ) -> Wrapped {
     Wrapped {
         client: target.client().clone(),
-        path: target.gateway_path().and_then(f).map_err(|e| e.to_string()),
+        path: target.gateway_path().and_then(f).map_err(Kept),
     }
 }
 
@@ -124,7 +128,7 @@ pub(crate) fn wrapper_error(e: crate::wrappers::WrapperError) -> Error {
 #[derive(Debug, Clone)]
 pub struct Wrapped {
     client: Client,
-    path: Result<GatewayPath, String>,
+    path: Result<GatewayPath, Kept>,
 }
 
 impl Wrapped {
@@ -136,7 +140,7 @@ impl Wrapped {
 
 impl Wrappable for Wrapped {
     fn gateway_path(&self) -> Result<GatewayPath> {
-        self.path.clone().map_err(Error::invalid_input)
+        self.path.clone().map_err(|e| e.0)
     }
 
     fn client(&self) -> &Client {
@@ -178,7 +182,11 @@ impl Client {
     pub fn target(&self, path: &str) -> Result<GatewayTarget> {
         Ok(GatewayTarget {
             client: self.clone(),
-            path: GatewayPath::raw(path).map_err(wrapper_error)?,
+            path: GatewayPath::raw(path).map_err(|e| {
+                wrapper_error(e)
+                    .with_parameter("path")
+                    .in_call("client.target", None)
+            })?,
         })
     }
 }
@@ -187,9 +195,11 @@ impl Client {
     /// An alias (by name or id) as a gateway target: dispatch to it or wrap it.
     pub fn alias(&self, name_or_id: &str) -> Result<GatewayTarget> {
         if name_or_id.trim().is_empty() || name_or_id.contains('/') {
-            return Err(Error::invalid_input(format!(
-                "{name_or_id:?} is not an alias name or id"
-            )));
+            return Err(
+                Error::invalid_input(format!("{name_or_id:?} is not an alias name or id"))
+                    .with_parameter("name_or_id")
+                    .in_call("client.alias", None),
+            );
         }
         Ok(GatewayTarget {
             client: self.clone(),

@@ -7,14 +7,14 @@ mod common;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
-use unitysvc::{Client, ErrorKind, Method, RetryPolicy};
+use unitysvc::{Client, ErrorKind, Method, RetryBudget, RetryPolicy};
 
 const SERVICE: &str = "6f1c3c1e-8f7e-4a53-9d55-3f5b1c2f0a11";
 
@@ -29,8 +29,15 @@ enum Act {
     Reset,
     /// Never answers.
     Stall,
-    /// Announces `len` bytes of JSON and streams them in 64 KiB chunks.
-    Huge { len: usize, chunked: bool },
+    /// Announces `len` bytes of JSON and streams them in 64 KiB chunks, with this status
+    /// line (`200 OK` unless said).
+    Huge {
+        len: usize,
+        chunked: bool,
+        status: &'static str,
+        /// Counts the body bytes the client took before it hung up.
+        sent: Arc<AtomicUsize>,
+    },
 }
 
 type Script = Arc<dyn Fn(usize) -> Act + Send + Sync>;
@@ -42,7 +49,15 @@ struct FaultServer {
 
 impl FaultServer {
     async fn start(script: impl Fn(usize) -> Act + Send + Sync + 'static) -> FaultServer {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        FaultServer::start_at("127.0.0.1:0", script).await
+    }
+
+    /// A server on another loopback address, e.g. `127.0.0.2:0`: another origin.
+    async fn start_at(
+        addr: &str,
+        script: impl Fn(usize) -> Act + Send + Sync + 'static,
+    ) -> FaultServer {
+        let listener = TcpListener::bind(addr).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let hits = Arc::new(AtomicUsize::new(0));
         let script: Script = Arc::new(script);
@@ -122,11 +137,16 @@ async fn act(mut socket: TcpStream, act: Act) {
         Act::Stall => {
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
-        Act::Huge { len, chunked } => {
+        Act::Huge {
+            len,
+            chunked,
+            status,
+            sent: counted,
+        } => {
             let head = if chunked {
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n".to_owned()
+                format!("HTTP/1.1 {status}\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n")
             } else {
-                format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {len}\r\nconnection: close\r\n\r\n")
+                format!("HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {len}\r\nconnection: close\r\n\r\n")
             };
             if socket.write_all(head.as_bytes()).await.is_err() {
                 return;
@@ -147,6 +167,7 @@ async fn act(mut socket: TcpStream, act: Act) {
                     return;
                 }
                 sent += n;
+                counted.fetch_add(n, Ordering::SeqCst);
             }
             if chunked {
                 let _ = socket.write_all(b"0\r\n\r\n").await;
@@ -590,6 +611,8 @@ async fn control_plane_faults() {
     let s = FaultServer::start(|_| Act::Huge {
         len: 100 * 1024 * 1024,
         chunked: false,
+        status: "200 OK",
+        sent: Arc::default(),
     })
     .await;
     let c = client_with(&s, |b| b.max_response_size(1024 * 1024));
@@ -607,6 +630,8 @@ async fn control_plane_faults() {
     let s = FaultServer::start(|_| Act::Huge {
         len: 100 * 1024 * 1024,
         chunked: true,
+        status: "200 OK",
+        sent: Arc::default(),
     })
     .await;
     let c = client_with(&s, |b| b.max_response_size(1024 * 1024));
@@ -721,6 +746,467 @@ async fn default_timeout_bounds_the_whole_call() {
     assert_eq!(s.hits(), 1);
 }
 
+/// A group as the control plane answers it, with its interface at `base_url`.
+async fn group_body(base_url: &str) -> String {
+    let (_sb, client) = common::start().await;
+    let group = client.groups().get("llm").await.unwrap();
+    let mut record = serde_json::to_value(group.record()).unwrap();
+    record["interface"]["base_url"] = base_url.into();
+    record.to_string()
+}
+
+/// One interface at `base_url`, as the control plane lists a service's interfaces.
+fn interfaces_body(base_url: &str) -> String {
+    serde_json::json!([{
+        "name": "canonical", "access_method": "http", "base_url": base_url,
+        "description": null, "enrollment_id": null, "group_name": null,
+    }])
+    .to_string()
+}
+
+#[tokio::test]
+async fn trust_boundary_faults() {
+    let mut rows = Vec::new();
+    // 127.0.0.2 is loopback too, but another origin than the control plane's 127.0.0.1.
+    let elsewhere = FaultServer::start_at("127.0.0.2:0", |_| json("200 OK", "{}")).await;
+    let foreign_origin = elsewhere.url();
+    let foreign = format!("{foreign_origin}/p/{SERVICE}");
+    let listed = interfaces_body(&foreign);
+    let plane = FaultServer::start(move |_| json("200 OK", &listed)).await;
+    let client = || client_for(&plane, Duration::from_secs(5));
+    let names_origin = |err: &unitysvc::Error, label: &str| {
+        let text = err.to_string();
+        assert!(text.starts_with(&format!("{label}: ")), "{text}");
+        assert!(text.contains(&foreign_origin), "{text}");
+        assert!(text.contains("trust_origin"), "{text}");
+    };
+
+    let c = client();
+    let err = run_case(
+        &mut rows,
+        "interface base_url elsewhere (refused)",
+        &elsewhere,
+        expect(Some(ErrorKind::InvalidInput), 1_000, 0..=0),
+        boxed(async move {
+            c.services()
+                .dispatch(SERVICE)
+                .path("chat")
+                .header("x-api-key", "user-secret")
+                .json(&serde_json::json!({"q": 1}))
+                .send()
+                .await
+                .map(drop)
+        }),
+    )
+    .await
+    .unwrap_err();
+    names_origin(&err, &format!("gateway p/{SERVICE}"));
+
+    let c = client();
+    let err = run_case(
+        &mut rows,
+        "interface base_url elsewhere, stream",
+        &elsewhere,
+        expect(Some(ErrorKind::InvalidInput), 1_000, 0..=0),
+        boxed(async move { c.services().dispatch(SERVICE).stream().await.map(drop) }),
+    )
+    .await
+    .unwrap_err();
+    names_origin(&err, &format!("gateway p/{SERVICE}"));
+
+    let c = client();
+    run_case(
+        &mut rows,
+        "interface base_url elsewhere, build()",
+        &elsewhere,
+        expect(Some(ErrorKind::InvalidInput), 1_000, 0..=0),
+        boxed(async move { c.services().dispatch(SERVICE).build().await.map(drop) }),
+    )
+    .await
+    .ok();
+
+    let c = client();
+    let before = plane.hits();
+    let err = run_case(
+        &mut rows,
+        "schedule to an interface elsewhere",
+        &elsewhere,
+        expect(Some(ErrorKind::InvalidInput), 1_000, 0..=0),
+        boxed(async move {
+            c.services()
+                .schedule(SERVICE, unitysvc::Schedule::every(Duration::from_secs(300)))
+                .path("chat")
+                .send()
+                .await
+                .map(drop)
+        }),
+    )
+    .await
+    .unwrap_err();
+    names_origin(&err, "services.schedule");
+    assert_eq!(
+        plane.hits() - before,
+        1,
+        "only the interface lookup was sent"
+    );
+
+    let group = group_body(&format!("{foreign_origin}/g/llm")).await;
+    let group_plane = FaultServer::start(move |_| json("200 OK", &group)).await;
+    let c = client_for(&group_plane, Duration::from_secs(5));
+    let err = run_case(
+        &mut rows,
+        "group interface elsewhere (refused)",
+        &elsewhere,
+        expect(Some(ErrorKind::InvalidInput), 1_000, 0..=0),
+        boxed(async move { c.groups().dispatch("llm").send().await.map(drop) }),
+    )
+    .await
+    .unwrap_err();
+    names_origin(&err, "gateway g/llm");
+
+    // Stored paths (chain steps, broadcast targets, aliases) are gateway-relative: an
+    // absolute one is refused before the control plane hears of it.
+    let absolute = format!("{foreign_origin}/p/{SERVICE}");
+    let quiet = FaultServer::start(|_| json("200 OK", "{}")).await;
+    let (c, path) = (client_for(&quiet, Duration::from_secs(5)), absolute.clone());
+    run_case(
+        &mut rows,
+        "chain step to another origin",
+        &quiet,
+        expect(Some(ErrorKind::InvalidInput), 1_000, 0..=0),
+        boxed(async move {
+            let step = unitysvc::chains::ChainStep::new("s", path, 0);
+            c.chains().create("c").step(step).send().await.map(drop)
+        }),
+    )
+    .await
+    .ok();
+    let (c, path) = (client_for(&quiet, Duration::from_secs(5)), absolute.clone());
+    run_case(
+        &mut rows,
+        "broadcast target to another origin",
+        &quiet,
+        expect(Some(ErrorKind::InvalidInput), 1_000, 0..=0),
+        boxed(async move {
+            let target = unitysvc::broadcasts::BroadcastTarget::new("t", path);
+            c.broadcasts()
+                .create("b")
+                .target(target)
+                .send()
+                .await
+                .map(drop)
+        }),
+    )
+    .await
+    .ok();
+    let (c, path) = (client_for(&quiet, Duration::from_secs(5)), absolute.clone());
+    run_case(
+        &mut rows,
+        "alias to another origin",
+        &quiet,
+        expect(Some(ErrorKind::InvalidInput), 1_000, 0..=0),
+        boxed(async move { c.aliases().create("a", path).send().await.map(drop) }),
+    )
+    .await
+    .ok();
+
+    let bad = Client::builder()
+        .api_key("svcpass_x")
+        .trust_origin(format!("{foreign_origin}/some/path"))
+        .ignore_env()
+        .build()
+        .unwrap_err();
+    assert_eq!(bad.kind(), ErrorKind::InvalidInput);
+    assert_eq!(bad.parameter(), Some("origin"));
+    for not_origin in [
+        "gateway.example",
+        "ftp://gateway.example",
+        "https://u:p@gw.example",
+    ] {
+        let built = Client::builder()
+            .trust_origin(not_origin)
+            .ignore_env()
+            .build();
+        assert!(built.is_err(), "{not_origin} was accepted");
+    }
+
+    let c = client_with(&plane, |b| b.trust_origin(&foreign_origin));
+    run_case(
+        &mut rows,
+        "interface elsewhere, trust_origin (sent)",
+        &elsewhere,
+        expect(None, 1_000, 1..=1),
+        boxed(async move { c.services().dispatch(SERVICE).send().await.map(drop) }),
+    )
+    .await
+    .ok();
+
+    report("trust boundaries", &rows);
+}
+
+/// A server that answers `status` with a 100 MB body, sent in 64 KiB chunks as long as
+/// the client reads.
+async fn huge_error(status: &'static str, chunked: bool) -> (FaultServer, Arc<AtomicUsize>) {
+    let sent = Arc::new(AtomicUsize::new(0));
+    let counter = sent.clone();
+    let server = FaultServer::start(move |_| Act::Huge {
+        len: HUNDRED_MB,
+        chunked,
+        status,
+        sent: counter.clone(),
+    })
+    .await;
+    (server, sent)
+}
+
+const HUNDRED_MB: usize = 100 * 1024 * 1024;
+
+/// The rest of a cut error body is dropped unread: the server got rid of a small part
+/// of its 100 MB before the client hung up (socket buffers hold a few MB at most).
+fn dropped_unread(sent: &AtomicUsize) {
+    let sent = sent.load(Ordering::SeqCst);
+    assert!(sent < HUNDRED_MB / 4, "{sent} bytes were taken");
+}
+
+#[tokio::test]
+async fn size_cap_faults() {
+    let mut rows = Vec::new();
+    let get = |c: Client| boxed(async move { c.services().get(SERVICE).await.map(drop) });
+    let kept = |err: &unitysvc::Error| err.body().map_or(0, <[u8]>::len);
+
+    for (case, chunked) in [
+        ("500 with 100 MB body, Content-Length", false),
+        ("500 with 100 MB body, chunked", true),
+    ] {
+        let (s, sent) = huge_error("500 Internal Server Error", chunked).await;
+        let c = client_with(&s, |b| b.max_response_size(1024 * 1024));
+        let err = run_case(
+            &mut rows,
+            case,
+            &s,
+            expect(Some(ErrorKind::Server), 2_000, 1..=1),
+            get(c),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err}");
+        assert_eq!(kept(&err), 64 * 1024);
+        dropped_unread(&sent);
+    }
+
+    let (s, _) = huge_error("404 Not Found", false).await;
+    let c = client_with(&s, |b| b.max_error_body_size(100 * 1024));
+    let err = run_case(
+        &mut rows,
+        "404 with 100 MB body, 100 KiB error cap",
+        &s,
+        expect(Some(ErrorKind::NotFound), 2_000, 1..=1),
+        get(c),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        kept(&err),
+        100 * 1024,
+        "the configured cap, not the default"
+    );
+
+    // A 503 is retried; each attempt's body is dropped after the cap.
+    let (s, _) = huge_error("503 Service Unavailable", true).await;
+    let c = client_with(&s, |b| {
+        b.retry(RetryPolicy::default().backoff(Duration::from_millis(10), Duration::from_secs(1)))
+    });
+    let err = run_case(
+        &mut rows,
+        "503 with 100 MB body (retried)",
+        &s,
+        expect(Some(ErrorKind::Server), 3_000, 3..=3),
+        get(c),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+
+    let s = FaultServer::start(|_| Act::Huge {
+        len: 2 * 1024 * 1024,
+        chunked: false,
+        status: "200 OK",
+        sent: Arc::default(),
+    })
+    .await;
+    let c = client_with(&s, |b| b.max_response_size(1024 * 1024));
+    run_case(
+        &mut rows,
+        "2 MB success body, 1 MiB cap (TooLarge)",
+        &s,
+        expect(Some(ErrorKind::TooLarge), 2_000, 1..=1),
+        get(c),
+    )
+    .await
+    .ok();
+
+    let answer = Arc::new(std::sync::Mutex::new(None));
+    for (case, chunked, cap) in [
+        ("gateway 500, 100 MB body", false, None),
+        ("gateway 502, 100 MB chunked, 1 KiB cap", true, Some(1024)),
+    ] {
+        let (s, sent) = huge_error(
+            if chunked {
+                "502 Bad Gateway"
+            } else {
+                "500 Internal Server Error"
+            },
+            chunked,
+        )
+        .await;
+        let c = client_with(&s, |b| match cap {
+            Some(cap) => b.max_error_body_size(cap).max_response_size(1024 * 1024),
+            None => b.max_response_size(1024 * 1024),
+        });
+        let slot = answer.clone();
+        run_case(
+            &mut rows,
+            case,
+            &s,
+            expect(None, 2_000, 1..=1),
+            boxed(async move {
+                let resp = c.dispatch("p/x/chat").send().await?;
+                *slot.lock().unwrap() = Some(resp);
+                Ok(())
+            }),
+        )
+        .await
+        .ok();
+        let resp = answer.lock().unwrap().take().expect("an answer");
+        assert!(resp.status().is_server_error());
+        assert!(resp.is_truncated());
+        assert_eq!(resp.bytes().len(), cap.unwrap_or(64 * 1024));
+        let err = resp.error_for_status().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Server);
+        assert_eq!(kept(&err), cap.unwrap_or(64 * 1024));
+        dropped_unread(&sent);
+        println!(
+            "{case}: the server got {} bytes out",
+            sent.load(Ordering::SeqCst)
+        );
+    }
+
+    report("size caps", &rows);
+}
+
+/// `n` concurrent `services.get` calls; every one fails, or the first success is an error.
+async fn burst(client: &Client, n: usize) -> Outcome {
+    let calls = (0..n).map(|_| {
+        let c = client.clone();
+        async move { c.services().get(SERVICE).await.map(drop) }
+    });
+    let outcomes = futures::future::join_all(calls).await;
+    let kinds: Vec<_> = outcomes
+        .iter()
+        .map(|o| o.as_ref().err().map(|e| e.kind()))
+        .collect();
+    assert!(
+        kinds.iter().all(|k| *k == Some(ErrorKind::Server)),
+        "{kinds:?}"
+    );
+    outcomes.into_iter().next().unwrap_or(Ok(()))
+}
+
+#[tokio::test]
+async fn retry_budget_faults() {
+    let body = service_body().await;
+    let mut rows = Vec::new();
+    let down = Arc::new(AtomicBool::new(true));
+    let fail_next = Arc::new(AtomicBool::new(false));
+    let server = |down: Arc<AtomicBool>, fail_next: Arc<AtomicBool>, body: String| {
+        FaultServer::start(move |_| {
+            if down.load(Ordering::SeqCst) || fail_next.swap(false, Ordering::SeqCst) {
+                json("503 Service Unavailable", r#"{"detail":"busy"}"#)
+            } else {
+                json("200 OK", &body)
+            }
+        })
+    };
+    let policy = RetryPolicy::default().backoff(Duration::from_millis(10), Duration::from_secs(1));
+    // 100 tokens at 5 a retry: 20 retries among all callers.
+    let budget = RetryBudget::new(100);
+    let calls = 64;
+    let most = calls + (budget.capacity / budget.retry_cost) as usize;
+
+    let unbudgeted = server(
+        Arc::new(AtomicBool::new(true)),
+        Arc::new(AtomicBool::new(false)),
+        body.clone(),
+    )
+    .await;
+    let c = client_with(&unbudgeted, |b| b.retry(policy.without_budget()));
+    run_case(
+        &mut rows,
+        "64 callers vs 503, no budget (3 each)",
+        &unbudgeted,
+        expect(Some(ErrorKind::Server), 5_000, 3 * calls..=3 * calls),
+        burst(&c, calls),
+    )
+    .await
+    .ok();
+
+    let s = server(down.clone(), fail_next.clone(), body).await;
+    let c = client_with(&s, |b| b.retry(policy.budget(budget)));
+    run_case(
+        &mut rows,
+        "64 callers vs 503, budget 100 (≤ 20 retries)",
+        &s,
+        expect(Some(ErrorKind::Server), 5_000, calls..=most),
+        burst(&c, calls),
+    )
+    .await
+    .ok();
+
+    let clone = c.clone();
+    let at = s.hits();
+    run_case(
+        &mut rows,
+        "empty bucket, clone: not retried",
+        &s,
+        expect(Some(ErrorKind::Server), 1_000, at + 1..=at + 1),
+        burst(&clone, 1),
+    )
+    .await
+    .ok();
+
+    down.store(false, Ordering::SeqCst);
+    let at = s.hits();
+    let recovered = c.clone();
+    run_case(
+        &mut rows,
+        "recovered: 10 calls refill 10 tokens",
+        &s,
+        expect(None, 2_000, at + 10..=at + 10),
+        boxed(async move {
+            for _ in 0..10 {
+                recovered.services().get(SERVICE).await?;
+            }
+            Ok(())
+        }),
+    )
+    .await
+    .ok();
+
+    fail_next.store(true, Ordering::SeqCst);
+    let at = s.hits();
+    run_case(
+        &mut rows,
+        "then one 503: retried again",
+        &s,
+        expect(None, 1_000, at + 2..=at + 2),
+        boxed(async move { c.services().get(SERVICE).await.map(drop) }),
+    )
+    .await
+    .ok();
+
+    report("retry budget", &rows);
+}
+
 #[tokio::test]
 async fn gateway_faults() {
     let mut rows = Vec::new();
@@ -779,6 +1265,8 @@ async fn gateway_faults() {
     let s = FaultServer::start(|_| Act::Huge {
         len: 100 * 1024 * 1024,
         chunked: true,
+        status: "200 OK",
+        sent: Arc::default(),
     })
     .await;
     let c = client_with(&s, |b| b.max_response_size(1024 * 1024));

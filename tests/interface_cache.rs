@@ -247,6 +247,7 @@ async fn the_cache_ttl_is_configurable_and_zero_turns_it_off() {
     let client_with = |ttl| {
         Client::builder()
             .base_url(recorder.base_url())
+            .api_base_url(sb.gateway_url())
             .api_key(sb.api_key())
             .interface_cache_ttl(ttl)
             .ignore_env()

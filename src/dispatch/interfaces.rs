@@ -38,7 +38,7 @@ impl InterfaceCache {
 
 /// Fetches the service's interfaces, bypassing the cache.
 async fn fetch(client: &Client, service: Uuid) -> Result<Vec<AccessInterface>> {
-    client.require_key("listing service interfaces")?;
+    client.require_key("services.interfaces")?;
     call(
         client
             .low_level()

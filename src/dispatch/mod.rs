@@ -11,7 +11,7 @@ mod urls;
 pub use response::Response;
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, Kept, Result};
 use crate::http::SENSITIVE_HEADERS;
 use crate::streaming::StreamingResponse;
 use crate::wrappers::GatewayPath;
@@ -77,7 +77,7 @@ enum Body {
 #[must_use = "a dispatch request does nothing until it is sent"]
 pub struct DispatchRequest {
     client: Client,
-    target: Result<Target, String>,
+    target: Result<Target, Kept>,
     method: Method,
     path: String,
     body: Result<Body, String>,
@@ -139,7 +139,7 @@ impl DispatchRequest {
     pub(crate) fn new(client: Client, target: Result<Target>) -> DispatchRequest {
         DispatchRequest {
             client,
-            target: target.map_err(|e| e.to_string()),
+            target: target.map_err(Kept),
             method: Method::POST,
             path: String::new(),
             body: Ok(Body::None),
@@ -161,7 +161,12 @@ impl DispatchRequest {
         let parsed = enrollment.to_uuid();
         match (&mut self.target, parsed) {
             (Ok(Target::Service { enrollment, .. }), Ok(id)) => *enrollment = Some(id),
-            (Ok(_), Err(e)) => self.target = Err(e.to_string()),
+            (Ok(_), Err(e)) => {
+                self.target = Err(Kept(
+                    e.with_parameter("enrollment")
+                        .in_call("services.dispatch", None),
+                ))
+            }
             _ => {}
         }
         self
@@ -234,17 +239,50 @@ impl DispatchRequest {
         resolve(&self.client, &self.target, &self.path)
             .await
             .map(String::from)
+            .map_err(|e| e.in_call(&self.refusal_label(), None))
     }
 
     /// The request ready to send: at once for a path on the gateway root, after looking
     /// the interface up for a service or group (a boxed future, so only those pay for it).
+    ///
+    /// A refusal names the call: the target's own label when the target was refused, else
+    /// `gateway <target>`.
     fn prepare(self) -> Either<Ready<Result<Prepared>>, BoxFuture<'static, Result<Prepared>>> {
         match local_url(&self.client, &self.target, &self.path) {
-            Some(url) => Either::Left(ready(url.and_then(|url| self.finish(url)))),
+            Some(url) => {
+                let label = self.refusal_label();
+                Either::Left(ready(
+                    url.and_then(|url| self.finish(url))
+                        .map_err(|e| e.in_call(&label, None)),
+                ))
+            }
             None => Either::Right(Box::pin(async move {
-                let url = remote_url(&self.client, &self.target, &self.path).await?;
-                self.finish(url)
+                let label = self.refusal_label();
+                let url = remote_url(&self.client, &self.target, &self.path)
+                    .await
+                    .map_err(|e| e.in_call(&label, None))?;
+                self.finish(url).map_err(|e| e.in_call(&label, None))
             })),
+        }
+    }
+
+    /// `gateway <target>` for errors raised before the request is sent; query values are
+    /// left out, since they may be private.
+    fn refusal_label(&self) -> String {
+        let (path, query) = match &self.target {
+            Ok(Target::Raw(raw)) => raw
+                .trim_start_matches('/')
+                .split_once('?')
+                .unwrap_or((raw.trim_start_matches('/'), "")),
+            Ok(Target::Path(path)) => (path.path(), path.query()),
+            Ok(Target::Service { id, .. }) => return format!("gateway p/{id}"),
+            Ok(Target::Group(name)) => return format!("gateway g/{name}"),
+            Err(e) => return e.0.operation().unwrap_or("gateway").to_owned(),
+        };
+        if query.is_empty() {
+            format!("gateway {path}")
+        } else {
+            format!("gateway {path}?{}", query_names(query))
         }
     }
 
@@ -259,25 +297,22 @@ impl DispatchRequest {
             headers,
             timeout,
         } = self;
-        let service = match target {
-            Ok(Target::Service { id, .. }) => Some(id),
-            _ => None,
+        let (service, what) = match target {
+            Ok(Target::Service { id, .. }) => (Some(id), "service's interface base_url"),
+            Ok(Target::Group(_)) => (None, "group's interface base_url"),
+            _ => (None, "gateway URL"),
         };
         let body = body.map_err(Error::invalid_input)?;
         let headers = headers.map_err(Error::invalid_input)?;
-        let mut request = reqwest::Request::new(method, url);
         let hooks = client.hooks();
-        *request.headers_mut() = match body {
-            Body::None => hooks.headers(false, headers),
-            Body::Json(bytes) => {
-                *request.body_mut() = Some(bytes.into());
-                hooks.headers(true, headers)
-            }
-            Body::Raw(bytes) => {
-                *request.body_mut() = Some(bytes.into());
-                hooks.headers(false, headers)
-            }
+        let (headers, body) = match body {
+            Body::None => (hooks.headers_for(&url, what, false, headers)?, None),
+            Body::Json(bytes) => (hooks.headers_for(&url, what, true, headers)?, Some(bytes)),
+            Body::Raw(bytes) => (hooks.headers_for(&url, what, false, headers)?, Some(bytes)),
         };
+        let mut request = reqwest::Request::new(method, url);
+        *request.headers_mut() = headers;
+        *request.body_mut() = body.map(Into::into);
         let timeout = timeout.or(client.config().timeout());
         Ok(Prepared {
             client,
@@ -311,7 +346,7 @@ impl DispatchRequest {
     /// Bad input, a failed connection, a timeout, or a body over the size cap; upstream
     /// error statuses are returned as a [`Response`].
     pub async fn send(self) -> Result<Response> {
-        self.client.require_key("dispatching through the gateway")?;
+        self.client.require_key(&self.refusal_label())?;
         let prepared = self.prepare().await?;
         let (label, host) = prepared.names();
         let Prepared {
@@ -338,7 +373,7 @@ impl DispatchRequest {
                 .map_err(Error::from_reqwest)?;
             span.record("status", resp.status().as_u16());
             answered(&client, service, resp.status());
-            read_capped(resp, limits.max_response_size).await
+            read_capped(resp, limits).await
         }
         .instrument(span.clone());
         // One deadline for the exchange and the body, as reqwest's own timeout would be.
@@ -349,12 +384,13 @@ impl DispatchRequest {
             None => call.await,
         };
         span.record("latency_ms", crate::http::millis(started.elapsed()));
-        let (status, headers, body) = outcome.map_err(&fail)?;
+        let (status, headers, body, truncated) = outcome.map_err(&fail)?;
         Ok(Response {
             status,
             headers,
             body,
             error_body_limit: limits.max_error_body,
+            truncated,
             client: Some(client),
         })
     }
@@ -365,7 +401,7 @@ impl DispatchRequest {
     ///
     /// Bad input, a failed connection, or no response headers within the timeout.
     pub async fn stream(self) -> Result<StreamingResponse> {
-        self.client.require_key("streaming through the gateway")?;
+        self.client.require_key(&self.refusal_label())?;
         let prepared = self.prepare().await?;
         let (label, host) = prepared.names();
         let Prepared {

@@ -1,33 +1,29 @@
 //! The buffered answer of a gateway request.
 
 use crate::client::Client;
-use crate::error::{Error, ErrorKind, Result};
-use crate::http::mark_sensitive;
+use crate::error::{read_error_body, Error, ErrorKind, Result};
+use crate::http::{mark_sensitive, read_body, Limits};
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
-/// Reads a whole body, failing with [`ErrorKind::TooLarge`] past `limit` bytes (at once
-/// when `Content-Length` announces more).
+/// Reads an answer: a success body whole, failing with [`ErrorKind::TooLarge`] past
+/// `max_response_size`; an error body up to `max_error_body_size`, the rest dropped
+/// unread, so the status always comes back. Answers whether the body was cut.
 pub(super) async fn read_capped(
-    mut resp: reqwest::Response,
-    limit: usize,
-) -> Result<(StatusCode, HeaderMap, Bytes)> {
-    let too_large = || Error::from_too_large(limit);
-    if resp.content_length().is_some_and(|n| n > limit as u64) {
-        return Err(too_large());
-    }
+    resp: reqwest::Response,
+    limits: Limits,
+) -> Result<(StatusCode, HeaderMap, Bytes, bool)> {
     let status = resp.status();
-    let mut headers = std::mem::take(resp.headers_mut());
+    let mut headers = resp.headers().clone();
     mark_sensitive(&mut headers);
-    let mut body = bytes::BytesMut::new();
-    while let Some(chunk) = resp.chunk().await.map_err(Error::from_reqwest)? {
-        if body.len() + chunk.len() > limit {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
+    if status.is_success() {
+        let body = read_body(resp, limits.max_response_size).await?;
+        Ok((status, headers, body, false))
+    } else {
+        let (body, cut) = read_error_body(resp, limits.max_error_body).await;
+        Ok((status, headers, body, cut))
     }
-    Ok((status, headers, body.freeze()))
 }
 
 /// A buffered answer from the gateway, whatever its status.
@@ -37,6 +33,7 @@ pub struct Response {
     pub(super) headers: HeaderMap,
     pub(super) body: Bytes,
     pub(super) error_body_limit: usize,
+    pub(super) truncated: bool,
     /// Lets `error_for_status` scrub the client's key from an echoed error.
     pub(super) client: Option<Client>,
 }
@@ -67,6 +64,12 @@ impl Response {
         &self.headers
     }
 
+    /// Whether the body was cut: an error answer keeps at most the client's
+    /// `max_error_body_size` bytes, and the rest is dropped unread.
+    pub fn is_truncated(&self) -> bool {
+        self.truncated
+    }
+
     /// The raw body.
     pub fn bytes(&self) -> &Bytes {
         &self.body
@@ -88,7 +91,7 @@ impl Response {
                 ErrorKind::Decode,
                 format!("the gateway response is not the expected JSON: {e}"),
             )
-            .with_body(self.body.clone())
+            .with_body_limit(self.body.clone(), self.error_body_limit)
         })
     }
 
@@ -102,8 +105,12 @@ impl Response {
         if self.status.is_success() {
             return Ok(self);
         }
-        let err = Error::from_status(self.status.as_u16(), &self.headers, self.body)
-            .limit_body(self.error_body_limit);
+        let err = Error::from_status(
+            self.status.as_u16(),
+            &self.headers,
+            self.body,
+            self.error_body_limit,
+        );
         Err(match &self.client {
             Some(client) => client.hooks().scrub(err),
             None => err,

@@ -3,7 +3,7 @@
 
 use super::Target;
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, Kept, Result};
 use crate::wrappers::{check_path, GatewayPath};
 use reqwest::Url;
 
@@ -11,7 +11,7 @@ use reqwest::Url;
 /// target.
 pub(super) async fn resolve(
     client: &Client,
-    target: &Result<Target, String>,
+    target: &Result<Target, Kept>,
     sub: &str,
 ) -> Result<Url> {
     match local_url(client, target, sub) {
@@ -24,13 +24,13 @@ pub(super) async fn resolve(
 /// for a service or group, whose interface must be looked up.
 pub(super) fn local_url(
     client: &Client,
-    target: &Result<Target, String>,
+    target: &Result<Target, Kept>,
     sub: &str,
 ) -> Option<Result<Url>> {
     let urls = &client.inner.urls;
     let root = &client.inner.gateway;
     Some(match target {
-        Err(e) => Err(Error::invalid_input(e.clone())),
+        Err(e) => Err(e.0.duplicate()),
         Ok(Target::Raw(raw)) => urls.get_or_build(raw, sub, || {
             let path = GatewayPath::raw(raw).map_err(Error::from)?;
             gateway_url(root, &path, sub)
@@ -45,7 +45,7 @@ pub(super) fn local_url(
 /// The URL of a service's or group's interface.
 pub(super) async fn remote_url(
     client: &Client,
-    target: &Result<Target, String>,
+    target: &Result<Target, Kept>,
     sub: &str,
 ) -> Result<Url> {
     check_subpath(sub)?;

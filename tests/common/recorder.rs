@@ -41,6 +41,8 @@ enum Answer {
 /// A running recorder; dropping it stops accepting connections.
 pub struct Recorder {
     addr: std::net::SocketAddr,
+    /// Where requests are forwarded: the interfaces the upstream lists point there.
+    upstream: Option<String>,
     seen: Arc<Mutex<Vec<Seen>>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -78,6 +80,10 @@ impl Recorder {
     }
 
     async fn start(answer: Answer) -> Recorder {
+        let upstream = match &answer {
+            Answer::Forward { upstream, .. } => Some(upstream.clone()),
+            Answer::Fixed { .. } => None,
+        };
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -90,7 +96,12 @@ impl Recorder {
                 });
             }
         });
-        Recorder { addr, seen, task }
+        Recorder {
+            addr,
+            upstream,
+            seen,
+            task,
+        }
     }
 
     /// The control-plane URL to give the SDK client (`…/v1`).
@@ -98,14 +109,17 @@ impl Recorder {
         format!("http://{}/v1", self.addr)
     }
 
-    /// A client with `api_key` whose control-plane calls go through this recorder.
+    /// A client with `api_key` whose control-plane calls go through this recorder; it
+    /// trusts the upstream, where the interfaces the upstream lists point.
     pub fn client(&self, api_key: &str) -> unitysvc::Client {
-        unitysvc::Client::builder()
+        let mut builder = unitysvc::Client::builder()
             .base_url(self.base_url())
             .api_key(api_key)
-            .ignore_env()
-            .build()
-            .expect("recorded client")
+            .ignore_env();
+        if let Some(upstream) = &self.upstream {
+            builder = builder.trust_origin(upstream);
+        }
+        builder.build().expect("recorded client")
     }
 
     /// Every request so far, in arrival order.

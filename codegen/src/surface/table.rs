@@ -151,6 +151,7 @@ pub(crate) const TABLE: &[Op] = &[
     },
     Op {
         positional: &["body"],
+        rules: GATEWAY_PATH,
         ..op("customer-broadcasts-add_target")
     },
     op("customer-broadcasts-remove_target"),
@@ -177,6 +178,7 @@ pub(crate) const TABLE: &[Op] = &[
     },
     Op {
         positional: &["body"],
+        rules: GATEWAY_PATH,
         ..op("customer-chains-add_step")
     },
     Op {
