@@ -18,11 +18,12 @@ pub const MAX_UPLOAD: u64 = 64 * 1024 * 1024;
 ///
 /// Answering while the client is still sending makes the kernel reset the connection, and the
 /// client then sees a transport error instead of the 413; draining a bounded amount costs time
-/// but no memory, and a client sending more than this gets the reset.
-const DRAIN_CAP: u64 = 64 * 1024 * 1024;
+/// but no memory. The cap sits well above the platform's largest uploads (a 120 MB body must
+/// still get its 413); a client sending more than this gets the reset.
+pub const DRAIN_CAP: u64 = 256 * 1024 * 1024;
 
 /// How long draining an oversize body may take before the connection is given up.
-const DRAIN_TIME: Duration = Duration::from_secs(10);
+pub const DRAIN_TIME: Duration = Duration::from_secs(30);
 
 /// Size and shape limits a sandbox enforces.
 #[derive(Debug, Clone, PartialEq, Eq)]

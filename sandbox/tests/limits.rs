@@ -269,3 +269,75 @@ async fn repeated_near_limit_requests_leave_state_bounded() {
     assert!(memo_bytes <= 10 * 2 * limit, "{memo_bytes} bytes memoized");
     assert_eq!(env.demo("GET", "/groups", None).await.status, 200);
 }
+
+/// 120 MB: above the upload limit and above the old 64 MiB drain cap.
+const HUGE: usize = 120 * 1000 * 1000;
+
+/// Sends a `HUGE` declared body over a raw socket, then reads whatever the server answers.
+fn raw_huge_post(addr: std::net::SocketAddr, path: &str, key: &str) -> std::io::Result<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60)))?;
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {key}\r\n\
+         content-type: application/json\r\ncontent-length: {HUGE}\r\n\r\n"
+    );
+    s.write_all(head.as_bytes())?;
+    let chunk = vec![b'x'; 1 << 20];
+    let mut sent = 0;
+    while sent < HUGE {
+        let n = chunk.len().min(HUGE - sent);
+        s.write_all(&chunk[..n])?;
+        sent += n;
+    }
+    let mut out = Vec::new();
+    s.read_to_end(&mut out)?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+#[tokio::test]
+async fn a_120_mb_body_gets_a_json_413_not_a_reset() {
+    let env = start().await;
+    let addr = env.sb.addr();
+    let key = env.key.clone();
+    for path in [
+        "/v1/secrets/BIG",
+        "/_sandbox/files/abc",
+        "/p/x/v1/chat/completions",
+    ] {
+        let k = key.clone();
+        let answer = tokio::task::spawn_blocking(move || raw_huge_post(addr, path, &k))
+            .await
+            .expect("join");
+        let answer = answer.unwrap_or_else(|e| panic!("{path}: transport error {e}"));
+        assert!(answer.starts_with("HTTP/1.1 413"), "{path}: {answer:.200}");
+        let body = answer.split("\r\n\r\n").nth(1).unwrap_or("");
+        let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+        assert!(
+            v["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("too large")),
+            "{path}: {answer:.300}"
+        );
+    }
+
+    // The same through an HTTP client library that sends the whole body before reading.
+    let r = env
+        .http
+        .post(format!("{}/secrets/BIG", env.base))
+        .bearer_auth(&env.key)
+        .timeout(std::time::Duration::from_secs(60))
+        .body(vec![b'x'; HUGE])
+        .send()
+        .await
+        .expect("reqwest gets the answer");
+    let status = r.status().as_u16();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let body = r.json::<Value>().await.unwrap_or(Value::Null);
+    assert_json_413(status, &ct, &body, "reqwest, 120 MB");
+}
