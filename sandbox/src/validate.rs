@@ -22,12 +22,37 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 }
 
 fn int_error(kind: &str, l: Vec<Value>, raw: Value) -> ApiError {
-    let msg = if kind == "int_type" {
-        "Input should be a valid integer"
-    } else {
-        "Input should be a valid integer, unable to parse string as an integer"
+    let msg = match kind {
+        "int_type" => "Input should be a valid integer",
+        "int_from_float" => "Input should be a valid integer, got a number with a fractional part",
+        "int_out_of_range" => {
+            "Input should be an integer between -9223372036854775808 and 9223372036854775807"
+        }
+        _ => "Input should be a valid integer, unable to parse string as an integer",
     };
     ApiError::invalid(kind, l, msg, raw)
+}
+
+/// Parses integer text, telling a well-formed number too large for 64 bits from garbage.
+fn parse_int_text(raw: &str, l: Vec<Value>) -> ApiResult<i64> {
+    let t = raw.trim();
+    t.parse().map_err(|_| {
+        let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+        let kind = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            "int_out_of_range"
+        } else {
+            "int_parsing"
+        };
+        int_error(kind, l, Value::from(raw))
+    })
+}
+
+/// Parses a UUID, answering with the parser's own account of what is wrong with `raw`.
+fn parse_uuid(raw: &str, l: Vec<Value>) -> ApiResult<Uuid> {
+    Uuid::parse_str(raw).map_err(|e| {
+        let msg = format!("Input should be a valid UUID, {e}");
+        ApiError::invalid("uuid_parsing", l, &msg, Value::from(raw))
+    })
 }
 
 fn check_range(
@@ -54,14 +79,7 @@ fn check_range(
 
 /// Validates a path parameter as a UUID.
 pub fn path_uuid(name: &str, raw: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(raw).map_err(|_| {
-        ApiError::invalid(
-            "uuid_parsing",
-            loc(&["path", name]),
-            "Input should be a valid UUID, invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `x` at 1",
-            Value::from(raw),
-        )
-    })
+    parse_uuid(raw, loc(&["path", name]))
 }
 
 impl Query {
@@ -117,10 +135,7 @@ impl Query {
             return Ok(None);
         };
         let l = loc(&["query", k]);
-        let v: i64 = raw
-            .trim()
-            .parse()
-            .map_err(|_| int_error("int_parsing", l.clone(), Value::from(raw)))?;
+        let v = parse_int_text(raw, l.clone())?;
         check_range(v, min, max, l, Value::from(raw)).map(Some)
     }
 
@@ -154,14 +169,7 @@ impl Query {
         let Some(raw) = self.get(k) else {
             return Ok(None);
         };
-        Uuid::parse_str(raw).map(Some).map_err(|_| {
-            ApiError::invalid(
-                "uuid_parsing",
-                loc(&["query", k]),
-                "Input should be a valid UUID",
-                Value::from(raw),
-            )
-        })
+        parse_uuid(raw, loc(&["query", k])).map(Some)
     }
 
     /// Reads an optional RFC 3339 timestamp.
@@ -288,11 +296,104 @@ pub fn body_array(bytes: &Bytes) -> ApiResult<Vec<Obj>> {
     }
 }
 
+/// The JSON type of a field that has a default but does not take `null`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotNull {
+    /// A string.
+    Str,
+    /// An integer.
+    Int,
+    /// A boolean.
+    Bool,
+    /// An array.
+    List,
+    /// One of these strings.
+    Choice(&'static [&'static str]),
+}
+
+/// Request-body fields the platform spec gives a default but not `null`, by schema.
+///
+/// Pydantic fills the default only when the field is absent; an explicit `null` is a 422.
+/// `tests/schema.rs` derives the same set from the spec and compares, so this table cannot
+/// drift from the document without a red test (the crate does not ship the spec itself).
+pub const NOT_NULLABLE: &[(&str, &str, NotNull)] = &[
+    ("AccountFileUploadRequest", "path", NotNull::Str),
+    (
+        "AccountFileUploadRequest",
+        "scope",
+        NotNull::Choice(&["personal", "shared"]),
+    ),
+    (
+        "BroadcastCreate",
+        "mode",
+        NotNull::Choice(&["sync", "async"]),
+    ),
+    ("BroadcastCreate", "target_timeout_ms", NotNull::Int),
+    ("BroadcastCreate", "enabled", NotNull::Bool),
+    ("BroadcastTargetCreate", "sort_order", NotNull::Int),
+    ("ChainCreate", "default_timeout_ms", NotNull::Int),
+    ("ChainCreate", "enabled", NotNull::Bool),
+    ("ChainStepCreate", "on_success", NotNull::Str),
+    ("ChainStepCreate", "on_failure", NotNull::Str),
+    ("CustomerGroupMembershipUpdate", "group_ids", NotNull::List),
+    (
+        "CustomerGroupMembershipUpdate",
+        "include_default",
+        NotNull::Bool,
+    ),
+    ("RecurrentRequestCreate", "http_method", NotNull::Str),
+    (
+        "ResolveRequest",
+        "gateway",
+        NotNull::Choice(&["api", "s3", "smtp"]),
+    ),
+    ("ServiceAliasCreate", "is_routing", NotNull::Bool),
+    ("ServiceCollectionMemberCreate", "sort_order", NotNull::Int),
+];
+
+impl NotNull {
+    fn error(self) -> (&'static str, String) {
+        match self {
+            NotNull::Str => ("string_type", "Input should be a valid string".into()),
+            NotNull::Int => ("int_type", "Input should be a valid integer".into()),
+            NotNull::Bool => ("bool_type", "Input should be a valid boolean".into()),
+            NotNull::List => ("list_type", "Input should be a valid list".into()),
+            NotNull::Choice(allowed) => {
+                let quoted: Vec<String> = allowed.iter().map(|a| format!("'{a}'")).collect();
+                let msg = match quoted.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => {
+                        format!("Input should be {} or {last}", rest.join(", "))
+                    }
+                    _ => format!("Input should be {}", quoted.join("")),
+                };
+                ("enum", msg)
+            }
+        }
+    }
+}
+
 impl Obj {
     fn at(&self, k: &str) -> Vec<Value> {
         let mut l = self.prefix.clone();
         l.push(Value::from(k));
         l
+    }
+
+    /// Refuses `null` in every field of `schema` listed in [`NOT_NULLABLE`], all at once.
+    pub fn refuse_nulls(&self, schema: &str) -> ApiResult<()> {
+        let items: Vec<Value> = NOT_NULLABLE
+            .iter()
+            .filter(|(s, f, _)| *s == schema && self.map.get(*f) == Some(&Value::Null))
+            .map(|(_, f, kind)| {
+                let (t, msg) = kind.error();
+                crate::errors::item(t, self.at(f), &msg, Value::Null)
+            })
+            .collect();
+        if items.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(items))
+        }
     }
 
     /// Tells whether the field is present (even if null).
@@ -357,7 +458,14 @@ impl Obj {
             Some(Value::Number(n)) => match n.as_i64() {
                 Some(i) => Ok(Some(i)),
                 None => match n.as_f64() {
-                    Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
+                    Some(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Ok(Some(f as i64)),
+                    // A whole number past i64 (u64 or a big exponent) is out of range, not a
+                    // fraction.
+                    Some(f) if n.is_u64() || f.fract() == 0.0 => Err(int_error(
+                        "int_out_of_range",
+                        self.at(k),
+                        Value::Number(n.clone()),
+                    )),
                     _ => Err(int_error(
                         "int_from_float",
                         self.at(k),
@@ -365,11 +473,7 @@ impl Obj {
                     )),
                 },
             },
-            Some(Value::String(s)) => s
-                .trim()
-                .parse()
-                .map(Some)
-                .map_err(|_| int_error("int_parsing", self.at(k), Value::from(s.as_str()))),
+            Some(Value::String(s)) => parse_int_text(s, self.at(k)).map(Some),
             Some(other) => Err(int_error("int_type", self.at(k), other.clone())),
         }
     }
@@ -402,14 +506,7 @@ impl Obj {
     pub fn opt_uuid(&self, k: &str) -> ApiResult<Option<Uuid>> {
         match self.map.get(k) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Uuid::parse_str(s).map(Some).map_err(|_| {
-                ApiError::invalid(
-                    "uuid_parsing",
-                    self.at(k),
-                    "Input should be a valid UUID",
-                    Value::from(s.as_str()),
-                )
-            }),
+            Some(Value::String(s)) => parse_uuid(s, self.at(k)).map(Some),
             Some(other) => Err(ApiError::invalid(
                 "uuid_type",
                 self.at(k),
@@ -503,14 +600,13 @@ impl Obj {
                 for (i, v) in items.iter().enumerate() {
                     let mut l = self.at(k);
                     l.push(Value::from(i));
-                    let parsed = v.as_str().and_then(|s| Uuid::parse_str(s).ok());
-                    match parsed {
-                        Some(u) => out.push(u),
+                    match v.as_str() {
+                        Some(s) => out.push(parse_uuid(s, l)?),
                         None => {
                             return Err(ApiError::invalid(
-                                "uuid_parsing",
+                                "uuid_type",
                                 l,
-                                "Input should be a valid UUID",
+                                "UUID input should be a string, bytes or UUID object",
                                 v.clone(),
                             ))
                         }

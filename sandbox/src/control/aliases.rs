@@ -22,6 +22,7 @@ pub async fn create(
     let caller = auth::require(&st, &headers)?;
     let shared = Query::parse(q.as_deref()).bool("shared", false)?;
     let b = body_object(&body)?;
+    b.refuse_nulls("ServiceAliasCreate")?;
     let name = b.req_str("name", Some(100))?;
     let description = b.opt_str("description", Some(500))?;
     let request_routing_key = b.opt_obj("request_routing_key")?.map(Value::Object);

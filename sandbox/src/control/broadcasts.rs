@@ -13,6 +13,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 fn target_from(b: &Obj, broadcast_id: Uuid) -> ApiResult<BroadcastTarget> {
+    b.refuse_nulls("BroadcastTargetCreate")?;
     Ok(BroadcastTarget {
         id: Uuid::new_v4(),
         broadcast_id,
@@ -54,6 +55,7 @@ pub async fn create(
     let caller = auth::require(&st, &headers)?;
     let shared = Query::parse(q.as_deref()).bool("shared", false)?;
     let b = body_object(&body)?;
+    b.refuse_nulls("BroadcastCreate")?;
     let id = Uuid::new_v4();
     let name = b.req_str("name", Some(64))?;
     let description = b.opt_str("description", Some(500))?;

@@ -12,6 +12,7 @@ use bytes::Bytes;
 use uuid::Uuid;
 
 fn step_from(b: &Obj, chain_id: Uuid) -> ApiResult<ChainStep> {
+    b.refuse_nulls("ChainStepCreate")?;
     Ok(ChainStep {
         id: Uuid::new_v4(),
         chain_id,
@@ -59,6 +60,7 @@ pub async fn create(
     let caller = auth::require(&st, &headers)?;
     let shared = Query::parse(q.as_deref()).bool("shared", false)?;
     let b = body_object(&body)?;
+    b.refuse_nulls("ChainCreate")?;
     let id = Uuid::new_v4();
     let name = b.req_str("name", Some(64))?;
     let description = b.opt_str("description", Some(500))?;

@@ -109,6 +109,7 @@ pub async fn upload(
 ) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let b = body_object(&body)?;
+    b.refuse_nulls("AccountFileUploadRequest")?;
     let filename = b.req_str("filename", None)?;
     let size = b.req_int("size")?;
     b.opt_str("content_type", None)?;

@@ -68,6 +68,7 @@ pub async fn create(
 ) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let b = body_object(&body)?;
+    b.refuse_nulls("RecurrentRequestCreate")?;
     let r = Recurrent {
         id: Uuid::new_v4(),
         status: "draft".into(),

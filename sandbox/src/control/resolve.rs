@@ -20,6 +20,7 @@ pub async fn resolve(
 ) -> ApiResult<Response> {
     let caller = auth::require(&st, &headers)?;
     let b = body_object(&body)?;
+    b.refuse_nulls("ResolveRequest")?;
     let path = b.req_str("path", None)?;
     let routing_key = b.opt_obj("routing_key")?;
     let strategy = b.opt_str("strategy", None)?;

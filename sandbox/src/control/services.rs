@@ -147,6 +147,7 @@ pub async fn set_membership(
     let caller = auth::require(&st, &headers)?;
     let sid = path_uuid("service_id", &id)?;
     let b = body_object(&body)?;
+    b.refuse_nulls("CustomerGroupMembershipUpdate")?;
     let wanted = b.opt_uuid_list("group_ids")?.unwrap_or_default();
     b.opt_bool("include_default")?;
     let mut db = st.db();
