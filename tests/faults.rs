@@ -1615,3 +1615,188 @@ fn blocking_client_faults() {
     );
     report("blocking client", &rows);
 }
+
+/// What the sandbox answered, reduced to status and the first validation item's type (or
+/// whether a `detail` string came back).
+async fn sandbox_answer(resp: reqwest::Response) -> String {
+    let status = resp.status().as_u16();
+    let body: serde_json::Value = resp.json().await.unwrap_or(serde_json::Value::Null);
+    let what = match &body["detail"] {
+        serde_json::Value::String(_) => "detail".to_owned(),
+        serde_json::Value::Array(items) => items
+            .first()
+            .and_then(|i| i["type"].as_str())
+            .unwrap_or("?")
+            .to_owned(),
+        _ => "no detail".to_owned(),
+    };
+    format!("{status} {what}")
+}
+
+fn edge_row(rows: &mut Vec<Row>, case: &'static str, expected: &str, got: String) {
+    rows.push(Row {
+        case,
+        ok: got == expected,
+        expected: expected.to_owned(),
+        got,
+    });
+}
+
+/// The sandbox at its edges, as the SDK and a plain HTTP client meet them.
+#[tokio::test]
+async fn sandbox_edge_faults() {
+    let (sb, client) = common::start().await;
+    let http = common::http_builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let key = sb.api_key().to_owned();
+    let base = sb.base_url();
+    let mut rows = Vec::new();
+    const HUGE: usize = 120 * 1000 * 1000;
+
+    let id = unitysvc_sandbox::catalog::service_id(common::SIMPLE_SERVICE);
+    let got = match client
+        .services()
+        .dispatch(id)
+        .method(Method::POST)
+        .path("/echo")
+        .timeout(Duration::from_secs(60))
+        .body(vec![b'x'; HUGE])
+        .send()
+        .await
+    {
+        Ok(resp) => {
+            let detail = resp
+                .json::<serde_json::Value>()
+                .ok()
+                .and_then(|v| v["detail"].as_str().map(str::to_owned));
+            format!(
+                "{} {}",
+                resp.status().as_u16(),
+                if detail.is_some() {
+                    "detail"
+                } else {
+                    "no JSON"
+                }
+            )
+        }
+        Err(e) => format!("{:?} — {e}", e.kind()),
+    };
+    edge_row(&mut rows, "SDK dispatch, 120 MB body", "413 detail", got);
+
+    let resp = http
+        .put(format!("{base}/secrets/BIG"))
+        .bearer_auth(&key)
+        .body(vec![b'x'; HUGE])
+        .send()
+        .await;
+    let got = match resp {
+        Ok(r) => sandbox_answer(r).await,
+        Err(e) => format!("transport error: {e}"),
+    };
+    edge_row(&mut rows, "control plane, 120 MB body", "413 detail", got);
+
+    let post = |path: String, body: serde_json::Value| {
+        let req = http
+            .post(format!("{base}{path}"))
+            .bearer_auth(&key)
+            .json(&body);
+        async move { sandbox_answer(req.send().await.unwrap()).await }
+    };
+    let bid = http
+        .post(format!("{base}/broadcasts/"))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({"name": "b"}))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let cid = http
+        .post(format!("{base}/chains/"))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({"name": "c"}))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let target = "/p/x/v1/chat/completions";
+    let got = post(
+        format!("/broadcasts/{bid}/targets"),
+        serde_json::json!({"name": "t", "target_path": target, "sort_order": null}),
+    )
+    .await;
+    edge_row(
+        &mut rows,
+        "broadcast target sort_order: null",
+        "422 int_type",
+        got,
+    );
+    let got = post(
+        format!("/chains/{cid}/steps"),
+        serde_json::json!({"name": "s", "target_path": target, "sort_order": 0, "on_failure": null}),
+    )
+    .await;
+    edge_row(
+        &mut rows,
+        "chain step on_failure: null",
+        "422 string_type",
+        got,
+    );
+    let got = post(
+        "/recurrent-requests/".into(),
+        serde_json::json!({"request_path": target, "http_method": null}),
+    )
+    .await;
+    edge_row(
+        &mut rows,
+        "recurrent http_method: null",
+        "422 string_type",
+        got,
+    );
+    let got = post(
+        format!("/broadcasts/{bid}/targets"),
+        serde_json::json!({"name": "t", "target_path": target, "sort_order": 1e30}),
+    )
+    .await;
+    edge_row(&mut rows, "sort_order 1e30", "422 int_out_of_range", got);
+
+    let r = http
+        .get(format!("{base}/chains/zz"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = r.json().await.unwrap_or_default();
+    let msg = body["detail"][0]["msg"].as_str().unwrap_or("?").to_owned();
+    let want = format!(
+        "Input should be a valid UUID, {}",
+        uuid::Uuid::parse_str("zz").unwrap_err()
+    );
+    edge_row(&mut rows, "chain id \"zz\": message", &want, msg);
+
+    let got = post("/groups/".into(), serde_json::json!({"name": ""})).await;
+    edge_row(
+        &mut rows,
+        "group name \"\" (spec: no minLength)",
+        "201 no detail",
+        got,
+    );
+    let got = match client.groups().dispatch("").path("/x").send().await {
+        Ok(r) => format!("sent: {}", r.status()),
+        Err(e) => format!("{:?}", e.kind()),
+    };
+    edge_row(&mut rows, "SDK g/<empty name>", "InvalidInput", got);
+
+    report("sandbox edges", &rows);
+}
