@@ -25,6 +25,8 @@ use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
@@ -58,6 +60,23 @@ pub struct Sandbox {
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
     runtime: Option<tokio::runtime::Runtime>,
+    conns: Arc<ConnCounts>,
+}
+
+/// TCP connections the server has taken, so tests can see whether clients reuse them.
+#[derive(Debug, Default)]
+struct ConnCounts {
+    accepted: AtomicU64,
+    open: AtomicU64,
+}
+
+/// Counts a connection as open for as long as its task lives, aborted or not.
+struct OpenGuard(Arc<ConnCounts>);
+
+impl Drop for OpenGuard {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// Error a connection service returns to make hyper drop the connection unanswered.
@@ -72,7 +91,12 @@ impl std::fmt::Display for Reset {
 
 impl std::error::Error for Reset {}
 
-async fn serve(listener: TcpListener, app: Router, mut stop: watch::Receiver<bool>) {
+async fn serve(
+    listener: TcpListener,
+    app: Router,
+    mut stop: watch::Receiver<bool>,
+    counts: Arc<ConnCounts>,
+) {
     let mut conns = JoinSet::new();
     loop {
         tokio::select! {
@@ -85,7 +109,11 @@ async fn serve(listener: TcpListener, app: Router, mut stop: watch::Receiver<boo
                 };
                 let _ = stream.set_nodelay(true);
                 let app = app.clone();
+                counts.accepted.fetch_add(1, Ordering::Relaxed);
+                counts.open.fetch_add(1, Ordering::Relaxed);
+                let guard = OpenGuard(counts.clone());
                 conns.spawn(async move {
+                    let _guard = guard;
                     let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
                         let mut app = app.clone();
                         async move {
@@ -181,13 +209,15 @@ impl Sandbox {
         };
         let state = Shared::with_limits(&format!("http://{host}:{}", addr.port()), limits);
         let (stop, rx) = watch::channel(false);
-        let task = tokio::spawn(serve(listener, router(state.clone()), rx));
+        let conns = Arc::new(ConnCounts::default());
+        let task = tokio::spawn(serve(listener, router(state.clone()), rx, conns.clone()));
         Ok(Sandbox {
             addr,
             state,
             stop,
             task: Some(task),
             runtime: None,
+            conns,
         })
     }
 
@@ -231,6 +261,16 @@ impl Sandbox {
     /// The shared state, for tests that want to inspect it.
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// TCP connections accepted since the start.
+    pub fn connections_accepted(&self) -> u64 {
+        self.conns.accepted.load(Ordering::Relaxed)
+    }
+
+    /// TCP connections open now (accepted and not yet closed by either side).
+    pub fn connections_open(&self) -> u64 {
+        self.conns.open.load(Ordering::Relaxed)
     }
 
     /// Stops accepting, closes open connections and waits for the server task.

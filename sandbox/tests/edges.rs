@@ -268,3 +268,40 @@ async fn an_empty_group_name_is_accepted_as_the_spec_allows() {
     let r = env.demo("GET", &format!("/groups/{id}"), None).await;
     assert_eq!(r.status, 200, "reachable by id: {}", r.text);
 }
+
+#[tokio::test]
+async fn connections_are_counted_at_the_server() {
+    let env = start().await;
+    assert_eq!(env.sb.connections_accepted(), 0);
+    for _ in 0..3 {
+        assert_eq!(env.demo("GET", "/secrets/", None).await.status, 200);
+    }
+    assert_eq!(
+        env.sb.connections_accepted(),
+        1,
+        "one kept-alive connection"
+    );
+    assert_eq!(env.sb.connections_open(), 1);
+    let other = common::client();
+    let r = other
+        .get(format!("{}/secrets/", env.base))
+        .bearer_auth(&env.key)
+        .send()
+        .await
+        .expect("second client");
+    assert_eq!(r.status(), 200);
+    assert_eq!(env.sb.connections_accepted(), 2);
+    drop(other);
+    // The server notices the close on its own schedule; wait for it, then count.
+    for _ in 0..500 {
+        if env.sb.connections_open() == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        env.sb.connections_open(),
+        1,
+        "the dropped client's connection closed"
+    );
+}
