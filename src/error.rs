@@ -562,9 +562,34 @@ pub(crate) fn retry_after_header(
     if let Ok(secs) = value.parse::<u64>() {
         return Some(std::time::Duration::from_secs(secs));
     }
-    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let wait = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    let now = chrono::Utc::now();
+    let wait = http_date(value, now)? - now;
     Some(wait.to_std().unwrap_or_default())
+}
+
+/// An HTTP-date in any of the three forms RFC 9110 (section 5.6.7) tells recipients to
+/// accept: IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, the obsolete RFC 850 form
+/// `Sunday, 06-Nov-94 08:49:37 GMT` and asctime `Sun Nov  6 08:49:37 1994`.
+fn http_date(
+    value: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::{Datelike, NaiveDateTime};
+    if let Ok(t) = chrono::DateTime::parse_from_rfc2822(value) {
+        return Some(t.with_timezone(&chrono::Utc));
+    }
+    if let Ok(t) = NaiveDateTime::parse_from_str(value, "%A, %d-%b-%y %H:%M:%S GMT") {
+        // A two-digit year more than 50 years ahead is the latest past year ending so.
+        let yy = t.year().rem_euclid(100);
+        let mut year = now.year() - now.year().rem_euclid(100) + yy;
+        if year > now.year() + 50 {
+            year -= 100;
+        }
+        return Some(t.with_year(year)?.and_utc());
+    }
+    NaiveDateTime::parse_from_str(value, "%a %b %e %H:%M:%S %Y")
+        .ok()
+        .map(|t| t.and_utc())
 }
 
 impl fmt::Debug for Error {
@@ -742,6 +767,35 @@ mod tests {
             err.to_string(),
             "HTTP 422 Unprocessable Entity: body.name: String should match pattern"
         );
+    }
+
+    #[test]
+    fn retry_after_takes_every_http_date_form() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-06T01:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let want = chrono::DateTime::parse_from_rfc3339("1994-11-06T08:49:37Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        for form in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(http_date(form, now), Some(want), "{form}");
+        }
+        // Two-digit years within 50 years ahead stay in this century.
+        let soon = http_date("Monday, 06-Nov-34 08:49:37 GMT", now).unwrap();
+        assert_eq!(chrono::Datelike::year(&soon), 2034);
+        // A date ahead of the clock is a wait, in any form.
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("retry-after", "Fri Dec 31 23:59:59 9999".parse().unwrap());
+        assert!(retry_after_header(&h).is_some_and(|d| d.as_secs() > 1_000_000));
+        h.insert(
+            "retry-after",
+            "Friday, 31-Dec-99 23:59:59 GMT".parse().unwrap(),
+        );
+        assert!(retry_after_header(&h).is_some());
     }
 
     #[test]

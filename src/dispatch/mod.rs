@@ -6,7 +6,7 @@
 
 pub(crate) mod interfaces;
 mod response;
-mod urls;
+pub(crate) mod urls;
 
 pub use response::Response;
 

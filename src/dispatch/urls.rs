@@ -80,7 +80,7 @@ pub(super) async fn remote_url(
 
 /// `root` + `/` + the target path + `/` + the sub-path, with both queries; built on the
 /// parsed root, so only the path and query are parsed again.
-fn gateway_url(root: &Url, target: &GatewayPath, sub: &str) -> Result<Url> {
+pub(crate) fn gateway_url(root: &Url, target: &GatewayPath, sub: &str) -> Result<Url> {
     check_subpath(sub)?;
     let target_path = target.path();
     check_target(target_path)?;
@@ -134,7 +134,7 @@ fn gateway_url(root: &Url, target: &GatewayPath, sub: &str) -> Result<Url> {
 }
 
 /// `base` with the sub-path appended to its path and the sub-query to its query.
-fn join_under(base: &Url, sub: &str) -> Result<Url> {
+pub(crate) fn join_under(base: &Url, sub: &str) -> Result<Url> {
     let sub = sub.trim_start_matches('/');
     if sub.is_empty() {
         return Ok(base.clone());
@@ -193,7 +193,7 @@ fn check_target(path: &str) -> Result<()> {
 }
 
 /// Refuses a sub-path that could climb out of its target.
-fn check_subpath(sub: &str) -> Result<()> {
+pub(crate) fn check_subpath(sub: &str) -> Result<()> {
     let path = sub.split_once('?').map_or(sub, |(p, _)| p);
     check_path(path).map_err(Error::from)
 }
