@@ -557,3 +557,51 @@ proptest! {
         check(&c, &text, [&a, &b]);
     }
 }
+
+#[cfg(feature = "blocking")]
+#[test]
+fn blocking_chat_mirrors_async() {
+    let sb = unitysvc_sandbox::Sandbox::start_blocking().expect("sandbox");
+    let inner = Client::builder()
+        .base_url(sb.base_url())
+        .api_key(sb.api_key())
+        .ignore_env()
+        .build()
+        .unwrap();
+    let client = unitysvc::blocking::Client::wrap(inner).unwrap();
+    let svc = client
+        .services()
+        .get(common::service_id(common::SIMPLE_SERVICE))
+        .send()
+        .unwrap();
+    let answer = svc.chat(&hello()).send().unwrap();
+    assert_eq!(answer.text(), Some("Echo: tell me a story"));
+    let mut stream = svc.chat(&hello()).stream().unwrap();
+    let text: String = stream.text().map(|t| t.unwrap()).collect();
+    assert_eq!(text, "Echo: tell me a story");
+    assert_eq!(stream.snapshot().usage, answer.usage);
+    let tools = with_tools().tool_choice(ToolChoice::Required);
+    let streamed = client
+        .chat_to(&client.async_client().alias("nobody").unwrap(), &tools)
+        .send()
+        .unwrap_err();
+    assert_eq!(streamed.kind(), ErrorKind::NotFound, "{streamed}");
+    let group = client.groups().get("llm").send().unwrap();
+    let calls = group
+        .chat(&tools)
+        .stream()
+        .unwrap()
+        .into_completion()
+        .unwrap();
+    assert_eq!(calls.tool_calls().len(), 2);
+    let vectors = svc
+        .embeddings(&EmbeddingRequest::new("m", ["x"]).dimensions(3))
+        .send()
+        .unwrap();
+    assert_eq!(vectors.data[0].embedding.len(), 3);
+    let target = client
+        .async_client()
+        .target(&format!("p/{}", common::service_id(common::SIMPLE_SERVICE)))
+        .unwrap();
+    assert!(!client.models_to(&target).send().unwrap().data.is_empty());
+}
