@@ -511,12 +511,10 @@ async fn assemble(body: &str, byte_cuts: &[usize]) -> ChatCompletion {
         headers,
         futures::stream::iter(pieces),
     );
-    let mut acc = ChatAccumulator::new();
-    let mut chunks = resp.events_as::<ChatChunk>();
-    while let Some(chunk) = chunks.next().await {
-        acc.push(&chunk.unwrap());
-    }
-    acc.snapshot()
+    unitysvc::chat::ChatStream::from_response(resp)
+        .into_completion()
+        .await
+        .unwrap()
 }
 
 fn check(c: &ChatCompletion, text: &str, args: [&str; 2]) {

@@ -3,6 +3,7 @@
 
 use super::{ChatChunk, ChatCompletion, Choice, ToolCall};
 use crate::error::{Error, ErrorKind, Result, UpstreamError};
+use crate::streaming::StreamingResponse;
 use futures::stream::{BoxStream, Stream, StreamExt};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -205,6 +206,13 @@ impl ChatStream {
             acc: ChatAccumulator::new(),
             operation,
         }
+    }
+
+    /// Reads a streaming response obtained elsewhere (e.g. a dispatch's
+    /// [`stream`](crate::DispatchRequest::stream), or
+    /// [`StreamingResponse::from_parts`]) as a chat stream; its status is not checked.
+    pub fn from_response(response: StreamingResponse) -> ChatStream {
+        ChatStream::new(response.events_as::<ChatChunk>(), "chat".to_owned())
     }
 
     /// The completion assembled from the chunks seen so far; usable after an error, to

@@ -1,8 +1,6 @@
 //! The calls: a chat completion (buffered or streamed), embeddings, the model list.
 
-use super::{
-    ChatChunk, ChatCompletion, ChatRequest, ChatStream, EmbeddingRequest, Embeddings, ModelList,
-};
+use super::{ChatCompletion, ChatRequest, ChatStream, EmbeddingRequest, Embeddings, ModelList};
 use crate::client::Client;
 use crate::dispatch::DispatchRequest;
 use crate::error::{Error, Result};
@@ -121,10 +119,7 @@ impl ChatCall {
                 Error::from_status(status, &headers, body.into(), limit).in_call("chat", None);
             return Err(self.client.hooks().scrub(err));
         }
-        Ok(ChatStream::new(
-            resp.events_as::<ChatChunk>(),
-            "chat".to_owned(),
-        ))
+        Ok(ChatStream::from_response(resp))
     }
 }
 
