@@ -129,6 +129,40 @@ fn field_error(v: &serde_json::Value) -> Option<FieldError> {
     })
 }
 
+/// The OpenAI-style error object an upstream answered with: `{"error": {"message", "type",
+/// "param", "code"}}`; kept on the [`Error`] so callers need not dig in the body.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpstreamError {
+    /// What went wrong, as the upstream says it.
+    #[serde(default)]
+    pub message: String,
+    /// The error's type, e.g. `invalid_request_error`.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    /// The request parameter it is about, when the upstream names one.
+    #[serde(default)]
+    pub param: Option<String>,
+    /// The upstream's error code (a string or a number, depending on the provider).
+    #[serde(default)]
+    pub code: Option<serde_json::Value>,
+    /// Provider-specific fields of the error object.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl UpstreamError {
+    /// Reads `{"error": {...}}` from a response body, when the object carries a message.
+    pub fn parse(body: &[u8]) -> Option<UpstreamError> {
+        #[derive(serde::Deserialize)]
+        struct Envelope {
+            error: UpstreamError,
+        }
+        let envelope: Envelope = serde_json::from_slice(body).ok()?;
+        Some(envelope.error)
+    }
+}
+
 /// An error from the UnitySVC SDK.
 ///
 /// It is cheap to move, `Send + Sync`, and never contains the API key or a secret value.
@@ -176,6 +210,8 @@ struct Inner {
     retry_after: Option<std::time::Duration>,
     /// The argument an `InvalidInput` error is about, as the API names it.
     parameter: Option<&'static str>,
+    /// The upstream's OpenAI-style error object, for gateway answers that carry one.
+    upstream: Option<UpstreamError>,
 }
 
 impl Error {
@@ -192,6 +228,7 @@ impl Error {
                 request_id: None,
                 retry_after: None,
                 parameter: None,
+                upstream: None,
             }),
             source: None,
         }
@@ -208,6 +245,12 @@ impl Error {
             inner: self.inner.clone(),
             source: None,
         }
+    }
+
+    /// Attaches an upstream's OpenAI-style error object.
+    pub(crate) fn with_upstream(mut self, upstream: UpstreamError) -> Error {
+        self.inner.upstream = Some(upstream);
+        self
     }
 
     /// Names the argument an input error is about.
@@ -256,6 +299,16 @@ impl Error {
         if let Some(detail) = &mut inner.detail {
             detail.redact(secret);
         }
+        if let Some(upstream) = &mut inner.upstream {
+            scrub(&mut upstream.message, secret);
+            if upstream
+                .extra
+                .values()
+                .any(|v| v.to_string().contains(secret))
+            {
+                upstream.extra.clear();
+            }
+        }
         if let Some(body) = &inner.body {
             let needle = secret.as_bytes();
             if body.windows(needle.len()).any(|w| w == needle) {
@@ -292,13 +345,17 @@ impl Error {
             _ => ErrorKind::Api,
         };
         let detail = ErrorDetail::parse(&body);
+        let upstream = UpstreamError::parse(&body);
         let reason = reqwest::StatusCode::from_u16(status)
             .ok()
             .and_then(|s| s.canonical_reason())
             .unwrap_or("error");
-        let message = match &detail {
-            Some(d) => format!("HTTP {status} {reason}: {d}"),
-            None => format!("HTTP {status} {reason}"),
+        let message = match (&detail, &upstream) {
+            (Some(d), _) => format!("HTTP {status} {reason}: {d}"),
+            (None, Some(u)) if !u.message.is_empty() => {
+                format!("HTTP {status} {reason}: {}", u.message)
+            }
+            _ => format!("HTTP {status} {reason}"),
         };
         let header = |name: &str| {
             headers
@@ -311,6 +368,7 @@ impl Error {
         let mut err = Error::new(kind, message).with_body_limit(body, body_limit);
         err.inner.status = reqwest::StatusCode::from_u16(status).ok();
         err.inner.detail = detail;
+        err.inner.upstream = upstream;
         err.inner.request_id = request_id;
         err.inner.retry_after = retry_after;
         err
@@ -409,6 +467,12 @@ impl Error {
     /// The parsed `detail` of an API error response.
     pub fn detail(&self) -> Option<&ErrorDetail> {
         self.inner.detail.as_ref()
+    }
+
+    /// The upstream's OpenAI-style error object (`{"error": {...}}`), when the answer
+    /// carried one.
+    pub fn upstream_error(&self) -> Option<&UpstreamError> {
+        self.inner.upstream.as_ref()
     }
 
     /// The raw response body, for API errors and undecodable responses.

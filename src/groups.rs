@@ -145,6 +145,10 @@ impl Group {
 }
 
 impl Wrappable for Group {
+    fn gateway_request(&self) -> DispatchRequest {
+        self.dispatch()
+    }
+
     fn gateway_path(&self) -> Result<GatewayPath> {
         Ok(GatewayPath::group(&self.record.name))
     }

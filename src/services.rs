@@ -165,6 +165,10 @@ impl Service {
 }
 
 impl Wrappable for Service {
+    fn gateway_request(&self) -> DispatchRequest {
+        self.dispatch()
+    }
+
     fn gateway_path(&self) -> Result<GatewayPath> {
         Ok(GatewayPath::service(self.record.id))
     }

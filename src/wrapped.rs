@@ -2,6 +2,7 @@
 //!
 //! Each call wraps the target it is called on, so the last call is the outermost prefix.
 
+use crate::chat::{ChatCall, ChatRequest, EmbeddingRequest, EmbeddingsCall, ModelsCall};
 use crate::client::Client;
 use crate::dispatch::{DispatchRequest, Target};
 use crate::error::{Error, Kept, Result};
@@ -107,6 +108,51 @@ pub trait Wrappable {
     /// Starts a request to this target's gateway path (not its interface URL).
     fn dispatch_path(&self) -> DispatchRequest {
         DispatchRequest::new(self.client().clone(), self.gateway_path().map(Target::Path))
+    }
+
+    /// Starts a request the way this target's own `dispatch()` does: through the picked
+    /// interface for a service or group, through the gateway path for the rest.
+    fn gateway_request(&self) -> DispatchRequest {
+        self.dispatch_path()
+    }
+
+    /// Starts a chat completion (`chat/completions`); finish with `.send()` for the
+    /// completion or `.stream()` for a [`ChatStream`](crate::chat::ChatStream).
+    fn chat(&self, request: &ChatRequest) -> ChatCall {
+        ChatCall::new(self.client().clone(), self.gateway_request(), request)
+    }
+
+    /// Starts an embeddings call (`embeddings`); finish with `.send()`.
+    fn embeddings(&self, request: &EmbeddingRequest) -> EmbeddingsCall {
+        EmbeddingsCall::new(self.gateway_request(), request)
+    }
+
+    /// Starts listing the models this target serves (`GET models`); finish with `.send()`.
+    fn models(&self) -> ModelsCall {
+        ModelsCall::new(self.gateway_request())
+    }
+
+    /// The base URL an OpenAI-compatible client uses for this target, with the customer
+    /// key as its API key: the client appends `/chat/completions` and the like.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a wrapper that puts
+    /// parameters in the query (`cached_for`, `delayed`, ...): a client appending paths to
+    /// the base URL would put them after the query.
+    fn openai_base_url(&self) -> Result<String> {
+        let path = self
+            .gateway_path()
+            .map_err(|e| e.in_call("openai_base_url", None))?;
+        if !path.query().is_empty() {
+            return Err(Error::invalid_input(
+                "a target whose wrappers set query parameters has no base URL an OpenAI \
+                 client can append paths to",
+            )
+            .in_call("openai_base_url", None));
+        }
+        let root = self.client().inner.gateway.as_str().trim_end_matches('/');
+        Ok(format!("{root}/{}", path.path().trim_start_matches('/')))
     }
 }
 

@@ -14,7 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["http"],
     &["cache", "streaming"],
     &["client"],
-    &["operations", "dispatch", "wrapped"],
+    &["operations", "dispatch", "chat", "wrapped"],
     &[
         "aliases",
         "broadcasts",

@@ -412,6 +412,38 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     )
     .await?;
 
+    // 7b. The same call typed: chunks assembled, usage included.
+    tour.step(
+        &out,
+        "Stream a typed chat call and read its usage",
+        "let mut s = service.chat(&ChatRequest::new(m).message(Message::user(q))).stream().await?; s.text() ... s.snapshot().usage",
+        async {
+            let request = unitysvc::chat::ChatRequest::new("")
+                .message(unitysvc::chat::Message::user("Count the tokens of this answer"));
+            let mut stream = service.chat(&request).stream().await?;
+            let mut text = stream.text();
+            out.fragment(&format!("{INDENT}tokens: "))?;
+            while let Some(piece) = text.next().await {
+                out.fragment(&format!("[{}]", piece?))?;
+            }
+            drop(text);
+            out.end_line();
+            let answer = stream.snapshot();
+            match &answer.usage {
+                Some(u) => out.say(format!(
+                    "finish {}, usage: {} prompt + {} completion = {} tokens",
+                    answer.finish_reason().map_or("-", |f| f.as_str()),
+                    u.prompt_tokens,
+                    u.completion_tokens,
+                    u.total_tokens
+                )),
+                None => out.say("the upstream sent no usage chunk"),
+            }
+            Ok(())
+        },
+    )
+    .await?;
+
     // 8. Wrappers: logged and cached.
     tour.step(
         &out,

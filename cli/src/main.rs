@@ -8,6 +8,7 @@ mod cmd_aliases;
 mod cmd_broadcasts;
 mod cmd_call;
 mod cmd_chains;
+mod cmd_chat;
 mod cmd_completions;
 mod cmd_enrollments;
 mod cmd_files;
@@ -125,6 +126,8 @@ enum Command {
     Files(cmd_files::FilesCmd),
     /// Call any gateway path, optionally through wrappers (log, cache, failover, tee, …).
     Call(cmd_call::CallArgs),
+    /// Ask an LLM target a question; tokens are printed as they stream in.
+    Chat(cmd_chat::ChatArgs),
     /// Print a shell completion script.
     Completions(cmd_completions::CompletionsArgs),
 }
@@ -208,6 +211,7 @@ async fn run(cli: Cli) -> CliResult {
         Command::Broadcasts(cmd) => cmd_broadcasts::run(&ctx, cmd).await,
         Command::Files(cmd) => cmd_files::run(&ctx, cmd).await,
         Command::Call(args) => cmd_call::run(&ctx, args).await,
+        Command::Chat(args) => cmd_chat::run(&ctx, args).await,
         Command::Sandbox(_) | Command::Completions(_) => unreachable!("handled above"),
     };
     if let Some(sandbox) = ctx.sandbox {

@@ -22,10 +22,11 @@ fn tour_runs_every_step_against_the_embedded_sandbox() {
         "==> 5. Store a secret and list secrets",
         "==> 6. Dispatch a chat completion",
         "==> 7. Stream a chat completion",
-        "==> 8. Call through wrappers: logged + cached for 1h",
-        "==> 9. Compose wrappers on a gateway path (usvc call)",
-        "==> 10. Log requests and read the log",
-        "==> 11. Resolve a route (dry run)",
+        "==> 8. Stream a typed chat call and read its usage",
+        "==> 9. Call through wrappers: logged + cached for 1h",
+        "==> 10. Compose wrappers on a gateway path (usvc call)",
+        "==> 11. Log requests and read the log",
+        "==> 12. Resolve a route (dry run)",
     ] {
         assert!(stdout.contains(header), "missing {header:?} in:\n{stdout}");
     }
@@ -41,7 +42,7 @@ fn tour_runs_every_step_against_the_embedded_sandbox() {
         "?_ttl=10m&_else=g%2Fllm%2Fchat%2Fcompletions",
         "shell: usvc call p/",
         "Echo: Wrapped call",
-        "tour complete: 11 steps passed",
+        "tour complete: 12 steps passed",
     ] {
         assert!(stdout.contains(detail), "missing {detail:?} in:\n{stdout}");
     }
@@ -71,7 +72,12 @@ fn tour_with_json_prints_one_summary_document() {
         serde_json::from_slice(&output.stdout).expect("one JSON document");
     assert_eq!(summary["passed"], true);
     let steps = summary["steps"].as_array().expect("steps");
-    assert_eq!(steps.len(), 11);
+    assert_eq!(steps.len(), 12);
+    assert!(
+        steps[7]["output"].to_string().contains("completion ="),
+        "{}",
+        steps[7]
+    );
     assert!(steps
         .iter()
         .all(|s| s["ok"] == true && s["rust"].is_string()));

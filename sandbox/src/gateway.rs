@@ -290,7 +290,18 @@ async fn dispatch(st: AppState, call: Call, t: Target, q: Query, depth: u8) -> (
         Err(e) => return (e.into_response(), Meta::gateway("route_not_found")),
     };
     let upstream_q = drop_params(&q, &CONTROL_PARAMS);
+    let models: Vec<(String, String)> = if t.rest.trim_end_matches('/').ends_with("models") {
+        st.db()
+            .services
+            .iter()
+            .filter(|s| s.service_type == "llm" || s.service_type == "embedding")
+            .map(|s| (s.name.clone(), s.provider_name.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let req = UpstreamRequest {
+        models: &models,
         method: &call.method,
         rest: &t.rest,
         query: &upstream_q,

@@ -11,6 +11,7 @@ pub mod errors;
 pub mod faults;
 pub mod gateway;
 pub mod limits;
+pub mod llm;
 pub mod routing;
 pub mod state;
 pub mod upstream;

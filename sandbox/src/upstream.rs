@@ -36,9 +36,11 @@ pub struct UpstreamRequest<'a> {
     pub headers: &'a HeaderMap,
     /// Body.
     pub body: &'a Bytes,
+    /// The catalog's models, `(name, provider)`, for `GET models`.
+    pub models: &'a [(String, String)],
 }
 
-fn delay(q: &Query, default_ms: u64) -> Duration {
+pub(crate) fn delay(q: &Query, default_ms: u64) -> Duration {
     let ms = q
         .get("_sandbox_delay_ms")
         .and_then(|v| v.parse::<u64>().ok())
@@ -54,7 +56,7 @@ fn count(q: &Query, default: usize) -> usize {
 }
 
 /// Streams `frames` with `pause` between them, flushing each as its own chunk.
-fn paced(frames: Vec<Bytes>, pause: Duration, content_type: &'static str) -> Response {
+pub(crate) fn paced(frames: Vec<Bytes>, pause: Duration, content_type: &'static str) -> Response {
     let stream =
         futures::stream::iter(frames.into_iter().enumerate()).then(move |(i, f)| async move {
             if i > 0 && !pause.is_zero() {
@@ -71,148 +73,7 @@ fn paced(frames: Vec<Bytes>, pause: Duration, content_type: &'static str) -> Res
 }
 
 fn openai_error(status: StatusCode, msg: &str) -> Response {
-    let body = json!({"error": {"message": msg, "type": "invalid_request_error", "code": null}});
-    (status, axum::Json(body)).into_response()
-}
-
-fn text_of(content: &Value) -> String {
-    match content {
-        Value::String(s) => s.clone(),
-        Value::Array(parts) => parts
-            .iter()
-            .filter_map(|p| p.get("text").and_then(Value::as_str))
-            .collect::<Vec<_>>()
-            .join(" "),
-        _ => String::new(),
-    }
-}
-
-fn words(s: &str) -> usize {
-    s.split_whitespace().count()
-}
-
-fn chat(svc: &Service, req: &UpstreamRequest<'_>) -> Response {
-    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(req.body) else {
-        return openai_error(
-            StatusCode::BAD_REQUEST,
-            "Request body must be a JSON object",
-        );
-    };
-    let messages = body
-        .get("messages")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let prompt: usize = messages
-        .iter()
-        .map(|m| words(&text_of(m.get("content").unwrap_or(&Value::Null))))
-        .sum();
-    let last_user = messages
-        .iter()
-        .rev()
-        .find(|m| m.get("role").and_then(Value::as_str) == Some("user"))
-        .map(|m| text_of(m.get("content").unwrap_or(&Value::Null)));
-    let content = match last_user {
-        Some(t) => format!("Echo: {t}"),
-        None => "Hello from the UnitySVC sandbox.".to_string(),
-    };
-    let model = body
-        .get("model")
-        .and_then(Value::as_str)
-        .unwrap_or(&svc.name)
-        .to_string();
-    let usage = json!({"prompt_tokens": prompt, "completion_tokens": words(&content),
-                       "total_tokens": prompt + words(&content)});
-    let id = format!("chatcmpl-sandbox-{}", &svc.id.simple().to_string()[..8]);
-    let created = 1_735_689_600;
-    if body.get("stream").and_then(Value::as_bool) == Some(true) {
-        return chat_stream(&id, &model, created, &content, usage, &body, req.query);
-    }
-    axum::Json(json!({
-        "id": id, "object": "chat.completion", "created": created, "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
-        "usage": usage,
-    }))
-    .into_response()
-}
-
-fn chat_stream(
-    id: &str,
-    model: &str,
-    created: i64,
-    content: &str,
-    usage: Value,
-    body: &Map<String, Value>,
-    q: &Query,
-) -> Response {
-    let chunk = |delta: Value, finish: Value| {
-        json!({"id": id, "object": "chat.completion.chunk", "created": created, "model": model,
-               "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
-    };
-    let mut events = vec![chunk(
-        json!({"role": "assistant", "content": ""}),
-        Value::Null,
-    )];
-    let pieces: Vec<&str> = content.split_inclusive(' ').collect();
-    for p in pieces {
-        events.push(chunk(json!({"content": p}), Value::Null));
-    }
-    events.push(chunk(json!({}), json!("stop")));
-    let include_usage = body
-        .get("stream_options")
-        .and_then(|o| o.get("include_usage"))
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    if include_usage {
-        events.push(
-            json!({"id": id, "object": "chat.completion.chunk", "created": created,
-                           "model": model, "choices": [], "usage": usage}),
-        );
-    }
-    let mut frames: Vec<Bytes> = events
-        .iter()
-        .map(|e| Bytes::from(format!("data: {e}\n\n")))
-        .collect();
-    frames.push(Bytes::from_static(b"data: [DONE]\n\n"));
-    paced(frames, delay(q, 10), "text/event-stream")
-}
-
-fn embeddings(svc: &Service, req: &UpstreamRequest<'_>) -> Response {
-    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(req.body) else {
-        return openai_error(
-            StatusCode::BAD_REQUEST,
-            "Request body must be a JSON object",
-        );
-    };
-    let inputs: Vec<String> = match body.get("input") {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| v.to_string())
-            })
-            .collect(),
-        _ => return openai_error(StatusCode::BAD_REQUEST, "'input' is required"),
-    };
-    let data: Vec<Value> = inputs
-        .iter()
-        .enumerate()
-        .map(|(i, text)| {
-            let seed = text
-                .bytes()
-                .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
-            let vec: Vec<f64> = (0..8u32)
-                .map(|k| f64::from((seed.rotate_left(k * 4)) % 1000) / 1000.0)
-                .collect();
-            json!({"object": "embedding", "index": i, "embedding": vec})
-        })
-        .collect();
-    let tokens: usize = inputs.iter().map(|t| words(t)).sum();
-    axum::Json(json!({"object": "list", "data": data, "model": svc.name,
-                      "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}))
-    .into_response()
+    crate::llm::openai_error(status, msg, "invalid_request_error", None, None)
 }
 
 fn echo(req: &UpstreamRequest<'_>) -> Response {
@@ -277,9 +138,10 @@ pub fn respond(svc: &Service, req: &UpstreamRequest<'_>) -> Response {
     let q = req.query;
     match last {
         "completions" if rest.ends_with("chat/completions") && req.method == Method::POST => {
-            chat(svc, req)
+            crate::llm::chat(svc.id, &svc.name, req)
         }
-        "embeddings" if req.method == Method::POST => embeddings(svc, req),
+        "embeddings" if req.method == Method::POST => crate::llm::embeddings(&svc.name, req),
+        "models" if req.method == Method::GET => crate::llm::models(req),
         "ndjson" => {
             let frames = (0..count(q, 5))
                 .map(|i| {

@@ -26,6 +26,7 @@
 //! # Ok::<(), unitysvc::Error>(())
 //! ```
 
+pub mod chat;
 mod records;
 mod resources;
 mod stream;

@@ -11,8 +11,8 @@ macro_rules! record {
         $(#[$doc])*
         #[derive(Debug, Clone)]
         pub struct $name {
-            inner: crate::$name,
-            rt: Rt,
+            pub(super) inner: crate::$name,
+            pub(super) rt: Rt,
         }
 
         impl $name {

@@ -1,0 +1,1 @@
+//! Nothing here: the tests and the bench are the point of this crate.
