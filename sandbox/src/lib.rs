@@ -23,6 +23,7 @@ pub mod control;
 pub mod errors;
 pub mod faults;
 pub mod gateway;
+pub mod journal;
 pub mod limits;
 pub mod routing;
 pub mod state;
@@ -30,6 +31,7 @@ pub mod upstream;
 pub mod validate;
 
 pub use catalog::{DEMO_KEY, SECOND_KEY};
+pub use journal::RecordedRequest;
 pub use limits::Limits;
 pub use state::{AppState, Shared};
 
@@ -269,6 +271,17 @@ impl Sandbox {
             .api_base_url(self.gateway_url())
             .api_key(self.api_key())
             .ignore_env()
+    }
+
+    /// The gateway requests received so far, oldest first: method, path, headers (with
+    /// credentials masked) and body, so a test can assert what its code sent.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state.db().journal.iter().cloned().collect()
+    }
+
+    /// Empties the request journal, e.g. between the parts of a test.
+    pub fn clear_requests(&self) {
+        self.state.db().journal.clear();
     }
 
     /// The shared state, for tests that want to inspect it.
