@@ -279,6 +279,35 @@ impl Sandbox {
         self.state.db().journal.iter().cloned().collect()
     }
 
+    /// Seeds an enrollment of the demo customer in `service_id` in a given state:
+    /// `"pending"` (stays pending for a day), `"active"`, `"cancelled"`, or any other status
+    /// the sandbox reports as is (e.g. `"paused"`). Returns its id, or `None` for a service
+    /// the catalog does not have.
+    pub fn seed_enrollment(&self, service_id: uuid::Uuid, status: &str) -> Option<uuid::Uuid> {
+        let mut db = self.state.db();
+        db.service(service_id)?;
+        let customer = db.customer_by_key(DEMO_KEY)?;
+        let t = state::now();
+        let enrollment = state::Enrollment {
+            id: uuid::Uuid::new_v4(),
+            service_id,
+            customer_id: customer.id,
+            owner_id: Some(customer.user_id),
+            parameters: None,
+            created_at: t,
+            activate_at: match status {
+                "pending" => t + chrono::Duration::days(1),
+                _ => t,
+            },
+            cancelled_at: (status == "cancelled").then_some(t),
+            forced_status: (!matches!(status, "pending" | "active" | "cancelled"))
+                .then(|| status.to_owned()),
+        };
+        let id = enrollment.id;
+        db.enrollments.push(enrollment);
+        Some(id)
+    }
+
     /// Empties the request journal, e.g. between the parts of a test.
     pub fn clear_requests(&self) {
         self.state.db().journal.clear();

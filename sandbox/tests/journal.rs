@@ -1,4 +1,4 @@
-//! The request journal over real HTTP: what a client sent, with credentials masked.
+//! The test kit over real HTTP: the request journal (credentials masked) and seeding.
 
 use serde_json::json;
 use unitysvc_sandbox::{catalog, journal::MASKED, Sandbox};
@@ -31,4 +31,21 @@ async fn the_journal_shows_what_the_code_sent_with_the_key_masked() {
 
     sandbox.clear_requests();
     assert!(sandbox.requests().is_empty());
+}
+
+#[tokio::test]
+async fn seeded_enrollments_report_the_state_they_were_seeded_in() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client().unwrap();
+    let service = catalog::service_id(catalog::SIMPLE_SERVICE);
+    for status in ["pending", "active", "cancelled", "paused"] {
+        let id = sandbox
+            .seed_enrollment(service, status)
+            .expect("a known service");
+        let got = client.enrollments().get(id).await.unwrap();
+        assert_eq!(got.status.to_string(), status);
+    }
+    assert!(sandbox
+        .seed_enrollment(uuid::Uuid::new_v4(), "active")
+        .is_none());
 }
