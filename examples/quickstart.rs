@@ -10,10 +10,8 @@ use unitysvc::{Client, Wrappable};
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sandbox = unitysvc_sandbox::Sandbox::start().await?;
-    let client = Client::builder()
-        .base_url(sandbox.base_url())
-        .api_key(sandbox.api_key())
-        .build()?;
+    // Both sandbox URLs and its key; UNITYSVC_* variables in the shell are ignored.
+    let client: Client = sandbox.client()?;
 
     // Browse: groups, then the first page of one group's services.
     for group in client.groups().list().send().await? {

@@ -13340,7 +13340,7 @@ Arguments:
 - `name`
 - `shared`: Act on the shared (team) scope.
 - `skip`: Rows to skip.
-```ignore
+```text
 let response = client.customer_aliases_list_aliases()
     .include_deactivated(include_deactivated)
     .limit(limit)
@@ -13364,7 +13364,7 @@ Sends a `POST` request to `/aliases/`
 Arguments:
 - `shared`: Act on the shared (team) scope.
 - `body`
-```ignore
+```text
 let response = client.customer_aliases_create_alias()
     .shared(shared)
     .body(body)
@@ -13382,7 +13382,7 @@ Returns one alias by id.
 
 Sends a `GET` request to `/aliases/{alias_id}`
 
-```ignore
+```text
 let response = client.customer_aliases_get_alias()
     .alias_id(alias_id)
     .send()
@@ -13397,7 +13397,7 @@ Removes an alias permanently.
 
 Sends a `DELETE` request to `/aliases/{alias_id}`
 
-```ignore
+```text
 let response = client.customer_aliases_delete_alias()
     .alias_id(alias_id)
     .send()
@@ -13414,7 +13414,7 @@ Changes only the fields present in the body; the name is fixed.
 
 Sends a `PATCH` request to `/aliases/{alias_id}`
 
-```ignore
+```text
 let response = client.customer_aliases_update_alias()
     .alias_id(alias_id)
     .body(body)
@@ -13432,7 +13432,7 @@ Turns routing on or off for an alias; turning it on demotes the sibling that rou
 
 Sends a `POST` request to `/aliases/{identifier}/switch`
 
-```ignore
+```text
 let response = client.customer_aliases_switch_alias_routing()
     .identifier(identifier)
     .on(on)
@@ -13456,7 +13456,7 @@ Arguments:
 - `limit`: Page size.
 - `shared`: Act on the shared (team) scope.
 - `skip`: Rows to skip.
-```ignore
+```text
 let response = client.customer_broadcasts_list_broadcasts()
     .limit(limit)
     .shared(shared)
@@ -13478,7 +13478,7 @@ Sends a `POST` request to `/broadcasts/`
 Arguments:
 - `shared`: Act on the shared (team) scope.
 - `body`
-```ignore
+```text
 let response = client.customer_broadcasts_create_broadcast()
     .shared(shared)
     .body(body)
@@ -13496,7 +13496,7 @@ Returns one broadcast with its targets.
 
 Sends a `GET` request to `/broadcasts/{broadcast_id}`
 
-```ignore
+```text
 let response = client.customer_broadcasts_get_broadcast()
     .broadcast_id(broadcast_id)
     .send()
@@ -13513,7 +13513,7 @@ Removes a broadcast and its targets.
 
 Sends a `DELETE` request to `/broadcasts/{broadcast_id}`
 
-```ignore
+```text
 let response = client.customer_broadcasts_delete_broadcast()
     .broadcast_id(broadcast_id)
     .send()
@@ -13530,7 +13530,7 @@ Changes only the fields present in the body.
 
 Sends a `PATCH` request to `/broadcasts/{broadcast_id}`
 
-```ignore
+```text
 let response = client.customer_broadcasts_update_broadcast()
     .broadcast_id(broadcast_id)
     .body(body)
@@ -13548,7 +13548,7 @@ Replaces the whole target list of a broadcast.
 
 Sends a `PUT` request to `/broadcasts/{broadcast_id}/targets`
 
-```ignore
+```text
 let response = client.customer_broadcasts_replace_targets()
     .broadcast_id(broadcast_id)
     .body(body)
@@ -13566,7 +13566,7 @@ Appends one target to a broadcast.
 
 Sends a `POST` request to `/broadcasts/{broadcast_id}/targets`
 
-```ignore
+```text
 let response = client.customer_broadcasts_add_target()
     .broadcast_id(broadcast_id)
     .body(body)
@@ -13584,7 +13584,7 @@ Removes one target from a broadcast.
 
 Sends a `DELETE` request to `/broadcasts/{broadcast_id}/targets/{target_id}`
 
-```ignore
+```text
 let response = client.customer_broadcasts_remove_target()
     .broadcast_id(broadcast_id)
     .target_id(target_id)
@@ -13606,7 +13606,7 @@ Arguments:
 - `limit`: Page size.
 - `shared`: Act on the shared (team) scope.
 - `skip`: Rows to skip.
-```ignore
+```text
 let response = client.customer_chains_list_chains()
     .limit(limit)
     .shared(shared)
@@ -13626,7 +13626,7 @@ Sends a `POST` request to `/chains/`
 Arguments:
 - `shared`: Act on the shared (team) scope.
 - `body`
-```ignore
+```text
 let response = client.customer_chains_create_chain()
     .shared(shared)
     .body(body)
@@ -13644,7 +13644,7 @@ Returns one chain with its steps.
 
 Sends a `GET` request to `/chains/{chain_id}`
 
-```ignore
+```text
 let response = client.customer_chains_get_chain()
     .chain_id(chain_id)
     .send()
@@ -13659,7 +13659,7 @@ Removes a chain and its steps.
 
 Sends a `DELETE` request to `/chains/{chain_id}`
 
-```ignore
+```text
 let response = client.customer_chains_delete_chain()
     .chain_id(chain_id)
     .send()
@@ -13676,7 +13676,7 @@ Changes only the fields present in the body.
 
 Sends a `PATCH` request to `/chains/{chain_id}`
 
-```ignore
+```text
 let response = client.customer_chains_update_chain()
     .chain_id(chain_id)
     .body(body)
@@ -13694,7 +13694,7 @@ Replaces the whole step list of a chain.
 
 Sends a `PUT` request to `/chains/{chain_id}/steps`
 
-```ignore
+```text
 let response = client.customer_chains_replace_steps()
     .chain_id(chain_id)
     .body(body)
@@ -13712,7 +13712,7 @@ Appends one step to a chain.
 
 Sends a `POST` request to `/chains/{chain_id}/steps`
 
-```ignore
+```text
 let response = client.customer_chains_add_step()
     .chain_id(chain_id)
     .body(body)
@@ -13728,7 +13728,7 @@ Removes one step from a chain.
 
 Sends a `DELETE` request to `/chains/{chain_id}/steps/{step_id}`
 
-```ignore
+```text
 let response = client.customer_chains_remove_step()
     .chain_id(chain_id)
     .step_id(step_id)
@@ -13744,7 +13744,7 @@ Changes only the fields present in the body.
 
 Sends a `PATCH` request to `/chains/{chain_id}/steps/{step_id}`
 
-```ignore
+```text
 let response = client.customer_chains_update_step()
     .chain_id(chain_id)
     .step_id(step_id)
@@ -13766,7 +13766,7 @@ Arguments:
 - `limit`: Page size.
 - `shared`: Act on the shared (team) scope.
 - `skip`: Rows to skip.
-```ignore
+```text
 let response = client.customer_list_enrollments()
     .include_service_details(include_service_details)
     .limit(limit)
@@ -13787,7 +13787,7 @@ Sends a `POST` request to `/enrollments/`
 Arguments:
 - `shared`: Act on the shared (team) scope.
 - `body`
-```ignore
+```text
 let response = client.customer_enroll()
     .shared(shared)
     .body(body)
@@ -13803,7 +13803,7 @@ Returns one enrollment; poll it to see activation.
 
 Sends a `GET` request to `/enrollments/{enrollment_id}`
 
-```ignore
+```text
 let response = client.customer_get_enrollment()
     .enrollment_id(enrollment_id)
     .include_service_details(include_service_details)
@@ -13819,7 +13819,7 @@ Marks an enrollment cancelled; its parameters are kept for re-enrollment.
 
 Sends a `DELETE` request to `/enrollments/{enrollment_id}`
 
-```ignore
+```text
 let response = client.customer_cancel_enrollment()
     .enrollment_id(enrollment_id)
     .send()
@@ -13834,7 +13834,7 @@ Returns a short-lived URL to download one stored object.
 
 Sends a `GET` request to `/files/download`
 
-```ignore
+```text
 let response = client.customer_download_account_file()
     .expires_in(expires_in)
     .key(key)
@@ -13853,7 +13853,7 @@ Lists stored objects under a prefix, S3 style.
 
 Sends a `GET` request to `/files/list`
 
-```ignore
+```text
 let response = client.customer_list_account_files()
     .continuation_token(continuation_token)
     .max_keys(max_keys)
@@ -13871,7 +13871,7 @@ Returns a presigned form to upload one object.
 
 Sends a `POST` request to `/files/upload`
 
-```ignore
+```text
 let response = client.customer_upload_account_file()
     .body(body)
     .send()
@@ -13892,7 +13892,7 @@ Arguments:
 - `name`
 - `owner`: all, system or own.
 - `shared`: Act on the shared (team) scope.
-```ignore
+```text
 let response = client.customer_groups_list_groups()
     .name(name)
     .owner(owner)
@@ -13912,7 +13912,7 @@ Sends a `POST` request to `/groups`
 Arguments:
 - `shared`: Act on the shared (team) scope.
 - `body`
-```ignore
+```text
 let response = client.customer_groups_create_customer_group()
     .shared(shared)
     .body(body)
@@ -13930,7 +13930,7 @@ Removes a customer-owned collection.
 
 Sends a `DELETE` request to `/groups/{group_id}`
 
-```ignore
+```text
 let response = client.customer_groups_delete_customer_group()
     .group_id(group_id)
     .send()
@@ -13947,7 +13947,7 @@ Changes only the fields present in the body.
 
 Sends a `PATCH` request to `/groups/{group_id}`
 
-```ignore
+```text
 let response = client.customer_groups_update_customer_group()
     .group_id(group_id)
     .body(body)
@@ -13965,7 +13965,7 @@ Lists the member services of a collection.
 
 Sends a `GET` request to `/groups/{group_id}/members`
 
-```ignore
+```text
 let response = client.customer_groups_list_members()
     .group_id(group_id)
     .send()
@@ -13982,7 +13982,7 @@ Adds a service to a collection.
 
 Sends a `POST` request to `/groups/{group_id}/members`
 
-```ignore
+```text
 let response = client.customer_groups_add_member()
     .group_id(group_id)
     .body(body)
@@ -13998,7 +13998,7 @@ Removes a service from a collection.
 
 Sends a `DELETE` request to `/groups/{group_id}/members/{service_id}`
 
-```ignore
+```text
 let response = client.customer_groups_remove_member()
     .group_id(group_id)
     .service_id(service_id)
@@ -14016,7 +14016,7 @@ Returns one group by name or id; readable anonymously.
 
 Sends a `GET` request to `/groups/{name}`
 
-```ignore
+```text
 let response = client.customer_groups_get_group()
     .name(name)
     .send()
@@ -14036,7 +14036,7 @@ Arguments:
 - `cursor`: Opaque cursor from the previous page's next_cursor.
 - `limit`: Page size.
 - `search`: Case-insensitive substring filter.
-```ignore
+```text
 let response = client.customer_groups_list_group_services()
     .name(name)
     .cursor(cursor)
@@ -14062,7 +14062,7 @@ Arguments:
 - `service_id`
 - `skip`: Rows to skip.
 - `status`
-```ignore
+```text
 let response = client.customer_recurrent_requests_list_recurrent_requests()
     .enrollment_id(enrollment_id)
     .limit(limit)
@@ -14083,7 +14083,7 @@ Creates a recurrent request in draft; a schedule is set by update.
 
 Sends a `POST` request to `/recurrent-requests/`
 
-```ignore
+```text
 let response = client.customer_recurrent_requests_create_recurrent_request()
     .body(body)
     .send()
@@ -14100,7 +14100,7 @@ Returns one recurrent request.
 
 Sends a `GET` request to `/recurrent-requests/{request_id}`
 
-```ignore
+```text
 let response = client.customer_recurrent_requests_get_recurrent_request()
     .request_id(request_id)
     .send()
@@ -14117,7 +14117,7 @@ Removes a recurrent request.
 
 Sends a `DELETE` request to `/recurrent-requests/{request_id}`
 
-```ignore
+```text
 let response = client.customer_recurrent_requests_remove_recurrent_request()
     .request_id(request_id)
     .send()
@@ -14134,7 +14134,7 @@ Changes only the fields present in the body, the schedule included.
 
 Sends a `PATCH` request to `/recurrent-requests/{request_id}`
 
-```ignore
+```text
 let response = client.customer_recurrent_requests_update_recurrent_request()
     .request_id(request_id)
     .body(body)
@@ -14152,7 +14152,7 @@ Runs a recurrent request once, now.
 
 Sends a `POST` request to `/recurrent-requests/{request_id}/trigger`
 
-```ignore
+```text
 let response = client.customer_recurrent_requests_trigger_recurrent_request()
     .request_id(request_id)
     .send()
@@ -14183,7 +14183,7 @@ Arguments:
 - `status_max`
 - `status_min`
 - `user_request_path`
-```ignore
+```text
 let response = client.customer_list_request_logs()
     .end_time(end_time)
     .error_source(error_source)
@@ -14210,7 +14210,7 @@ Turns on logging of gateway calls for the caller.
 
 Sends a `POST` request to `/request-logs/start`
 
-```ignore
+```text
 let response = client.customer_start_request_logging()
     .truncate_long_message(truncate_long_message)
     .send()
@@ -14227,7 +14227,7 @@ Turns off logging of gateway calls; stored rows stay.
 
 Sends a `POST` request to `/request-logs/stop`
 
-```ignore
+```text
 let response = client.customer_stop_request_logging()
     .send()
     .await;
@@ -14243,7 +14243,7 @@ Returns one logged call with its request and response.
 
 Sends a `GET` request to `/request-logs/{log_id}`
 
-```ignore
+```text
 let response = client.customer_get_request_log()
     .log_id(log_id)
     .send()
@@ -14258,7 +14258,7 @@ Dry run: the candidates and the selection the gateway would make, without callin
 
 Sends a `POST` request to `/resolve`
 
-```ignore
+```text
 let response = client.customer_resolve_resolve_route()
     .body(body)
     .send()
@@ -14278,7 +14278,7 @@ Sends a `GET` request to `/secrets/`
 Arguments:
 - `limit`: Page size.
 - `skip`: Rows to skip.
-```ignore
+```text
 let response = client.customer_secrets_list_secrets()
     .limit(limit)
     .skip(skip)
@@ -14296,7 +14296,7 @@ Returns one secret's metadata.
 
 Sends a `GET` request to `/secrets/{name}`
 
-```ignore
+```text
 let response = client.customer_secrets_get_secret()
     .name(name)
     .send()
@@ -14315,7 +14315,7 @@ Arguments:
 - `name`
 - `shared`: Act on the shared (team) scope.
 - `body`
-```ignore
+```text
 let response = client.customer_secrets_set_secret()
     .name(name)
     .shared(shared)
@@ -14335,7 +14335,7 @@ Sends a `DELETE` request to `/secrets/{name}`
 Arguments:
 - `name`
 - `shared`: Act on the shared (team) scope.
-```ignore
+```text
 let response = client.customer_secrets_delete_secret()
     .name(name)
     .shared(shared)
@@ -14353,7 +14353,7 @@ Returns one service's detail; readable anonymously.
 
 Sends a `GET` request to `/services/{service_id}`
 
-```ignore
+```text
 let response = client.customer_services_get_service()
     .service_id(service_id)
     .send()
@@ -14370,7 +14370,7 @@ Documents attached to a service; readable anonymously.
 
 Sends a `GET` request to `/services/{service_id}/documents`
 
-```ignore
+```text
 let response = client.customer_services_list_service_documents()
     .service_id(service_id)
     .category(category)
@@ -14391,7 +14391,7 @@ One document of a service, with content; readable anonymously.
 
 Sends a `GET` request to `/services/{service_id}/documents/{document_id}`
 
-```ignore
+```text
 let response = client.customer_services_get_service_document()
     .service_id(service_id)
     .document_id(document_id)
@@ -14410,7 +14410,7 @@ Which of the caller's collections hold the service.
 
 Sends a `GET` request to `/services/{service_id}/groups`
 
-```ignore
+```text
 let response = client.customer_services_list_customer_group_membership()
     .service_id(service_id)
     .send()
@@ -14427,7 +14427,7 @@ Sets which of the caller's collections hold the service.
 
 Sends a `PUT` request to `/services/{service_id}/groups`
 
-```ignore
+```text
 let response = client.customer_services_set_customer_group_membership()
     .service_id(service_id)
     .body(body)
@@ -14445,7 +14445,7 @@ Shared interfaces plus the caller's enrollment-bound ones.
 
 Sends a `GET` request to `/services/{service_id}/interfaces`
 
-```ignore
+```text
 let response = client.customer_services_list_service_interfaces()
     .service_id(service_id)
     .send()
@@ -14462,7 +14462,7 @@ How to access and pay for a service; readable anonymously.
 
 Sends a `GET` request to `/services/{service_id}/usage`
 
-```ignore
+```text
 let response = client.customer_services_get_service_usage()
     .service_id(service_id)
     .send()

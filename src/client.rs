@@ -49,9 +49,12 @@ pub(crate) struct Inner {
     /// Gateway URLs built so far, so a path is parsed and checked once.
     pub(crate) urls: UrlMemo,
     /// The hooks the low-level client was built with, to build a twin.
+    // Only the blocking client builds twins; without it the field is kept but unread.
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     hooks: Hooks,
     /// Whether `http` was built here from `config` (not given by the caller), so a twin
     /// with its own connection pool can be built the same way.
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     own_http: bool,
 }
 

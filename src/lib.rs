@@ -1,9 +1,11 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod aliases;
 mod args;
 #[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking;
 pub mod broadcasts;
 mod cache;
@@ -89,3 +91,9 @@ pub use services::Service;
 pub use streaming::{Event, StreamingResponse};
 pub use wrapped::{GatewayTarget, Wrappable, Wrapped};
 pub use wrappers::{Delay, GatewayDuration, GatewayPath};
+
+/// The `chrono` the records' timestamps and the request-log time filters use, so callers
+/// need no version-matched dependency of their own.
+pub use chrono;
+/// The `uuid` the records' ids use.
+pub use uuid;

@@ -7,13 +7,128 @@ use unitysvc_sandbox::{catalog, Sandbox};
 
 fn start() -> (Sandbox, Client) {
     let sb = Sandbox::start_blocking().expect("sandbox");
-    let inner = unitysvc::Client::builder()
+    let client = Client::builder()
         .base_url(sb.base_url())
         .api_key(sb.api_key())
         .ignore_env()
         .build()
         .unwrap();
-    (sb, Client::wrap(inner).unwrap())
+    (sb, client)
+}
+
+/// The `pub fn` names inside the first `impl <type> {` block of a source file.
+fn setters_in_impl(source: &str, header: &str) -> Vec<String> {
+    let start = source.find(header).expect("impl block") + header.len();
+    let body = &source[start..];
+    let end = body.find("\n}\n").expect("end of impl block");
+    body[..end]
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("pub fn "))
+        .map(|l| l.split(['(', '<']).next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn every_async_builder_setter_has_a_blocking_twin() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let client_rs = std::fs::read_to_string(format!("{root}/src/client.rs")).unwrap();
+    let builder_rs = std::fs::read_to_string(format!("{root}/src/blocking/builder.rs")).unwrap();
+    let async_setters = setters_in_impl(&client_rs, "impl ClientBuilder {");
+    assert!(
+        async_setters.len() > 15,
+        "parsed too few: {async_setters:?}"
+    );
+    let list_start = builder_rs
+        .find("forward_setters! {")
+        .expect("the forward list");
+    let list = &builder_rs[list_start..];
+    let list = &list[..list.find("\n}").expect("end of the list")];
+    let forwarded: Vec<&str> = list
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.trim().split('(').next())
+        .filter(|n| !n.is_empty())
+        .collect();
+    for setter in async_setters.iter().filter(|s| *s != "build") {
+        assert!(
+            forwarded.contains(&setter.as_str()),
+            "ClientBuilder::{setter} has no blocking twin in src/blocking/builder.rs"
+        );
+    }
+}
+
+/// Every `blocking::` type the README names; the signature below fails to compile if one
+/// is missing from the crate.
+const BLOCKING_TYPES: &[&str] = &[
+    "Client",
+    "ClientBuilder",
+    "DispatchRequest",
+    "StreamingResponse",
+    "Service",
+    "Group",
+    "Enrollment",
+];
+
+#[allow(dead_code, clippy::too_many_arguments)]
+fn blocking_types_exist(
+    _: unitysvc::blocking::Client,
+    _: unitysvc::blocking::ClientBuilder,
+    _: unitysvc::blocking::DispatchRequest,
+    _: unitysvc::blocking::StreamingResponse,
+    _: unitysvc::blocking::Service,
+    _: unitysvc::blocking::Group,
+    _: unitysvc::blocking::Enrollment,
+) {
+}
+
+#[test]
+fn every_blocking_type_the_readme_names_exists() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let mut named = 0;
+    for (i, _) in readme.match_indices("blocking::") {
+        let rest = &readme[i + "blocking::".len()..];
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if name.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
+            named += 1;
+            assert!(
+                BLOCKING_TYPES.contains(&name.as_str()),
+                "README names blocking::{name}, which this test does not know exists"
+            );
+        }
+    }
+    assert!(named > 0);
+}
+
+#[test]
+fn blocking_builder_settings_reach_the_client() {
+    let sb = Sandbox::start_blocking().expect("sandbox");
+    let client = Client::builder()
+        .base_url(sb.base_url())
+        .api_base_url(sb.gateway_url())
+        .api_key(sb.api_key())
+        .user_agent("blocking-builder-test/1")
+        .timeout(Duration::from_secs(7))
+        .ignore_env()
+        .build()
+        .unwrap();
+    assert_eq!(client.config().base_url(), sb.base_url());
+    assert_eq!(
+        client.async_client().api_base_url(),
+        Some(sb.gateway_url().as_str())
+    );
+    assert!(client
+        .groups()
+        .list()
+        .send()
+        .unwrap()
+        .iter()
+        .any(|g| g.name == "llm"));
+    let bad = Client::builder().base_url("not a url").ignore_env().build();
+    assert_eq!(bad.unwrap_err().kind(), ErrorKind::InvalidInput);
 }
 
 #[test]

@@ -100,7 +100,7 @@ pub async fn run(ctx: &Ctx, args: CallArgs) -> CliResult {
         None => unitysvc::Method::GET,
     };
     let mut request = ctx.client.dispatch(&path).method(method.clone());
-    request = with_body(request, args.data.as_deref(), &args.headers)?;
+    request = with_body(request, args.data.as_deref(), &args.headers, args.stream)?;
     if let Some(secs) = args.timeout {
         request = request.timeout(Duration::from_secs(secs));
     }
@@ -151,11 +151,14 @@ fn wrapped_path(args: &CallArgs) -> CliResult<String> {
     Ok(build_path(&target, &wrappers)?.to_string())
 }
 
-/// Adds `--data` and `-H` to a request.
+/// Adds `--data` and `-H` to a request; with `--stream`, a JSON object body without a
+/// `"stream"` key gets `"stream": true`, since OpenAI-style upstreams otherwise answer with
+/// one buffered document.
 pub fn with_body(
     mut request: DispatchRequest,
     data: Option<&str>,
     headers: &[String],
+    stream: bool,
 ) -> CliResult<DispatchRequest> {
     let mut content_type = false;
     for text in headers {
@@ -166,11 +169,34 @@ pub fn with_body(
     if let Some(spec) = data {
         let bytes = args::read_data(spec)?;
         request = match serde_json::from_slice::<Value>(&bytes) {
-            Ok(value) if !content_type => request.json(&value),
+            Ok(mut value) if !content_type => {
+                if stream {
+                    ask_for_a_stream(&mut value);
+                }
+                request.json(&value)
+            }
             _ => request.body(bytes),
         };
     }
     Ok(request)
+}
+
+/// Sets `"stream": true` on an object body that lacks the key; warns when the body says
+/// `"stream": false`, which the caller may mean.
+fn ask_for_a_stream(body: &mut Value) {
+    let Some(object) = body.as_object_mut() else {
+        return;
+    };
+    match object.get("stream") {
+        None => {
+            object.insert("stream".to_owned(), Value::Bool(true));
+            eprintln!("note: --stream added \"stream\": true to the request body");
+        }
+        Some(Value::Bool(true)) => {}
+        Some(other) => eprintln!(
+            "warning: --stream with \"stream\": {other} in the body; the upstream may answer with one document"
+        ),
+    }
 }
 
 /// Sends a gateway request and prints the answer; a non-success status is an error whose

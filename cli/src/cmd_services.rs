@@ -227,7 +227,7 @@ pub async fn run(ctx: &Ctx, cmd: ServicesCmd) -> CliResult {
             if let Some(e) = enrollment {
                 request = request.enrollment(args::uuid("enrollment id", &e)?);
             }
-            let request = cmd_call::with_body(request, data.as_deref(), &headers)?;
+            let request = cmd_call::with_body(request, data.as_deref(), &headers, stream)?;
             cmd_call::send(ctx, request, stream).await?;
         }
         ServicesCmd::Schedule {

@@ -10,12 +10,13 @@ use crate::Ctx;
 use clap::Args;
 use futures::StreamExt;
 use serde_json::{json, Value};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::time::{Duration, Instant};
 use unitysvc::wrappers::{build_path, GatewayPath, Wrappers};
 use unitysvc::{LoggingMode, Service, Wrappable};
 use unitysvc_sandbox::catalog;
+use uuid::Uuid;
 
 /// Arguments of `usvc tour`.
 #[derive(Debug, Args)]
@@ -30,6 +31,52 @@ pub struct TourArgs {
     /// Services per page when paging through the group.
     #[arg(long, default_value_t = 50)]
     page_size: u32,
+    /// Run against the configured platform (flags or UNITYSVC_* variables) instead of the
+    /// embedded sandbox. The tour says first what it will create and removes it at the end.
+    #[arg(long)]
+    pub remote: bool,
+}
+
+/// What a remote tour created, so it can be removed again whatever step failed.
+#[derive(Default)]
+struct Created {
+    enrollment: Cell<Option<Uuid>>,
+    secret: RefCell<Option<String>>,
+    logging: Cell<bool>,
+}
+
+impl Created {
+    /// Cancels, deletes and turns off what the tour left behind; reports each step on
+    /// stderr so that `--json` output stays one document.
+    async fn clean_up(&self, client: &unitysvc::Client) -> CliResult {
+        let mut failures = Vec::new();
+        if self.logging.take() {
+            match client.request_logs().stop().await {
+                Ok(_) => eprintln!("cleanup: request logging turned off"),
+                Err(e) => failures.push(format!("turning request logging off: {e}")),
+            }
+        }
+        if let Some(name) = self.secret.take() {
+            match client.secrets().delete(&name).await {
+                Ok(_) => eprintln!("cleanup: secret {name} deleted"),
+                Err(e) => failures.push(format!("deleting secret {name}: {e}")),
+            }
+        }
+        if let Some(id) = self.enrollment.take() {
+            match client.enrollments().cancel(id).await {
+                Ok(_) => eprintln!("cleanup: enrollment {id} cancelled"),
+                Err(e) => failures.push(format!("cancelling enrollment {id}: {e}")),
+            }
+        }
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(CliError::new(
+                Failure::Other,
+                format!("the tour could not clean up: {}", failures.join("; ")),
+            ))
+        }
+    }
 }
 
 const INDENT: &str = "    ";
@@ -188,6 +235,51 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
         Some(sb) => format!("the embedded sandbox at {}", sb.base_url()),
         None => client.config().base_url().to_owned(),
     };
+    let created = Created::default();
+    let secret_name = if args.remote {
+        // A fresh name per run, so the tour never overwrites a secret of the account's.
+        let suffix = Uuid::new_v4().simple().to_string()[..8].to_ascii_uppercase();
+        format!("TOUR_TOKEN_{suffix}")
+    } else {
+        "TOUR_TOKEN".to_owned()
+    };
+    if args.remote {
+        eprintln!("This tour runs against {target} and creates, then removes at the end:");
+        eprintln!("    - an enrollment in the service it tours");
+        eprintln!("    - a secret named {secret_name}");
+        eprintln!("    - request logging, turned on for one step and off again");
+    }
+    let result = steps(ctx, args, &out, &mut tour, &created, &secret_name, &target).await;
+    let cleanup = if args.remote {
+        created.clean_up(client).await
+    } else {
+        Ok(())
+    };
+    result?;
+    cleanup?;
+    if out.json {
+        return tour.print_summary(&target);
+    }
+    println!();
+    println!(
+        "tour complete: {} steps passed in {:.1} s",
+        tour.step,
+        tour.started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The steps themselves; `created` records what needs removing afterwards.
+async fn steps(
+    ctx: &Ctx,
+    args: &TourArgs,
+    out: &Out,
+    tour: &mut Tour,
+    created: &Created,
+    secret_name: &str,
+    target: &str,
+) -> CliResult {
+    let client = &ctx.client;
     if !out.json {
         println!("UnitySVC SDK tour against {target}");
         println!(
@@ -198,7 +290,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
 
     // 1. Groups.
     tour.step(
-        &out,
+        out,
         "List service groups",
         "client.groups().list().send().await?",
         async {
@@ -225,7 +317,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     );
     let title = format!("Page through the {group} group's services");
     let all: Vec<Service> = tour
-        .step(&out, &title, &snippet, async {
+        .step(out, &title, &snippet, async {
             let mut all = Vec::new();
             let mut cursor: Option<String> = None;
             let mut pages = 0;
@@ -270,7 +362,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     let title = format!("Show {name} and its interfaces");
     let service = tour
         .step(
-            &out,
+            out,
             &title,
             "let service = client.services().get(id).await?; service.interfaces().send().await?",
             async {
@@ -298,12 +390,13 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     // 4. Enrollment.
     let title = format!("Enroll in {name}");
     tour.step(
-        &out,
+        out,
         &title,
         "client.enrollments().create(id).send().await?.wait_active(timeout).await?",
         async {
             let started = Instant::now();
             let enrollment = client.enrollments().create(id).send().await?;
+            created.enrollment.set(Some(enrollment.id));
             out.say(format!(
                 "enrollment {} created: {} ({})",
                 enrollment.id, enrollment.status, enrollment.message
@@ -325,15 +418,16 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
 
     // 5. Secrets.
     tour.step(
-        &out,
+        out,
         "Store a secret and list secrets",
         "client.secrets().set(\"TOUR_TOKEN\", \"s3cret-value\").send().await?",
         async {
             let set = client
                 .secrets()
-                .set("TOUR_TOKEN", "s3cret-value")
+                .set(secret_name, "s3cret-value")
                 .send()
                 .await?;
+            created.secret.replace(Some(secret_name.to_owned()));
             out.say(format!(
                 "stored {}; the value in the answer: {:?}",
                 set.name.as_str(),
@@ -358,7 +452,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
 
     // 6. A buffered chat completion.
     tour.step(
-        &out,
+        out,
         "Dispatch a chat completion",
         "service.dispatch().path(\"chat/completions\").json(&body).send().await?",
         async {
@@ -378,7 +472,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
 
     // 7. A streamed chat completion.
     tour.step(
-        &out,
+        out,
         "Stream a chat completion",
         "service.dispatch().path(\"chat/completions\").json(&body).stream().await?.events()",
         async {
@@ -446,7 +540,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
 
     // 8. Wrappers: logged and cached.
     tour.step(
-        &out,
+        out,
         "Call through wrappers: logged + cached for 1h",
         "service.logged().cached_for(\"1h\".parse()?).dispatch().send().await?",
         async {
@@ -476,7 +570,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     // 9. Wrappers composed on a raw gateway path, as `usvc call` does.
     let raw = format!("p/{id}/chat/completions");
     tour.step(
-        &out,
+        out,
         "Compose wrappers on a gateway path (usvc call)",
         "client.dispatch(&build_path(&GatewayPath::raw(path)?, &Wrappers { log: true, ttl, failover, .. })?.to_string())",
         async {
@@ -511,12 +605,13 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
 
     // 10. Request logging.
     tour.step(
-        &out,
+        out,
         "Log requests and read the log",
         "client.request_logs().start().mode(LoggingMode::KeepPreference).await?; …list().send().await?",
         async {
             let logs = client.request_logs();
             let status = logs.start().mode(LoggingMode::KeepPreference).await?;
+            created.logging.set(true);
             out.say(format!("logging enabled: {}", status.enabled));
             let response = service
                 .dispatch()
@@ -533,6 +628,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
             ));
             out.block(&log_table(&page.items, false).render(INDENT));
             logs.stop().await?;
+            created.logging.set(false);
             Ok(())
         },
     )
@@ -541,7 +637,7 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     // 11. Route resolution.
     let route = format!("g/{group}/chat/completions");
     let snippet = format!("client.resolve(\"{route}\").send().await?");
-    tour.step(&out, "Resolve a route (dry run)", &snippet, async {
+    tour.step(out, "Resolve a route (dry run)", &snippet, async {
         let resolved = client.resolve(&route).send().await?;
         out.say(format!("{} candidate services", resolved.candidates.len()));
         match resolved.selected {
@@ -556,14 +652,5 @@ pub async fn run(ctx: &Ctx, args: &TourArgs) -> CliResult {
     })
     .await?;
 
-    if out.json {
-        return tour.print_summary(&target);
-    }
-    println!();
-    println!(
-        "tour complete: {} steps passed in {:.1} s",
-        tour.step,
-        tour.started.elapsed().as_secs_f64()
-    );
     Ok(())
 }

@@ -87,8 +87,8 @@ pub struct Cli {
 enum Command {
     /// Walk through the SDK step by step against an embedded sandbox (no key, no network).
     ///
-    /// With --api-key or --base-url (or their environment variables) the tour runs against
-    /// that platform instead.
+    /// The tour ignores --api-key, --base-url and their environment variables unless given
+    /// --remote; then it runs against that platform and removes what it created.
     Tour(cmd_tour::TourArgs),
     /// Run a local sandbox in the foreground until Ctrl-C.
     Sandbox(cmd_sandbox::SandboxArgs),
@@ -190,8 +190,9 @@ async fn run(cli: Cli) -> CliResult {
         Command::Completions(args) => return cmd_completions::run(args),
         _ => {}
     }
-    let remote = cli.api_key.is_some() || cli.base_url.is_some();
-    let use_sandbox = cli.sandbox || (matches!(cli.command, Command::Tour(_)) && !remote);
+    // The tour reaches a configured platform only when asked to with --remote, whatever
+    // the flags or the environment say.
+    let use_sandbox = cli.sandbox || matches!(&cli.command, Command::Tour(args) if !args.remote);
     let ctx = if use_sandbox {
         Ctx::with_sandbox(cli.json).await?
     } else {

@@ -243,3 +243,26 @@ fn bad_wrapper_input_is_refused_with_exit_5() {
         assert_eq!(error["kind"], "invalid_input", "{args:?}: {error}");
     }
 }
+
+#[test]
+fn call_stream_asks_for_a_stream_when_the_body_does_not() {
+    let path = chat_path();
+    let body = r#"{"messages":[{"role":"user","content":"stream me"}]}"#;
+    usvc()
+        .args(["--sandbox", "call", &path, "--stream", "--data", body])
+        .assert()
+        .success()
+        .stdout("Echo: stream me\n")
+        .stderr(predicate::str::contains(
+            "--stream added \"stream\": true to the request body",
+        ));
+    // An explicit false is the caller's choice: sent as is, with a warning.
+    let body = r#"{"messages":[{"role":"user","content":"x"}],"stream":false}"#;
+    usvc()
+        .args(["--sandbox", "call", &path, "--stream", "--data", body])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: --stream with \"stream\": false",
+        ));
+}

@@ -3,6 +3,7 @@
 mod common;
 
 use common::usvc;
+
 use predicates::prelude::*;
 
 #[test]
@@ -83,4 +84,120 @@ fn tour_with_json_prints_one_summary_document() {
         .all(|s| s["ok"] == true && s["rust"].is_string()));
     let stream = steps[6]["output"].to_string();
     assert!(stream.contains("[Echo: ]"), "{stream}");
+}
+
+/// A loopback listener that counts the connections made to it and never answers.
+struct CountingServer {
+    url: String,
+    addr: std::net::SocketAddr,
+    accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl CountingServer {
+    fn start() -> CountingServer {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = accepted.clone();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().flatten() {
+                counter.fetch_add(1, Ordering::SeqCst);
+                held.push(stream);
+            }
+        });
+        CountingServer {
+            url: format!("http://{addr}"),
+            addr,
+            accepted,
+        }
+    }
+
+    /// Connections made before now; a probe connection of our own, accepted in order after
+    /// any earlier one, makes the count exact without waiting on a clock.
+    fn connections_before_now(&self) -> usize {
+        use std::sync::atomic::Ordering;
+        let _probe = std::net::TcpStream::connect(self.addr).expect("probe connects");
+        // The probe is the last connection; everything accepted before it came from usvc.
+        loop {
+            let seen = self.accepted.load(Ordering::SeqCst);
+            if seen > 0 {
+                return seen - 1;
+            }
+            std::thread::yield_now();
+        }
+    }
+}
+
+#[test]
+fn tour_sends_nothing_to_a_configured_platform() {
+    let remote = CountingServer::start();
+    let output = usvc()
+        .env("UNITYSVC_API_KEY", "svcpass_not-for-the-tour")
+        .env("UNITYSVC_API_URL", &remote.url)
+        .env("UNITYSVC_API_BASE_URL", &remote.url)
+        .env("UNITYSVC_S3_BASE_URL", &remote.url)
+        .env("UNITYSVC_SMTP_BASE_URL", &remote.url)
+        .args([
+            "tour",
+            "--api-key",
+            "svcpass_flag",
+            "--base-url",
+            &remote.url,
+        ])
+        .output()
+        .expect("usvc runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "tour failed\nstdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("against the embedded sandbox"), "{stdout}");
+    assert!(
+        stdout.contains("tour complete: 12 steps passed"),
+        "{stdout}"
+    );
+    assert_eq!(remote.connections_before_now(), 0);
+}
+
+#[test]
+fn remote_tour_says_what_it_creates_and_removes_it() {
+    let env = common::Env::start();
+    let output = env
+        .usvc()
+        .args(["tour", "--remote"])
+        .output()
+        .expect("usvc runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "tour failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(!stdout.contains("embedded sandbox"), "{stdout}");
+    assert!(
+        stderr.contains("creates, then removes at the end"),
+        "{stderr}"
+    );
+    let secret = stderr
+        .split_whitespace()
+        .find(|w| w.starts_with("TOUR_TOKEN_"))
+        .expect("the plan names the secret");
+    assert!(
+        stderr.contains(&format!("cleanup: secret {secret} deleted")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("cleanup: enrollment"), "{stderr}");
+
+    let secrets = env.json(&["secrets", "list"]);
+    assert!(
+        !secrets.to_string().contains("TOUR_TOKEN"),
+        "secret left behind: {secrets}"
+    );
+    let enrollments = env.json(&["enrollments", "list"]);
+    for e in common::page_items(&enrollments) {
+        assert_ne!(e["status"], "active", "enrollment left active: {e}");
+    }
 }

@@ -114,7 +114,9 @@ pub fn generate(spec_json: &str, options: &Options) -> Result<Generated, String>
     let surface = surface::generate(&spec, &file, &options.hand_written)?;
     let mut code = String::from(HEADER);
     code.push('\n');
-    code.push_str(&prettyplease::unparse(&file));
+    // progenitor's builder examples are `ignore` doctests: each printed an "ignored" line in
+    // every `cargo test`. As `text` blocks they read the same in rustdoc and never run.
+    code.push_str(&prettyplease::unparse(&file).replace("```ignore\n", "```text\n"));
     code.push('\n');
     code.push_str(&enums::render(&enums));
     code.push_str(schema::SUPPORT);

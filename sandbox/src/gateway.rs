@@ -78,6 +78,18 @@ pub async fn handler(State(st): State<AppState>, req: Request) -> Response {
                 "Request body too large or unreadable",
             ),
             Ok(body) => {
+                {
+                    let mut db = st.db();
+                    if db.journal.len() == crate::journal::JOURNAL_CAPACITY {
+                        db.journal.pop_front();
+                    }
+                    db.journal.push_back(crate::journal::RecordedRequest::new(
+                        &parts.method,
+                        &target,
+                        &parts.headers,
+                        &body,
+                    ));
+                }
                 let call = Call {
                     customer,
                     method: parts.method,

@@ -1,7 +1,20 @@
 //! A local, stateful emulator of the UnitySVC customer control plane and gateway.
 //!
-//! One listener serves the control plane under `/v1` and the gateway at the root,
-//! so SDK tests can run against real HTTP on loopback.
+//! One listener serves the control plane under `/v1` and the gateway at the root, so tests
+//! of code that uses the `unitysvc` SDK run against real HTTP on loopback, with no key and
+//! no network. Add it as a dev-dependency and ask the sandbox for a client:
+//!
+//! ```
+//! use unitysvc_sandbox::Sandbox;
+//!
+//! // A sandbox on its own runtime, for a plain #[test]; in async tests use Sandbox::start().
+//! let sandbox = Sandbox::start_blocking()?;
+//! // Pointed at both sandbox URLs with its key; UNITYSVC_* variables are ignored.
+//! let client = sandbox.blocking_client()?;
+//! let page = client.groups().services("llm").limit(2).send()?;
+//! assert_eq!(page.items.len(), 2);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![deny(missing_docs)]
 
 pub mod auth;
@@ -10,6 +23,7 @@ pub mod control;
 pub mod errors;
 pub mod faults;
 pub mod gateway;
+pub mod journal;
 pub mod limits;
 pub mod llm;
 pub mod routing;
@@ -18,6 +32,7 @@ pub mod upstream;
 pub mod validate;
 
 pub use catalog::{DEMO_KEY, SECOND_KEY};
+pub use journal::RecordedRequest;
 pub use limits::Limits;
 pub use state::{AppState, Shared};
 
@@ -257,6 +272,76 @@ impl Sandbox {
     /// A second customer's API key, isolated from the demo one.
     pub fn second_api_key(&self) -> &str {
         SECOND_KEY
+    }
+
+    /// An async client pointed at both of this sandbox's URLs with the demo key; the
+    /// `UNITYSVC_*` environment variables are ignored, so a test never goes elsewhere.
+    ///
+    /// # Errors
+    ///
+    /// The client builder's errors (none are expected for a running sandbox).
+    pub fn client(&self) -> unitysvc::Result<unitysvc::Client> {
+        self.client_builder().build()
+    }
+
+    /// A blocking client configured as [`Sandbox::client`]; start the sandbox with
+    /// [`Sandbox::start_blocking`] when the test has no runtime.
+    ///
+    /// # Errors
+    ///
+    /// The client builder's errors, or a runtime that cannot start.
+    pub fn blocking_client(&self) -> unitysvc::Result<unitysvc::blocking::Client> {
+        unitysvc::blocking::Client::wrap(self.client()?)
+    }
+
+    /// The builder behind [`Sandbox::client`], for tests that set more options (timeouts,
+    /// retries) before building.
+    pub fn client_builder(&self) -> unitysvc::ClientBuilder {
+        unitysvc::Client::builder()
+            .base_url(self.base_url())
+            .api_base_url(self.gateway_url())
+            .api_key(self.api_key())
+            .ignore_env()
+    }
+
+    /// The gateway requests received so far, oldest first: method, path, headers (with
+    /// credentials masked) and body, so a test can assert what its code sent.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state.db().journal.iter().cloned().collect()
+    }
+
+    /// Seeds an enrollment of the demo customer in `service_id` in a given state:
+    /// `"pending"` (stays pending for a day), `"active"`, `"cancelled"`, or any other status
+    /// the sandbox reports as is (e.g. `"paused"`). Returns its id, or `None` for a service
+    /// the catalog does not have.
+    pub fn seed_enrollment(&self, service_id: uuid::Uuid, status: &str) -> Option<uuid::Uuid> {
+        let mut db = self.state.db();
+        db.service(service_id)?;
+        let customer = db.customer_by_key(DEMO_KEY)?;
+        let t = state::now();
+        let enrollment = state::Enrollment {
+            id: uuid::Uuid::new_v4(),
+            service_id,
+            customer_id: customer.id,
+            owner_id: Some(customer.user_id),
+            parameters: None,
+            created_at: t,
+            activate_at: match status {
+                "pending" => t + chrono::Duration::days(1),
+                _ => t,
+            },
+            cancelled_at: (status == "cancelled").then_some(t),
+            forced_status: (!matches!(status, "pending" | "active" | "cancelled"))
+                .then(|| status.to_owned()),
+        };
+        let id = enrollment.id;
+        db.enrollments.push(enrollment);
+        Some(id)
+    }
+
+    /// Empties the request journal, e.g. between the parts of a test.
+    pub fn clear_requests(&self) {
+        self.state.db().journal.clear();
     }
 
     /// The shared state, for tests that want to inspect it.

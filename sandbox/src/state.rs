@@ -506,6 +506,8 @@ pub struct Db {
     pub memo: HashMap<String, MemoEntry>,
     /// Fault-injection hit counters.
     pub fault_hits: HashMap<String, u32>,
+    /// Gateway requests as received, oldest first (see [`crate::journal`]).
+    pub journal: VecDeque<crate::journal::RecordedRequest>,
 }
 
 impl Db {

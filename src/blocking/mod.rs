@@ -26,6 +26,7 @@
 //! # Ok::<(), unitysvc::Error>(())
 //! ```
 
+mod builder;
 pub mod chat;
 mod records;
 mod resources;
@@ -35,6 +36,7 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/operations/blocking.rs"));
 }
 
+pub use builder::ClientBuilder;
 pub use generated::{
     aliases::Aliases, broadcasts::Broadcasts, chains::Chains, enrollments::Enrollments,
     files::Files, groups::Groups, recurrent_requests::RecurrentRequests, request_logs::RequestLogs,
@@ -303,6 +305,11 @@ impl Client {
         Client::own(crate::Client::new(api_key)?)
     }
 
+    /// A builder with every option of the async [`crate::ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
     /// Builds a client from the environment, like [`crate::Client::from_env`].
     pub fn from_env() -> Result<Client> {
         Client::own(crate::Client::from_env()?)
@@ -313,7 +320,7 @@ impl Client {
         Client::own(crate::Client::anonymous()?)
     }
 
-    /// Wraps a configured async client; use [`crate::Client::builder`] for the options.
+    /// Wraps a configured async client; [`Client::builder`] offers the same options.
     ///
     /// The blocking client gets the async client's configuration and a connection pool of
     /// its own, so `inner` stays usable from async code. With a caller's
