@@ -20,11 +20,12 @@ mod support;
 
 use futures::FutureExt;
 use serde_json::json;
-use support::{compare, Case, Settings};
+use support::{compare, compare_on, Case, Clock, SandboxProcess, Settings};
 use unitysvc::Client;
 use unitysvc_sandbox::{catalog, Sandbox};
 
 fn main() {
+    support::serve_sandbox_if_child();
     let settings = Settings::from_args();
     // The SDK configures TLS per client; the bare reqwest client needs a process default.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -167,4 +168,173 @@ fn main() {
         );
     }
     drop(rt);
+    control_plane(&settings);
+    compression(&settings);
+}
+
+/// A runtime of the flavour named: `current` or `multi` (two workers).
+fn runtime(flavour: &str) -> tokio::runtime::Runtime {
+    let mut builder = if flavour == "current" {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(2);
+        b
+    };
+    builder.enable_all().build().expect("runtime")
+}
+
+/// `services().get` against bare reqwest plus a typed `serde_json` decode of the same
+/// answer, with the sandbox in a child process: client CPU per call on each runtime
+/// flavour, spawned and not, then calls per second at concurrency 1 and 64.
+fn control_plane(settings: &Settings) {
+    let sandbox = SandboxProcess::start(0);
+    let id = catalog::service_id(catalog::SIMPLE_SERVICE);
+    let url = format!("{}/services/{id}", sandbox.base_url);
+    let key = unitysvc_sandbox::DEMO_KEY;
+    let sdk = Client::builder()
+        .base_url(&sandbox.base_url)
+        .api_key(key)
+        .ignore_env()
+        .build()
+        .expect("client");
+    let raw = reqwest::Client::new();
+    let bare = move |raw: reqwest::Client, url: String| async move {
+        let resp = raw
+            .get(&url)
+            .bearer_auth(key)
+            .send()
+            .await
+            .expect("reqwest call");
+        let bytes = resp
+            .error_for_status()
+            .expect("200")
+            .bytes()
+            .await
+            .expect("body");
+        let detail: unitysvc::types::ServiceDetail =
+            serde_json::from_slice(&bytes).expect("typed decode");
+        u64::from(detail.id == id)
+    };
+    let ours = move |sdk: Client| async move {
+        let service = sdk.services().get(id).send().await.expect("services().get");
+        u64::from(service.id == id)
+    };
+    for flavour in ["current", "multi"] {
+        let rt = runtime(flavour);
+        let group = format!("control-plane CPU, {flavour}-thread, unspawned");
+        if settings.wants(&group) {
+            compare_on(
+                Clock::ProcessCpu,
+                settings,
+                &group,
+                Case::new("reqwest + serde_json typed", || {
+                    rt.block_on(bare(raw.clone(), url.clone()))
+                }),
+                vec![Case::new("services().get", || {
+                    rt.block_on(ours(sdk.clone()))
+                })],
+                true,
+            );
+        }
+        let group = format!("control-plane CPU, {flavour}-thread, spawned");
+        if settings.wants(&group) {
+            compare_on(
+                Clock::ProcessCpu,
+                settings,
+                &group,
+                Case::new("reqwest + serde_json typed", || {
+                    let task = rt.spawn(bare(raw.clone(), url.clone()));
+                    rt.block_on(task).expect("task")
+                }),
+                vec![Case::new("services().get", || {
+                    let task = rt.spawn(ours(sdk.clone()));
+                    rt.block_on(task).expect("task")
+                })],
+                true,
+            );
+        }
+    }
+    let rt = runtime("multi");
+    for concurrency in [1usize, 64] {
+        let group = format!("control-plane calls/s, concurrency {concurrency}");
+        if settings.wants(&group) {
+            compare(
+                settings,
+                &group,
+                Case::new("reqwest + serde_json typed", || {
+                    let calls = (0..concurrency).map(|_| rt.spawn(bare(raw.clone(), url.clone())));
+                    rt.block_on(futures::future::join_all(calls))
+                        .into_iter()
+                        .map(|r| r.expect("task"))
+                        .sum()
+                }),
+                vec![Case::new("services().get", || {
+                    let calls = (0..concurrency).map(|_| rt.spawn(ours(sdk.clone())));
+                    rt.block_on(futures::future::join_all(calls))
+                        .into_iter()
+                        .map(|r| r.expect("task"))
+                        .sum()
+                })],
+                true,
+            );
+        }
+    }
+}
+
+/// A 200-item page of the `llm` group, compressed against plain: bytes on the wire
+/// (printed) and calls per second on loopback.
+fn compression(settings: &Settings) {
+    let group = "200-item page, compressed against plain";
+    if !settings.wants(group) {
+        return;
+    }
+    let sandbox = SandboxProcess::start(200);
+    let rt = runtime("current");
+    let key = unitysvc_sandbox::DEMO_KEY;
+    let page_url = format!("{}/groups/llm/services?limit=200", sandbox.base_url);
+    let raw = reqwest::Client::builder()
+        .gzip(false)
+        .zstd(false)
+        .build()
+        .expect("raw client");
+    for encoding in ["identity", "gzip", "zstd"] {
+        let body = rt.block_on(async {
+            raw.get(&page_url)
+                .bearer_auth(key)
+                .header("accept-encoding", encoding)
+                .send()
+                .await
+                .expect("page")
+                .bytes()
+                .await
+                .expect("page body")
+        });
+        println!(
+            "{group}: {encoding:<8} {:>7} bytes of body on the wire",
+            body.len()
+        );
+    }
+    let client = |compression: bool| {
+        Client::builder()
+            .base_url(&sandbox.base_url)
+            .api_key(key)
+            .compression(compression)
+            .ignore_env()
+            .build()
+            .expect("client")
+    };
+    let (plain, packed) = (client(false), client(true));
+    let page = |client: &Client| {
+        let call = client.groups().services("llm").limit(200).send();
+        rt.block_on(call).expect("page").items.len() as u64
+    };
+    assert_eq!(page(&plain), 200, "the padded group fills a page");
+    compare(
+        settings,
+        group,
+        Case::new("compression(false)", || page(&plain)),
+        vec![Case::new("compression(true)", || page(&packed))],
+        true,
+    );
 }
