@@ -199,6 +199,12 @@ fn control_plane(settings: &Settings) {
         .build()
         .expect("client");
     let raw = reqwest::Client::new();
+    // The SDK gives every call a deadline (30 s by default); this baseline pays for the
+    // same timer, so the two rows bracket what the deadline itself costs.
+    let timed = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .expect("reqwest client");
     let bare = move |raw: reqwest::Client, url: String| async move {
         let resp = raw
             .get(&url)
@@ -231,9 +237,12 @@ fn control_plane(settings: &Settings) {
                 Case::new("reqwest + serde_json typed", || {
                     rt.block_on(bare(raw.clone(), url.clone()))
                 }),
-                vec![Case::new("services().get", || {
-                    rt.block_on(ours(sdk.clone()))
-                })],
+                vec![
+                    Case::new("services().get", || rt.block_on(ours(sdk.clone()))),
+                    Case::new("reqwest + serde_json, 30 s timeout", || {
+                        rt.block_on(bare(timed.clone(), url.clone()))
+                    }),
+                ],
                 true,
             );
         }
@@ -247,10 +256,16 @@ fn control_plane(settings: &Settings) {
                     let task = rt.spawn(bare(raw.clone(), url.clone()));
                     rt.block_on(task).expect("task")
                 }),
-                vec![Case::new("services().get", || {
-                    let task = rt.spawn(ours(sdk.clone()));
-                    rt.block_on(task).expect("task")
-                })],
+                vec![
+                    Case::new("services().get", || {
+                        let task = rt.spawn(ours(sdk.clone()));
+                        rt.block_on(task).expect("task")
+                    }),
+                    Case::new("reqwest + serde_json, 30 s timeout", || {
+                        let task = rt.spawn(bare(timed.clone(), url.clone()));
+                        rt.block_on(task).expect("task")
+                    }),
+                ],
                 true,
             );
         }
