@@ -9,7 +9,14 @@
 //!   (seeded here, in the bench, by writing its state directly), against collecting
 //!   them all into a `Vec` as the buffered reference.
 //!
-//! `cargo bench --bench memory -- --quick` (the stream read only as `events()`)
+//! - 10,000 idle SSE streams held open at once against a sandbox in a child process (its
+//!   heap is its own): the client's heap and the process's RSS per stream. Each process
+//!   needs an fd per connection; the default soft limit here is 20,000, which is enough.
+//!
+//! `cargo bench --bench memory -- --quick` (the stream read only as `events()`; 2,000
+//! idle streams); `-- idle` for the idle streams alone.
+
+mod support;
 
 use futures::{StreamExt, TryStreamExt};
 use serde::Deserialize;
@@ -241,12 +248,18 @@ fn seed_secrets(sb: &unitysvc_sandbox::Sandbox, count: usize) {
 }
 
 fn main() {
+    support::serve_sandbox_if_child();
     let quick = std::env::args().any(|a| a == "--quick");
     COUNTED.set(true);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
+    let streams = if quick { 2_000 } else { 10_000 };
+    if std::env::args().any(|a| a == "idle") {
+        idle_streams(&rt, streams);
+        return;
+    }
 
     let addr = sse_server();
     let client = Client::builder()
@@ -333,4 +346,80 @@ fn main() {
         collected_peak as f64 / streamed_peak.max(1) as f64
     );
     drop(sb);
+    idle_streams(&rt, streams);
+}
+
+/// The resident set of this process, in bytes, from `/proc/self/status`.
+fn rss() -> isize {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<isize>().ok())
+        .map_or(0, |kib| kib * 1024)
+}
+
+/// Opens `n` streamed chat completions that the sandbox stalls after their first bytes,
+/// holds them all, and reports what each costs the client.
+fn idle_streams(rt: &tokio::runtime::Runtime, n: usize) {
+    let sandbox = support::SandboxProcess::start(0);
+    let client = Client::builder()
+        .base_url(&sandbox.base_url)
+        .api_key(unitysvc_sandbox::DEMO_KEY)
+        .no_stream_idle_timeout()
+        .ignore_env()
+        .build()
+        .expect("client");
+    let id = unitysvc_sandbox::catalog::service_id(unitysvc_sandbox::catalog::SIMPLE_SERVICE);
+    let body = serde_json::json!({"model": "m", "stream": true,
+                                  "messages": [{"role": "user", "content": "hi"}]});
+    // One stream first, so the pool, the interface cache and the runtime are warm.
+    let warm = rt
+        .block_on(
+            client
+                .services()
+                .dispatch(id)
+                .path("chat/completions")
+                .json(&body)
+                .stream(),
+        )
+        .expect("first stream");
+    drop(warm);
+    let (heap_before, rss_before) = (reset_peak(), rss());
+    let streams: Vec<_> = rt.block_on(
+        futures::stream::iter(0..n)
+            .map(|_| {
+                client
+                    .services()
+                    .dispatch(id)
+                    .path("chat/completions")
+                    .header("x-sandbox-fault", "stall-mid-stream")
+                    .json(&body)
+                    .stream()
+            })
+            .buffer_unordered(256)
+            .map(|s| s.expect("idle stream"))
+            .collect(),
+    );
+    let held = LIVE.load(Ordering::Relaxed) - heap_before;
+    let peak = peak_since(heap_before);
+    let rss_grown = rss() - rss_before;
+    assert_eq!(streams.len(), n);
+    println!(
+        "
+{n} idle SSE streams held open against a sandbox in a child process:"
+    );
+    println!("{:<34} {:>16} {:>16}", "", "total", "per stream");
+    for (what, bytes) in [
+        ("client heap held", held),
+        ("client heap peak while opening", peak),
+        ("process RSS growth", rss_grown),
+    ] {
+        println!(
+            "{what:<34} {:>16} {:>12.1} KiB",
+            kib(bytes),
+            bytes as f64 / n as f64 / 1024.0
+        );
+    }
+    drop(streams);
 }

@@ -152,10 +152,10 @@ impl Client {
             return Ok(None);
         }
         let config = self.inner.config.clone();
-        let http = build_http(&config)?;
+        let clients = build_clients(&config)?;
         Ok(Some(Client::assemble(
             config,
-            http,
+            clients,
             self.inner.hooks.clone(),
             true,
         )?))
@@ -163,11 +163,12 @@ impl Client {
 
     fn assemble(
         config: Config,
-        http: reqwest::Client,
+        clients: HttpClients,
         hooks: Hooks,
         own_http: bool,
     ) -> Result<Client> {
-        let low = low_level::Client::new_with_client(&config.base_url, http.clone(), hooks.clone());
+        let HttpClients { control, http } = clients;
+        let low = low_level::Client::new_with_client(&config.base_url, control, hooks.clone());
         let gateway = reqwest::Url::parse(config.gateway_url()).map_err(|e| {
             Error::invalid_input(format!(
                 "the gateway URL {:?} is not a valid URL: {e}",
@@ -225,6 +226,7 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     interface_cache_ttl: Option<Duration>,
     trusted_origins: Vec<String>,
+    compression: Option<bool>,
     ignore_env: bool,
 }
 
@@ -364,6 +366,17 @@ impl ClientBuilder {
         self
     }
 
+    /// Asks for gzip or zstd answers on control-plane calls and decodes them (on by default);
+    /// size caps count the decoded bytes.
+    ///
+    /// Gateway calls never ask on their own: an `Accept-Encoding` the caller sets goes as
+    /// it is and the body comes back undecoded. A client given through
+    /// [`http_client`](Self::http_client) keeps its own decompression settings.
+    pub fn compression(mut self, enabled: bool) -> Self {
+        self.compression = Some(enabled);
+        self
+    }
+
     /// Ignores the `UNITYSVC_*` environment variables for URLs.
     pub fn ignore_env(mut self) -> Self {
         self.ignore_env = true;
@@ -427,10 +440,17 @@ impl ClientBuilder {
                 .interface_cache_ttl
                 .unwrap_or(DEFAULT_INTERFACE_CACHE_TTL),
             trusted_origins,
+            compression: self.compression.unwrap_or(true),
         };
-        let (http, own_http) = match self.http_client {
-            Some(client) => (client, false),
-            None => (build_http(&config)?, true),
+        let (clients, own_http) = match self.http_client {
+            Some(client) => (
+                HttpClients {
+                    control: client.clone(),
+                    http: client,
+                },
+                false,
+            ),
+            None => (build_clients(&config)?, true),
         };
         let hooks = Hooks::new(
             config.api_key.as_ref(),
@@ -443,12 +463,33 @@ impl ClientBuilder {
             },
             Origins::new(config.origins())?,
         )?;
-        Client::assemble(config, http, hooks, own_http)
+        Client::assemble(config, clients, hooks, own_http)
     }
 }
 
-fn build_http(config: &Config) -> Result<reqwest::Client> {
+/// The HTTP clients of the control plane and of the gateway.
+struct HttpClients {
+    control: reqwest::Client,
+    http: reqwest::Client,
+}
+
+/// Control-plane calls decode compressed answers; gateway calls pass bodies through as
+/// they come, so they get a client of their own unless compression is off, when one
+/// client (and one pool) serves both.
+fn build_clients(config: &Config) -> Result<HttpClients> {
+    let http = build_http(config, false)?;
+    let control = if config.compression {
+        build_http(config, true)?
+    } else {
+        http.clone()
+    };
+    Ok(HttpClients { control, http })
+}
+
+fn build_http(config: &Config, decompress: bool) -> Result<reqwest::Client> {
     let builder = reqwest::Client::builder()
+        .gzip(decompress)
+        .zstd(decompress)
         .connect_timeout(
             config
                 .timeout

@@ -234,6 +234,7 @@ pub struct Config {
     pub(crate) retry: RetryPolicy,
     pub(crate) interface_cache_ttl: Duration,
     pub(crate) trusted_origins: Vec<String>,
+    pub(crate) compression: bool,
 }
 
 impl Config {
@@ -306,6 +307,11 @@ impl Config {
         .into_iter()
         .flatten()
         .chain(self.trusted_origins.iter().map(String::as_str))
+    }
+
+    /// Whether control-plane calls ask for gzip or zstd answers.
+    pub fn compression(&self) -> bool {
+        self.compression
     }
 
     /// Whether an API key is configured.

@@ -17,8 +17,21 @@ use tracing::Instrument;
 
 /// What the generated client carries into its hooks: the auth header, the timeout, the
 /// retry policy and the size caps.
+///
+/// Shared behind one `Arc`: every control-plane call keeps a handle for its error path,
+/// and a clone must not copy header maps and the key.
 #[derive(Clone)]
-pub struct Hooks {
+pub struct Hooks(Arc<HookData>);
+
+impl std::ops::Deref for Hooks {
+    type Target = HookData;
+    fn deref(&self) -> &HookData {
+        &self.0
+    }
+}
+
+/// The settings behind [`Hooks`].
+pub struct HookData {
     auth: Option<HeaderValue>,
     /// Kept only to scrub the key from error bodies a server echoes it in.
     key: Option<ApiKey>,
@@ -164,7 +177,7 @@ impl Hooks {
         plain.insert(USER_AGENT, user_agent.clone());
         let mut json = plain.clone();
         json.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        Ok(Hooks {
+        Ok(Hooks(Arc::new(HookData {
             auth,
             key: key.cloned(),
             user_agent,
@@ -174,7 +187,7 @@ impl Hooks {
             retry,
             limits,
             origins,
-        })
+        })))
     }
 
     /// Adds what every request needs and the caller did not set itself.
@@ -255,10 +268,11 @@ tokio::task_local! {
     static CALL: Arc<Mutex<Option<CallInfo>>>;
 }
 
-/// The operation a control-plane call ran, and its span.
+/// The operation a control-plane call ran, and its span. Kept cheap to fill (no
+/// formatting): only a failed call turns it into names.
 struct CallInfo {
-    operation: String,
-    host: Option<String>,
+    operation_id: &'static str,
+    url: reqwest::Url,
     span: tracing::Span,
     hooks: Hooks,
 }
@@ -280,25 +294,27 @@ impl progenitor_client::ClientHooks<Hooks> for low_level::Client {
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         let hooks = self.inner();
-        let host = host_of(request.url());
         let span = tracing::debug_span!(
             "unitysvc.request",
             otel.name = info.operation_id,
             operation = info.operation_id,
             method = %request.method(),
-            host = host.as_deref().unwrap_or(""),
+            host = Empty,
             path = request.url().path(),
             status = Empty,
             attempts = Empty,
             latency_ms = Empty,
             error.kind = Empty,
         );
+        if !span.is_disabled() {
+            span.record("host", host_of(request.url()).as_deref().unwrap_or(""));
+        }
         // Outside `call` (the low-level escape hatch) there is no scope, and nothing to tell.
         let _ = CALL.try_with(|slot| {
             if let Ok(mut slot) = slot.lock() {
                 *slot = Some(CallInfo {
-                    operation: operation_label(info.operation_id),
-                    host: host.clone(),
+                    operation_id: info.operation_id,
+                    url: request.url().clone(),
                     span: span.clone(),
                     hooks: hooks.clone(),
                 });
@@ -353,12 +369,15 @@ include!(concat!(env!("OUT_DIR"), "/operations/labels.rs"));
 
 /// The SDK's name for a generated operation id (`customer_services_get_service` →
 /// `services.get`), from the operation descriptions the builders are generated from.
-pub(crate) fn operation_label(operation_id: &str) -> String {
-    let wanted = operation_id.replace('-', "_");
+pub(crate) fn operation_label(operation_id: &str) -> &str {
+    let same = |a: &str, b: &str| {
+        let fold = |c: u8| if c == b'-' { b'_' } else { c };
+        a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| fold(x) == fold(y))
+    };
     LABELS
         .iter()
-        .find(|(id, _)| id.replace('-', "_") == wanted)
-        .map_or_else(|| operation_id.to_owned(), |(_, label)| (*label).to_owned())
+        .find(|(id, _)| same(id, operation_id))
+        .map_or(operation_id, |(_, label)| label)
 }
 
 /// Re-wraps a success response so its body fails with [`BodyTooLarge`] past `limit`
@@ -367,10 +386,12 @@ pub(crate) fn operation_label(operation_id: &str) -> String {
 /// Error answers pass as they are: the error reads at most `max_error_body_size` of them,
 /// so their status survives however large they are.
 fn cap_body(resp: reqwest::Response, limit: usize) -> reqwest::Response {
-    if !resp.status().is_success() {
+    let announced = resp.content_length();
+    // hyper ends a body at its announced length, so one within the cap needs no count; a
+    // decoded body has none announced (the decoder drops the header) and is counted.
+    if !resp.status().is_success() || announced.is_some_and(|n| n <= limit as u64) {
         return resp;
     }
-    let announced = resp.content_length();
     let status = resp.status();
     let version = resp.version();
     let headers = resp.headers().clone();
@@ -554,10 +575,11 @@ pub(crate) async fn call<T, E>(
                 Some(info) => {
                     info.span
                         .record("error.kind", tracing::field::debug(err.kind()));
+                    let host = host_of(&info.url);
                     info.hooks
                         .scrub(err)
                         .timed_out_after(info.hooks.timeout)
-                        .in_call(&info.operation, info.host.as_deref())
+                        .in_call(operation_label(info.operation_id), host.as_deref())
                 }
                 None => err,
             })

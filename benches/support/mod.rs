@@ -101,10 +101,61 @@ fn median(values: &[f64]) -> f64 {
     }
 }
 
+/// What a comparison measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// Elapsed time: calls per second.
+    Wall,
+    /// CPU time of every thread of this process (from `/proc/self/task/*/schedstat`, in
+    /// nanoseconds), so a server in another process and other helpers' load do not count.
+    ProcessCpu,
+}
+
+impl Clock {
+    /// Seconds on this clock since some fixed point.
+    pub fn now(self) -> f64 {
+        match self {
+            Clock::Wall => {
+                static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+                START.get_or_init(Instant::now).elapsed().as_secs_f64()
+            }
+            Clock::ProcessCpu => process_cpu_seconds(),
+        }
+    }
+}
+
+/// The CPU time every thread of this process has run, in seconds.
+pub fn process_cpu_seconds() -> f64 {
+    let mut total: u64 = 0;
+    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
+        for task in tasks.flatten() {
+            let text = std::fs::read_to_string(task.path().join("schedstat")).unwrap_or_default();
+            total += text
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+    }
+    total as f64 / 1e9
+}
+
 /// Times `baseline` against each of `cases` and prints one table row per contender.
 ///
 /// `checksum` says whether every case must return the same value per iteration.
 pub fn compare<'a>(
+    settings: &Settings,
+    group: &str,
+    baseline: Case<'a>,
+    cases: Vec<Case<'a>>,
+    checksum: bool,
+) -> Vec<Outcome> {
+    compare_on(Clock::Wall, settings, group, baseline, cases, checksum)
+}
+
+/// [`compare`] on a chosen clock.
+pub fn compare_on<'a>(
+    clock: Clock,
     settings: &Settings,
     group: &str,
     mut baseline: Case<'a>,
@@ -141,13 +192,13 @@ pub fn compare<'a>(
             for k in 0..all.len() {
                 let i = (k + round + turn) % all.len();
                 let case = &mut all[i];
-                let started = Instant::now();
+                let started = clock.now();
                 let mut sink = 0u64;
                 for _ in 0..iters[i] {
                     sink = sink.wrapping_add((case.run)());
                 }
                 std::hint::black_box(sink);
-                spent[i] += started.elapsed().as_secs_f64();
+                spent[i] += clock.now() - started;
             }
         }
         for (i, total) in spent.iter().enumerate() {
@@ -156,8 +207,12 @@ pub fn compare<'a>(
     }
     let base = &times[0];
     let mut out = Vec::new();
+    let unit = match clock {
+        Clock::Wall => "",
+        Clock::ProcessCpu => " CPU",
+    };
     println!(
-        "{group:<44} {:<34} {:>12}  (baseline {})",
+        "{group:<44} {:<34} {:>12}  (baseline {}{unit})",
         "contender",
         "ratio min/median",
         fmt_time(median(base)),
@@ -171,7 +226,7 @@ pub fn compare<'a>(
             ratios,
         };
         println!(
-            "{:<44} {:<34} {:>5.2}× / {:>5.2}×  ({} per iteration)",
+            "{:<44} {:<34} {:>5.2}× / {:>5.2}×  ({}{unit} per iteration)",
             "",
             outcome.name,
             outcome.min(),
@@ -194,5 +249,96 @@ pub fn fmt_time(secs: f64) -> String {
         format!("{:.2} µs", secs * 1e6)
     } else {
         format!("{:.0} ns", secs * 1e9)
+    }
+}
+
+/// The environment variable that turns a bench binary into the sandbox it talks to.
+const SANDBOX_CHILD: &str = "UNITYSVC_BENCH_SANDBOX";
+
+/// A sandbox in a child process (this same binary), so its CPU is not the bench's.
+pub struct SandboxProcess {
+    /// The control-plane URL (`…/v1`).
+    pub base_url: String,
+    /// The gateway root.
+    pub gateway_url: String,
+    child: std::process::Child,
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        // Closing its stdin ends the child; waiting reaps it.
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+impl SandboxProcess {
+    /// Starts this binary as a sandbox whose `llm` group holds `llm_services` services
+    /// (at least the 130 seeded), and waits for its address.
+    pub fn start(llm_services: usize) -> SandboxProcess {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(std::env::current_exe().expect("bench binary"))
+            .env(SANDBOX_CHILD, llm_services.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the sandbox process");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("child stdout"))
+            .read_line(&mut line)
+            .expect("sandbox address");
+        let root = line.trim().to_owned();
+        assert!(root.starts_with("http://"), "sandbox said {line:?}");
+        SandboxProcess {
+            base_url: format!("{root}/v1"),
+            gateway_url: root,
+            child,
+        }
+    }
+}
+
+/// In the child [`SandboxProcess::start`] made, serves until stdin closes and exits;
+/// elsewhere returns at once. Call it first thing in `main`.
+pub fn serve_sandbox_if_child() {
+    let Some(wanted) = std::env::var(SANDBOX_CHILD)
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    else {
+        return;
+    };
+    let sb = unitysvc_sandbox::Sandbox::start_blocking().expect("sandbox");
+    pad_llm_group(&sb, wanted);
+    println!("{}", sb.gateway_url());
+    let mut sink = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
+    drop(sb);
+    std::process::exit(0);
+}
+
+/// Copies seeded services into the `llm` group until it holds `wanted`.
+pub fn pad_llm_group(sb: &unitysvc_sandbox::Sandbox, wanted: usize) {
+    let mut db = sb.state().db();
+    let Some(g) = db.groups.iter().position(|g| g.name == "llm") else {
+        return;
+    };
+    let mut n = db.groups[g].members.len();
+    while n < wanted {
+        let template = db.groups[g].members[n % 130].clone();
+        let mut service = db
+            .services
+            .iter()
+            .find(|s| s.id == template.service_id)
+            .expect("member service")
+            .clone();
+        service.id = uuid::Uuid::new_v4();
+        service.name = format!("{}-copy-{n}", service.name);
+        let mut member = template;
+        member.id = uuid::Uuid::new_v4();
+        member.service_id = service.id;
+        member.sort_order = n as i64;
+        db.services.push(service);
+        db.groups[g].members.push(member);
+        n += 1;
     }
 }

@@ -2,7 +2,9 @@
 //!
 //! Syntax: a comma-separated list of directives, each `name[=value][;option=value]*`:
 //! `status=503;retry-after=2`, `delay=250`, `reset-before-headers`, `reset-mid-stream`,
-//! `stall-mid-stream`, `truncated`, `malformed-json`, `html-error`, `oversized=1048576`.
+//! `stall-mid-stream`, `truncated`, `malformed-json`, `html-error`, `oversized=1048576`,
+//! `gzip-bomb=1073741824` (a gzip body that inflates to that many bytes, sent whatever the
+//! request accepts).
 //! Any directive accepts `times=N`: it fires for the first N requests sharing the
 //! `x-sandbox-fault-key` header (or, without one, the same fault text), then stops.
 
@@ -143,6 +145,46 @@ fn oversized(n: usize) -> Response {
     resp
 }
 
+/// Largest body `gzip-bomb` inflates to.
+const MAX_BOMB: u64 = 16 * 1024 * 1024 * 1024;
+
+/// A `200` JSON answer whose gzip body inflates to `n` bytes, compressed as it is read
+/// so a client that stops early costs the sandbox little.
+fn gzip_bomb(n: u64) -> Response {
+    use flate2::write::GzEncoder;
+    use std::io::Write;
+    const STEP: u64 = 256 * 1024;
+    let zeros = vec![b'0'; STEP as usize];
+    let encoder = GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let stream =
+        futures::stream::unfold((Some(encoder), n.min(MAX_BOMB)), move |(encoder, left)| {
+            let zeros = zeros.clone();
+            async move {
+                // Each step is a few hundred bytes on the wire: without a yield, one bomb
+                // fills the socket buffers with gigabytes before its reader gets a turn.
+                tokio::task::yield_now().await;
+                let mut encoder = encoder?;
+                let step = left.min(STEP);
+                let chunk = if step == 0 {
+                    let rest = encoder.finish().ok()?;
+                    return Some((Ok::<Bytes, std::io::Error>(Bytes::from(rest)), (None, 0)));
+                } else {
+                    encoder.write_all(&zeros[..step as usize]).ok()?;
+                    // Without a flush the encoder holds a block that covers megabytes of
+                    // zeros, and the client waits for its first byte.
+                    encoder.flush().ok()?;
+                    Bytes::from(std::mem::take(encoder.get_mut()))
+                };
+                Some((Ok(chunk), (Some(encoder), left - step)))
+            }
+        });
+    let mut resp = Response::new(Body::from_stream(stream));
+    let headers = resp.headers_mut();
+    headers.insert("content-type", HeaderValue::from_static("application/json"));
+    headers.insert("content-encoding", HeaderValue::from_static("gzip"));
+    resp
+}
+
 /// Middleware applying the requested faults around the real handler.
 pub async fn inject(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let header = req
@@ -218,6 +260,7 @@ pub async fn inject(State(st): State<AppState>, req: Request, next: Next) -> Res
                     usize::try_from(num.unwrap_or(10 * 1024 * 1024)).unwrap_or(MAX_OVERSIZED),
                 )
             }
+            "gzip-bomb" => return gzip_bomb(num.unwrap_or(1024 * 1024 * 1024)),
             "reset-mid-stream" | "stall-mid-stream" | "truncated" => post = Some(d.name.clone()),
             _ => {
                 return json_error(

@@ -37,6 +37,8 @@ pub use limits::Limits;
 pub use state::{AppState, Shared};
 
 use axum::extract::DefaultBodyLimit;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{Extensions, HeaderMap, StatusCode, Version};
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
@@ -46,11 +48,13 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
+use tower_http::compression::predicate::{Predicate, SizeAbove};
+use tower_http::compression::CompressionLayer;
 
 /// Builds the complete router (control plane under `/v1`, storage, gateway fallback).
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .nest("/v1", control::router())
+        .nest("/v1", control::router().layer(compression()))
         .merge(control::storage_routes())
         .fallback(gateway::handler)
         .layer(axum::middleware::from_fn_with_state(
@@ -66,6 +70,21 @@ pub fn router(state: AppState) -> Router {
             limits::bounded_body,
         ))
         .with_state(state)
+}
+
+/// Compresses control-plane JSON answers with gzip or zstd when the request accepts it,
+/// as the platform's front end does; other answers (streams above all) pass as they are.
+fn compression() -> CompressionLayer<impl Predicate> {
+    let json = |_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions| {
+        headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"))
+    };
+    CompressionLayer::new()
+        .no_br()
+        .no_deflate()
+        .compress_when(SizeAbove::default().and(json))
 }
 
 /// A running sandbox; dropping it stops the server.

@@ -48,6 +48,7 @@ forward_setters! {
     interface_cache_ttl(ttl: Duration);
     trust_origin(origin: impl Into<String>);
     ignore_env();
+    compression(enabled: bool);
 }
 
 impl ClientBuilder {
