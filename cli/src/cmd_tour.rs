@@ -508,7 +508,7 @@ async fn steps(
 
     // 7b. The same call typed: chunks assembled, usage included.
     tour.step(
-        &out,
+        out,
         "Stream a typed chat call and read its usage",
         "let mut s = service.chat(&ChatRequest::new(m).message(Message::user(q))).stream().await?; s.text() ... s.snapshot().usage",
         async {
