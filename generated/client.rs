@@ -18,16 +18,22 @@ pub mod types {
         PartialEq
     )]
     pub struct AccessInterface {
+        ///How the interface is reached, such as HTTP or a proxy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub access_method: ::std::option::Option<::std::string::String>,
+        ///Base URL to send requests to through this endpoint.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub base_url: ::std::option::Option<::std::string::String>,
+        ///Free-text description of the interface.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///Enrollment this interface is reached through, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enrollment_id: ::std::option::Option<::uuid::Uuid>,
+        ///Group whose routing this interface uses, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub group_name: ::std::option::Option<::std::string::String>,
+        ///Name of the interface.
         pub name: ::std::string::String,
     }
     impl AccessInterface {
@@ -45,11 +51,15 @@ pub mod types {
         PartialEq
     )]
     pub struct AccessInterfacePlan {
+        ///Base URL to send requests to through this endpoint.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub base_url: ::std::option::Option<::std::string::String>,
+        ///Free-text description of the interface.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///Name of the interface.
         pub name: ::std::string::String,
+        ///Routing key that selects the service at this interface.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub routing_key: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -71,16 +81,20 @@ pub mod types {
         PartialEq
     )]
     pub struct AccessPlan {
+        ///Channels through which the service can be bought or used.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub channels: ::std::vec::Vec<ChannelPlan>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enrollment_mode: ::std::option::Option<
             crate::low_level::open_enums::EnrollmentMode,
         >,
+        ///Interfaces the service can be reached through.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub interfaces: ::std::vec::Vec<AccessInterfacePlan>,
+        ///Parameters an enrollment takes.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub parameters: ::std::vec::Vec<ParameterRequirement>,
+        ///Endpoints that route by key to this service.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub routing_endpoints: ::std::vec::Vec<RoutingEndpointPlan>,
     }
@@ -99,9 +113,12 @@ pub mod types {
         PartialEq
     )]
     pub struct AccountFileDownloadResponse {
+        ///Seconds until the presigned URL stops working.
         pub expires_in: i64,
+        ///Storage key of the file.
         pub key: ::std::string::String,
         pub scope: crate::low_level::open_enums::Scope,
+        ///Presigned URL to download the file from.
         pub url: ::std::string::String,
     }
     impl AccountFileDownloadResponse {
@@ -119,8 +136,11 @@ pub mod types {
         PartialEq
     )]
     pub struct AccountFileObject {
+        ///Storage key of the file.
         pub key: ::std::string::String,
+        ///When the file was last written.
         pub last_modified: ::std::string::String,
+        ///Size of the file in bytes.
         pub size: i64,
     }
     impl AccountFileObject {
@@ -138,13 +158,17 @@ pub mod types {
         PartialEq
     )]
     pub struct AccountFileUploadRequest {
+        ///Media type of the file to upload.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content_type: ::std::option::Option<::std::string::String>,
+        ///Original file name to record with the upload.
         pub filename: ::std::string::String,
+        ///Path of the file to upload, inside the scope.
         #[serde(default)]
         pub path: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<crate::low_level::open_enums::Scope>,
+        ///Size of the file to upload, in bytes.
         pub size: i64,
     }
     impl AccountFileUploadRequest {
@@ -162,14 +186,19 @@ pub mod types {
         PartialEq
     )]
     pub struct AccountFileUploadResponse {
+        ///Seconds until the presigned URL stops working.
         pub expires_in: i64,
+        ///Form fields to send with the upload unchanged.
         pub fields: ::std::collections::HashMap<
             ::std::string::String,
             ::std::string::String,
         >,
+        ///Storage key the file will get.
         pub key: ::std::string::String,
+        ///Largest file size the upload accepts, in bytes.
         pub max_bytes: i64,
         pub scope: crate::low_level::open_enums::Scope,
+        ///Presigned URL to post the upload form to.
         pub url: ::std::string::String,
     }
     impl AccountFileUploadResponse {
@@ -187,16 +216,22 @@ pub mod types {
         PartialEq
     )]
     pub struct AccountFilesListResponse {
+        ///Folder-like prefixes directly under the listed path.
         pub common_prefixes: ::std::vec::Vec<::std::string::String>,
+        ///Whether more objects exist beyond this page.
         pub is_truncated: bool,
+        ///Token for the next page; null on the last page.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         #[schemars(
             with = "crate::low_level::schema_support::Required<::std::option::Option<::std::string::String>>"
         )]
         pub next_continuation_token: ::std::option::Option<::std::string::String>,
+        ///Files under the listed path.
         pub objects: ::std::vec::Vec<AccountFileObject>,
+        ///Folder path that was listed.
         pub path: ::std::string::String,
         pub scope: crate::low_level::open_enums::Scope,
+        ///Whether the team has shared file storage.
         pub shared_enabled: bool,
     }
     impl AccountFilesListResponse {
@@ -214,15 +249,20 @@ pub mod types {
         PartialEq
     )]
     pub struct BroadcastCreate {
+        ///Free-text description of the broadcast.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<BroadcastCreateDescription>,
+        ///Whether the broadcast is active.
         #[serde(default = "defaults::default_bool::<true>")]
         pub enabled: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mode: ::std::option::Option<crate::low_level::open_enums::Mode>,
+        ///Name of the broadcast.
         pub name: BroadcastCreateName,
+        ///Time limit per target in milliseconds.
         #[serde(default = "defaults::default_u64::<i64, 30000>")]
         pub target_timeout_ms: i64,
+        ///Gateway paths to fan the call out to.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub targets: ::std::vec::Vec<BroadcastTargetCreate>,
     }
@@ -231,7 +271,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`BroadcastCreateDescription`
+    ///Free-text description of the broadcast.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -295,7 +335,7 @@ pub mod types {
                 })
         }
     }
-    ///`BroadcastCreateName`
+    ///Name of the broadcast.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -369,23 +409,34 @@ pub mod types {
         PartialEq
     )]
     pub struct BroadcastPublic {
+        ///When the broadcast was created (UTC).
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Identifier of the customer account the broadcast belongs to.
         pub customer_id: ::uuid::Uuid,
+        ///Free-text description of the broadcast.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///Extra free-form attributes of the broadcast.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Whether the broadcast is active.
         pub enabled: bool,
+        ///Unique identifier of the broadcast.
         pub id: ::uuid::Uuid,
         pub mode: crate::low_level::open_enums::Mode,
+        ///Name of the broadcast.
         pub name: ::std::string::String,
+        ///Identifier of the user or team that owns the broadcast.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner_id: ::std::option::Option<::uuid::Uuid>,
+        ///Time limit per target in milliseconds.
         pub target_timeout_ms: i64,
+        ///Gateway paths the call is fanned out to.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub targets: ::std::vec::Vec<BroadcastTargetPublic>,
+        ///When the broadcast was last changed; null if never.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
@@ -404,13 +455,17 @@ pub mod types {
         PartialEq
     )]
     pub struct BroadcastTargetCreate {
+        ///Name of the target.
         pub name: BroadcastTargetCreateName,
+        ///Routing key to send to this target, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub routing_key_override: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Position of the target among its siblings; lower comes first.
         #[serde(default)]
         pub sort_order: i64,
+        ///Gateway path the call is forwarded to.
         pub target_path: BroadcastTargetCreateTargetPath,
     }
     impl BroadcastTargetCreate {
@@ -418,7 +473,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`BroadcastTargetCreateName`
+    ///Name of the target.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -482,7 +537,7 @@ pub mod types {
                 })
         }
     }
-    ///`BroadcastTargetCreateTargetPath`
+    ///Gateway path the call is forwarded to.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -558,14 +613,20 @@ pub mod types {
         PartialEq
     )]
     pub struct BroadcastTargetPublic {
+        ///Identifier of the broadcast this target belongs to.
         pub broadcast_id: ::uuid::Uuid,
+        ///Unique identifier of the target.
         pub id: ::uuid::Uuid,
+        ///Name of the target.
         pub name: ::std::string::String,
+        ///Routing key sent to this target, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub routing_key_override: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Position of the target among its siblings; lower comes first.
         pub sort_order: i64,
+        ///Gateway path the call is forwarded to.
         pub target_path: ::std::string::String,
     }
     impl BroadcastTargetPublic {
@@ -584,12 +645,16 @@ pub mod types {
         PartialEq
     )]
     pub struct BroadcastUpdate {
+        ///Free-text description of the broadcast; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<BroadcastUpdateDescription>,
+        ///Turns the broadcast on or off; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
+        ///New broadcast mode; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mode: ::std::option::Option<crate::low_level::open_enums::Mode>,
+        ///New per-target time limit; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target_timeout_ms: ::std::option::Option<i64>,
     }
@@ -598,7 +663,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`BroadcastUpdateDescription`
+    ///Free-text description of the broadcast; unchanged when absent.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -672,7 +737,9 @@ pub mod types {
         PartialEq
     )]
     pub struct BroadcastsPublic {
+        ///Number of broadcasts returned or matched.
         pub count: i64,
+        ///The broadcasts on this page.
         pub data: ::std::vec::Vec<BroadcastPublic>,
     }
     impl BroadcastsPublic {
@@ -690,13 +757,18 @@ pub mod types {
         PartialEq
     )]
     pub struct ChainCreate {
+        ///Time limit per step in milliseconds unless a step sets its own.
         #[serde(default = "defaults::default_u64::<i64, 10000>")]
         pub default_timeout_ms: i64,
+        ///Free-text description of the chain.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<ChainCreateDescription>,
+        ///Whether the chain is active.
         #[serde(default = "defaults::default_bool::<true>")]
         pub enabled: bool,
+        ///Name of the chain.
         pub name: ChainCreateName,
+        ///Steps of the chain, in order.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub steps: ::std::vec::Vec<ChainStepCreate>,
     }
@@ -705,7 +777,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`ChainCreateDescription`
+    ///Free-text description of the chain.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -769,7 +841,7 @@ pub mod types {
                 })
         }
     }
-    ///`ChainCreateName`
+    ///Name of the chain.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -843,22 +915,33 @@ pub mod types {
         PartialEq
     )]
     pub struct ChainPublic {
+        ///When the chain was created (UTC).
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Identifier of the customer account the chain belongs to.
         pub customer_id: ::uuid::Uuid,
+        ///Time limit per step in milliseconds unless a step sets its own.
         pub default_timeout_ms: i64,
+        ///Free-text description of the chain.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///Extra free-form attributes of the chain.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Whether the chain is active.
         pub enabled: bool,
+        ///Unique identifier of the chain.
         pub id: ::uuid::Uuid,
+        ///Name of the chain.
         pub name: ::std::string::String,
+        ///Identifier of the user or team that owns the chain.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner_id: ::std::option::Option<::uuid::Uuid>,
+        ///Steps of the chain, in order.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub steps: ::std::vec::Vec<ChainStepPublic>,
+        ///When the chain was last changed; null if never.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
@@ -877,13 +960,19 @@ pub mod types {
         PartialEq
     )]
     pub struct ChainStepCreate {
+        ///Name of the step.
         pub name: ChainStepCreateName,
+        ///What the chain does when this step fails.
         #[serde(default = "defaults::chain_step_create_on_failure")]
         pub on_failure: ::std::string::String,
+        ///What the chain does when this step succeeds.
         #[serde(default = "defaults::chain_step_create_on_success")]
         pub on_success: ::std::string::String,
+        ///Position of the step among its siblings; lower comes first.
         pub sort_order: i64,
+        ///Gateway path the call is forwarded to.
         pub target_path: ChainStepCreateTargetPath,
+        ///Time limit for this step in milliseconds; null uses the chain's.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timeout_ms: ::std::option::Option<i64>,
     }
@@ -892,7 +981,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`ChainStepCreateName`
+    ///Name of the step.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -956,7 +1045,7 @@ pub mod types {
                 })
         }
     }
-    ///`ChainStepCreateTargetPath`
+    ///Gateway path the call is forwarded to.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -1030,13 +1119,21 @@ pub mod types {
         PartialEq
     )]
     pub struct ChainStepPublic {
+        ///Identifier of the chain this step belongs to.
         pub chain_id: ::uuid::Uuid,
+        ///Unique identifier of the step.
         pub id: ::uuid::Uuid,
+        ///Name of the step.
         pub name: ::std::string::String,
+        ///What the chain does when this step fails.
         pub on_failure: ::std::string::String,
+        ///What the chain does when this step succeeds.
         pub on_success: ::std::string::String,
+        ///Position of the step among its siblings; lower comes first.
         pub sort_order: i64,
+        ///Gateway path the call is forwarded to.
         pub target_path: ::std::string::String,
+        ///Time limit for this step in milliseconds; null uses the chain's.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timeout_ms: ::std::option::Option<i64>,
     }
@@ -1056,16 +1153,22 @@ pub mod types {
         PartialEq
     )]
     pub struct ChainStepUpdate {
+        ///Name of the step; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<ChainStepUpdateName>,
+        ///New failure action; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub on_failure: ::std::option::Option<::std::string::String>,
+        ///New success action; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub on_success: ::std::option::Option<::std::string::String>,
+        ///Position of the step among its siblings; lower comes first.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sort_order: ::std::option::Option<i64>,
+        ///Gateway path the call is forwarded to; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target_path: ::std::option::Option<ChainStepUpdateTargetPath>,
+        ///New step time limit in milliseconds; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timeout_ms: ::std::option::Option<i64>,
     }
@@ -1074,7 +1177,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`ChainStepUpdateName`
+    ///Name of the step; unchanged when absent.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -1138,7 +1241,7 @@ pub mod types {
                 })
         }
     }
-    ///`ChainStepUpdateTargetPath`
+    ///Gateway path the call is forwarded to; unchanged when absent.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -1213,10 +1316,13 @@ pub mod types {
         PartialEq
     )]
     pub struct ChainUpdate {
+        ///New default step time limit; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_timeout_ms: ::std::option::Option<i64>,
+        ///Free-text description of the chain; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<ChainUpdateDescription>,
+        ///Turns the chain on or off; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
     }
@@ -1225,7 +1331,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`ChainUpdateDescription`
+    ///Free-text description of the chain; unchanged when absent.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -1299,7 +1405,9 @@ pub mod types {
         PartialEq
     )]
     pub struct ChainsPublic {
+        ///Number of chains returned or matched.
         pub count: i64,
+        ///The chains on this page.
         pub data: ::std::vec::Vec<ChainPublic>,
     }
     impl ChainsPublic {
@@ -1317,20 +1425,29 @@ pub mod types {
         PartialEq
     )]
     pub struct ChannelPlan {
+        ///Kind of channel, such as gateway or direct.
         pub channel_type: ::std::string::String,
+        ///Currency code of the price.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency: ::std::option::Option<::std::string::String>,
+        ///Whether the channel costs nothing.
         #[serde(default)]
         pub free: bool,
+        ///Name of the channel.
         pub name: ::std::string::String,
+        ///Secrets the channel can use but does not need.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub optional_secrets: ::std::vec::Vec<SecretRequirement>,
+        ///Price of using the channel, as a decimal string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub price: ::std::option::Option<::std::string::String>,
+        ///Price explained in words.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub price_description: ::std::option::Option<::std::string::String>,
+        ///Secrets the channel cannot work without.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub required_secrets: ::std::vec::Vec<SecretRequirement>,
+        ///Whether using the channel needs an enrollment first.
         #[serde(default)]
         pub requires_enrollment: bool,
     }
@@ -1349,9 +1466,12 @@ pub mod types {
         PartialEq
     )]
     pub struct CursorPageServiceSummary {
+        ///The services on this page.
         pub data: ::std::vec::Vec<ServiceSummary>,
+        ///Whether another page follows.
         #[serde(default)]
         pub has_more: bool,
+        ///Cursor for the next page; null on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next_cursor: ::std::option::Option<::std::string::String>,
     }
@@ -1370,24 +1490,33 @@ pub mod types {
         PartialEq
     )]
     pub struct CustomerEnrollment {
+        ///Short code identifying the enrollment, if assigned.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
+        ///When the enrollment was created (UTC).
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Unique identifier of the enrollment.
         pub id: ::uuid::Uuid,
+        ///Identifier of the user or team that owns the enrollment.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner_id: ::std::option::Option<::uuid::Uuid>,
+        ///Settings supplied when enrolling.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parameters: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///URL to call the service through the enrollment.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub proxy_endpoint: ::std::option::Option<::std::string::String>,
+        ///Summary of the enrolled service.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub service: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Service the enrollment is for.
         pub service_id: ::uuid::Uuid,
         pub status: crate::low_level::open_enums::ServiceEnrollmentStatusEnum,
+        ///When the enrollment was last changed; null if never.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
@@ -1406,7 +1535,9 @@ pub mod types {
         PartialEq
     )]
     pub struct CustomerEnrollmentCancelResponse {
+        ///Identifier of the cancelled enrollment.
         pub enrollment_id: ::uuid::Uuid,
+        ///What the cancellation did.
         pub message: ::std::string::String,
         pub status: crate::low_level::open_enums::ServiceEnrollmentStatusEnum,
     }
@@ -1425,12 +1556,17 @@ pub mod types {
         PartialEq
     )]
     pub struct CustomerEnrollmentCreateResponse {
+        ///Unique identifier of the enrollment.
         pub id: ::uuid::Uuid,
+        ///What the enrollment request did.
         pub message: ::std::string::String,
+        ///Identifier of the user or team that owns the enrollment.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner_id: ::std::option::Option<::uuid::Uuid>,
+        ///Service the enrollment is for.
         pub service_id: ::uuid::Uuid,
         pub status: crate::low_level::open_enums::ServiceEnrollmentStatusEnum,
+        ///Identifier of the background task doing the enrollment.
         pub task_id: ::std::string::String,
     }
     impl CustomerEnrollmentCreateResponse {
@@ -1448,9 +1584,13 @@ pub mod types {
         PartialEq
     )]
     pub struct CustomerEnrollmentsResponse {
+        ///Number of enrollments returned or matched.
         pub count: i64,
+        ///The enrollments on this page.
         pub data: ::std::vec::Vec<CustomerEnrollment>,
+        ///Largest number of enrollments a page may hold.
         pub limit: i64,
+        ///Number of enrollments skipped before this page.
         pub skip: i64,
     }
     impl CustomerEnrollmentsResponse {
@@ -1516,28 +1656,40 @@ pub mod types {
         PartialEq
     )]
     pub struct CustomerGroupDetail {
+        ///Free-text description of the group.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///Extra free-form attributes of the group.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Human-friendly name of the group for display.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///Whether the caller may change this group.
         pub editable: bool,
+        ///Whether the group is active.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
+        ///Kind of group.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub group_type: ::std::option::Option<
             crate::low_level::open_enums::GroupTypeEnum,
         >,
+        ///Unique identifier of the group.
         pub id: ::uuid::Uuid,
+        ///Interface for calling the group, if it has one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub interface: ::std::option::Option<AccessInterface>,
+        ///Number of services in the group.
         #[serde(default)]
         pub member_count: i64,
+        ///Name of the group.
         pub name: ::std::string::String,
+        ///Kind of owner of the group, such as customer or seller.
         pub owner_type: ::std::string::String,
+        ///Rules deciding how calls are spread across the group.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub routing_policy: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1558,7 +1710,9 @@ pub mod types {
         PartialEq
     )]
     pub struct CustomerGroupListResponse {
+        ///Number of groups returned or matched.
         pub count: i64,
+        ///The groups on this page.
         pub data: ::std::vec::Vec<CustomerGroupView>,
     }
     impl CustomerGroupListResponse {
@@ -1576,16 +1730,21 @@ pub mod types {
         PartialEq
     )]
     pub struct CustomerGroupMembershipEntry {
+        ///Human-friendly name of the collection for display.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///Identifier of the collection; null for the default one not yet created.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         #[schemars(
             with = "crate::low_level::schema_support::Required<::std::option::Option<::uuid::Uuid>>"
         )]
         pub id: ::std::option::Option<::uuid::Uuid>,
+        ///Whether this is the caller's default collection.
         #[serde(default)]
         pub is_default: bool,
+        ///Whether the service is in this collection.
         pub member: bool,
+        ///Name of the collection.
         pub name: ::std::string::String,
     }
     impl CustomerGroupMembershipEntry {
@@ -1603,8 +1762,11 @@ pub mod types {
         PartialEq
     )]
     pub struct CustomerGroupMembershipResponse {
+        ///Whether the service may be added to collections at all.
         pub eligible: bool,
+        ///Each collection and whether the service is in it.
         pub groups: ::std::vec::Vec<CustomerGroupMembershipEntry>,
+        ///Service whose memberships are listed.
         pub service_id: ::uuid::Uuid,
     }
     impl CustomerGroupMembershipResponse {
@@ -1623,8 +1785,10 @@ pub mod types {
         PartialEq
     )]
     pub struct CustomerGroupMembershipUpdate {
+        ///Identifiers of the collections the service should belong to.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub group_ids: ::std::vec::Vec<::uuid::Uuid>,
+        ///Whether to keep the service in the default collection too.
         #[serde(default)]
         pub include_default: bool,
     }
@@ -1643,18 +1807,25 @@ pub mod types {
         PartialEq
     )]
     pub struct CustomerGroupView {
+        ///Extra free-form attributes of the group.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Human-friendly name of the group for display.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///Whether the caller may change this group.
         pub editable: bool,
         pub group_type: crate::low_level::open_enums::GroupTypeEnum,
+        ///Unique identifier of the group.
         pub id: ::uuid::Uuid,
+        ///Number of services in the group.
         #[serde(default)]
         pub member_count: i64,
+        ///Name of the group.
         pub name: ::std::string::String,
+        ///Kind of owner of the group, such as customer or seller.
         pub owner_type: ::std::string::String,
     }
     impl CustomerGroupView {
@@ -1811,13 +1982,17 @@ pub mod types {
         PartialEq
     )]
     pub struct GatewayRequestInfo {
+        ///Body the gateway sent upstream, if recorded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<::serde_json::Value>,
+        ///Headers the gateway sent upstream, secrets masked.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub headers: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
+        ///HTTP method the gateway used upstream.
         pub method: ::std::string::String,
+        ///Upstream URL the gateway called.
         pub url: ::std::string::String,
     }
     impl GatewayRequestInfo {
@@ -1836,6 +2011,7 @@ pub mod types {
         PartialEq
     )]
     pub struct HttpValidationError {
+        ///One entry per invalid input.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub detail: ::std::vec::Vec<ValidationError>,
     }
@@ -1854,6 +2030,7 @@ pub mod types {
         PartialEq
     )]
     pub struct LoggingStatusResponse {
+        ///Whether request logging is on for the caller.
         pub enabled: bool,
     }
     impl LoggingStatusResponse {
@@ -1871,6 +2048,7 @@ pub mod types {
         PartialEq
     )]
     pub struct Message {
+        ///Human-readable result of the operation.
         pub message: ::std::string::String,
     }
     impl Message {
@@ -1888,25 +2066,38 @@ pub mod types {
         PartialEq
     )]
     pub struct OpsCustomerRequestLogDetail {
+        ///Identifier of the customer account the record belongs to.
         pub customer_id: ::std::string::String,
+        ///Error details with credentials removed, if the call failed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<SanitizedErrorInfo>,
+        ///Identifier of the logged event.
         pub event_id: ::std::string::String,
+        ///When the request was received.
         pub event_timestamp: ::std::string::String,
+        ///Request the gateway sent upstream.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gateway_request: ::std::option::Option<GatewayRequestInfo>,
+        ///Which gateway handled the request.
         pub gateway_source: ::std::string::String,
+        ///Identifier of the log entry.
         pub log_id: ::std::string::String,
+        ///Recurrent request that made the call, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recurrent_request_id: ::std::option::Option<::std::string::String>,
+        ///Enrollment the call went through, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub service_enrollment_id: ::std::option::Option<::std::string::String>,
+        ///Service that served the call, if known.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub service_id: ::std::option::Option<::std::string::String>,
+        ///Response the upstream service sent back.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub upstream_response: ::std::option::Option<UpstreamResponseInfo>,
+        ///Usage and charge recorded for the call, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub usage_event: ::std::option::Option<UsageEventInfo>,
+        ///Identifier of the user who made the call.
         pub user_id: ::std::string::String,
         pub user_request: UserRequestInfo,
     }
@@ -1925,9 +2116,12 @@ pub mod types {
         PartialEq
     )]
     pub struct ParameterRequirement {
+        ///What the parameter controls.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///Name of the parameter.
         pub name: ::std::string::String,
+        ///Whether the parameter must be given.
         #[serde(default)]
         pub required: bool,
     }
@@ -1946,21 +2140,28 @@ pub mod types {
         PartialEq
     )]
     pub struct RecurrentRequestCreate {
+        ///JSON body to send with each run, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body_template: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Enrollment to run the request under, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enrollment_id: ::std::option::Option<::uuid::Uuid>,
+        ///HTTP method to use on each run.
         #[serde(default = "defaults::recurrent_request_create_http_method")]
         pub http_method: ::std::string::String,
+        ///Name of the recurrent request.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<RecurrentRequestCreateName>,
+        ///Extra headers to send with each run, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub request_headers: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
+        ///Gateway path to call on each run.
         pub request_path: ::std::string::String,
+        ///Service the request calls, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub service_id: ::std::option::Option<::uuid::Uuid>,
     }
@@ -1969,7 +2170,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`RecurrentRequestCreateName`
+    ///Name of the recurrent request.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -2043,34 +2244,47 @@ pub mod types {
         PartialEq
     )]
     pub struct RecurrentRequestPublic {
+        ///JSON body sent with each run; null sends no body.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body_template: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///When the recurrent request was created (UTC).
         pub created_at: ::std::string::String,
+        ///Identifier of the customer account the recurrent request belongs to.
         pub customer_id: ::uuid::Uuid,
+        ///Enrollment the request runs under, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enrollment_id: ::std::option::Option<::uuid::Uuid>,
+        ///HTTP method used for each run.
         pub http_method: ::std::string::String,
+        ///Unique identifier of the recurrent request.
         pub id: ::uuid::Uuid,
+        ///Name of the recurrent request.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Extra headers sent with each run.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub request_headers: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
+        ///Gateway path called on each run.
         pub request_path: ::std::string::String,
+        ///When the request runs, such as an interval or cron rule.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schedule: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Service the request calls, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub service_id: ::std::option::Option<::uuid::Uuid>,
+        ///Run history kept by the platform, such as last run time.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         pub status: crate::low_level::open_enums::RecurrentRequestStatusEnum,
+        ///When the recurrent request was last changed; null if never.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::std::string::String>,
     }
@@ -2090,22 +2304,28 @@ pub mod types {
         PartialEq
     )]
     pub struct RecurrentRequestUpdate {
+        ///New JSON body; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body_template: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Name of the recurrent request; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///New extra headers; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub request_headers: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
+        ///New gateway path; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub request_path: ::std::option::Option<::std::string::String>,
+        ///New schedule; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schedule: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///New state, such as paused; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<
             crate::low_level::open_enums::RecurrentRequestStatusEnum,
@@ -2126,7 +2346,9 @@ pub mod types {
         PartialEq
     )]
     pub struct RecurrentRequestsPublic {
+        ///Number of recurrent requests returned or matched.
         pub count: i64,
+        ///The recurrent requests on this page.
         pub data: ::std::vec::Vec<RecurrentRequestPublic>,
     }
     impl RecurrentRequestsPublic {
@@ -2144,23 +2366,35 @@ pub mod types {
         PartialEq
     )]
     pub struct RequestLogDetail {
+        ///Identifier of the customer account the record belongs to.
         pub customer_id: ::std::string::String,
+        ///Error details with credentials removed, if the call failed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<SanitizedErrorInfo>,
+        ///Identifier of the logged event.
         pub event_id: ::std::string::String,
+        ///When the request was received.
         pub event_timestamp: ::std::string::String,
+        ///Which gateway handled the request.
         pub gateway_source: ::std::string::String,
+        ///Identifier of the log entry.
         pub log_id: ::std::string::String,
+        ///Recurrent request that made the call, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recurrent_request_id: ::std::option::Option<::std::string::String>,
+        ///Enrollment the call went through, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub service_enrollment_id: ::std::option::Option<::std::string::String>,
+        ///Service that served the call, if known.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub service_id: ::std::option::Option<::std::string::String>,
+        ///Response the upstream service sent back.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub upstream_response: ::std::option::Option<UpstreamResponseInfo>,
+        ///Usage and charge recorded for the call, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub usage_event: ::std::option::Option<UsageEventInfo>,
+        ///Identifier of the user who made the call.
         pub user_id: ::std::string::String,
         pub user_request: UserRequestInfo,
     }
@@ -2179,27 +2413,41 @@ pub mod types {
         PartialEq
     )]
     pub struct RequestLogListItem {
+        ///Identifier of the customer account the record belongs to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<::std::string::String>,
+        ///Where the failure came from, if the call failed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_source: ::std::option::Option<::std::string::String>,
+        ///Kind of failure, if the call failed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_type: ::std::option::Option<::std::string::String>,
+        ///Identifier of the logged event.
         pub event_id: ::std::string::String,
+        ///When the request was received.
         pub event_timestamp: ::std::string::String,
+        ///Which gateway handled the request.
         pub gateway_source: ::std::string::String,
+        ///Identifier of the log entry.
         pub log_id: ::std::string::String,
+        ///Recurrent request that made the call, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recurrent_request_id: ::std::option::Option<::std::string::String>,
+        ///Enrollment the call went through, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub service_enrollment_id: ::std::option::Option<::std::string::String>,
+        ///Service that served the call, if known.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub service_id: ::std::option::Option<::std::string::String>,
+        ///HTTP status code from the upstream, if one answered.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub upstream_response_status_code: ::std::option::Option<i64>,
+        ///Upstream answer time in milliseconds, if one answered.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub upstream_response_time_ms: ::std::option::Option<f64>,
+        ///HTTP method of the caller's request.
         pub user_request_method: ::std::string::String,
+        ///Path of the caller's request.
         pub user_request_path: ::std::string::String,
     }
     impl RequestLogListItem {
@@ -2217,9 +2465,13 @@ pub mod types {
         PartialEq
     )]
     pub struct RequestLogListResponse {
+        ///The log entries on this page.
         pub items: ::std::vec::Vec<RequestLogListItem>,
+        ///Largest number of entries a page may hold.
         pub limit: i64,
+        ///Number of entries skipped before this page.
         pub skip: i64,
+        ///Number of entries that match, across all pages.
         pub total_count: i64,
     }
     impl RequestLogListResponse {
@@ -2237,13 +2489,18 @@ pub mod types {
         PartialEq
     )]
     pub struct ResolveCandidate {
+        ///Enrollment used to reach this candidate, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enrollment_id: ::std::option::Option<::uuid::Uuid>,
+        ///Name of the provider behind the service.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider_name: ::std::option::Option<::std::string::String>,
+        ///Identifier of the candidate service.
         pub service_id: ::uuid::Uuid,
+        ///Name of the candidate service.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub service_name: ::std::option::Option<::std::string::String>,
+        ///Relative share of traffic this candidate receives.
         #[serde(default = "defaults::default_u64::<i64, 10>")]
         pub weight: i64,
     }
@@ -2264,11 +2521,14 @@ pub mod types {
     pub struct ResolveRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gateway: ::std::option::Option<crate::low_level::open_enums::GatewayKind>,
+        ///Gateway path to resolve.
         pub path: ::std::string::String,
+        ///Routing key to resolve the path with, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub routing_key: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Routing strategy to use instead of the default.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub strategy: ::std::option::Option<::std::string::String>,
     }
@@ -2287,11 +2547,14 @@ pub mod types {
         PartialEq
     )]
     pub struct ResolveResponse {
+        ///Every service the path could route to.
         pub candidates: ::std::vec::Vec<ResolveCandidate>,
+        ///Strategy used to pick among the candidates.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub routing_strategy: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Candidate the gateway would pick now, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub selected: ::std::option::Option<ResolveCandidate>,
     }
@@ -2311,12 +2574,15 @@ pub mod types {
         PartialEq
     )]
     pub struct RoutingEndpointPlan {
+        ///Base URL to send requests to through this endpoint.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub base_url: ::std::option::Option<::std::string::String>,
+        ///Routing key that selects the service at this endpoint.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub routing_key: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Whether calls must carry a routing key.
         #[serde(default)]
         pub routing_key_required: bool,
     }
@@ -2335,7 +2601,9 @@ pub mod types {
         PartialEq
     )]
     pub struct SanitizedErrorInfo {
+        ///Broad kind of error, such as upstream or quota.
         pub category: ::std::string::String,
+        ///Identifier to quote when asking about the error.
         pub request_id: ::std::string::String,
     }
     impl SanitizedErrorInfo {
@@ -2353,10 +2621,14 @@ pub mod types {
         PartialEq
     )]
     pub struct SecretPublic {
+        ///When the secret was created (UTC).
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Free-text description of the secret.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<SecretPublicDescription>,
+        ///Unique identifier of the secret.
         pub id: ::uuid::Uuid,
+        ///When the secret was last read by a call; null if never.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         #[schemars(
             with = "crate::low_level::schema_support::Required<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>"
@@ -2364,24 +2636,30 @@ pub mod types {
         pub last_used_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Name of the secret.
         pub name: SecretPublicName,
+        ///Identifier of the user or team that owns the secret.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         #[schemars(
             with = "crate::low_level::schema_support::Required<::std::option::Option<::uuid::Uuid>>"
         )]
         pub owner_id: ::std::option::Option<::uuid::Uuid>,
         pub owner_type: crate::low_level::open_enums::SecretOwnerTypeEnum,
+        ///Role the secret is scoped to, if any.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         #[schemars(
             with = "crate::low_level::schema_support::Required<::std::option::Option<::uuid::Uuid>>"
         )]
         pub role_id: ::std::option::Option<::uuid::Uuid>,
+        ///Whether the value is hidden once stored.
         pub sensitive: bool,
+        ///When the secret was last changed; null if never.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         #[schemars(
             with = "crate::low_level::schema_support::Required<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>"
         )]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///Secret value; only returned when not sensitive.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
     }
@@ -2390,7 +2668,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`SecretPublicDescription`
+    ///Free-text description of the secret.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -2454,7 +2732,7 @@ pub mod types {
                 })
         }
     }
-    ///`SecretPublicName`
+    ///Name of the secret.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -2531,10 +2809,13 @@ pub mod types {
         PartialEq
     )]
     pub struct SecretRequirement {
+        ///Value used when the customer does not supply the secret.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default: ::std::option::Option<::std::string::String>,
+        ///What the secret is used for.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///Name the secret must be stored under.
         pub name: ::std::string::String,
     }
     impl SecretRequirement {
@@ -2552,10 +2833,13 @@ pub mod types {
         PartialEq
     )]
     pub struct SecretUpdate {
+        ///Free-text description of the secret; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<SecretUpdateDescription>,
+        ///Whether to hide the value once stored; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sensitive: ::std::option::Option<bool>,
+        ///New secret value.
         pub value: SecretUpdateValue,
     }
     impl SecretUpdate {
@@ -2563,7 +2847,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`SecretUpdateDescription`
+    ///Free-text description of the secret; unchanged when absent.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -2627,7 +2911,7 @@ pub mod types {
                 })
         }
     }
-    ///`SecretUpdateValue`
+    ///New secret value.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -2704,7 +2988,9 @@ pub mod types {
         PartialEq
     )]
     pub struct SecretsPublic {
+        ///Number of secrets returned or matched.
         pub count: i64,
+        ///The secrets on this page.
         pub data: ::std::vec::Vec<SecretPublic>,
     }
     impl SecretsPublic {
@@ -2722,19 +3008,25 @@ pub mod types {
         PartialEq
     )]
     pub struct ServiceAliasCreate {
+        ///Free-text description of the alias.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<ServiceAliasCreateDescription>,
+        ///Whether the new alias takes over routing for its name.
         #[serde(default = "defaults::default_bool::<true>")]
         pub is_routing: bool,
+        ///Name of the alias.
         pub name: ServiceAliasCreateName,
+        ///Routing key a request must carry to match, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub request_routing_key: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Routing key to send instead of the caller's, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub routing_key_override: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Gateway path the call is forwarded to.
         pub target_path: ServiceAliasCreateTargetPath,
     }
     impl ServiceAliasCreate {
@@ -2742,7 +3034,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`ServiceAliasCreateDescription`
+    ///Free-text description of the alias.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -2807,7 +3099,7 @@ pub mod types {
                 })
         }
     }
-    ///`ServiceAliasCreateName`
+    ///Name of the alias.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -2871,7 +3163,7 @@ pub mod types {
                 })
         }
     }
-    ///`ServiceAliasCreateTargetPath`
+    ///Gateway path the call is forwarded to.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -2946,33 +3238,46 @@ pub mod types {
         PartialEq
     )]
     pub struct ServiceAliasPublic {
+        ///When the alias was created (UTC).
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Identifier of the customer account the alias belongs to.
         pub customer_id: ::uuid::Uuid,
+        ///When the alias stopped routing; null while active.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deactivated_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Free-text description of the alias.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///Extra free-form attributes of the alias.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Unique identifier of the alias.
         pub id: ::uuid::Uuid,
+        ///Whether this alias currently routes traffic for its name.
         #[serde(default = "defaults::default_bool::<true>")]
         pub is_routing: bool,
+        ///Name of the alias.
         pub name: ::std::string::String,
+        ///Identifier of the user or team that owns the alias.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner_id: ::std::option::Option<::uuid::Uuid>,
+        ///Routing key a request must carry to match this alias.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub request_routing_key: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Routing key sent instead of the caller's, if set.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub routing_key_override: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Gateway path the call is forwarded to.
         pub target_path: ::std::string::String,
+        ///When the alias was last changed; null if never.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
@@ -2992,16 +3297,20 @@ pub mod types {
         PartialEq
     )]
     pub struct ServiceAliasUpdate {
+        ///Free-text description of the alias; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<ServiceAliasUpdateDescription>,
+        ///New routing key to match; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub request_routing_key: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///New routing key override; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub routing_key_override: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Gateway path the call is forwarded to; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target_path: ::std::option::Option<ServiceAliasUpdateTargetPath>,
     }
@@ -3010,7 +3319,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`ServiceAliasUpdateDescription`
+    ///Free-text description of the alias; unchanged when absent.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -3075,7 +3384,7 @@ pub mod types {
                 })
         }
     }
-    ///`ServiceAliasUpdateTargetPath`
+    ///Gateway path the call is forwarded to; unchanged when absent.
     #[derive(
         ::schemars::JsonSchema,
         ::serde::Serialize,
@@ -3150,7 +3459,9 @@ pub mod types {
         PartialEq
     )]
     pub struct ServiceAliasesPublic {
+        ///Number of aliases returned or matched.
         pub count: i64,
+        ///The aliases on this page.
         pub data: ::std::vec::Vec<ServiceAliasPublic>,
     }
     impl ServiceAliasesPublic {
@@ -3168,10 +3479,13 @@ pub mod types {
         PartialEq
     )]
     pub struct ServiceCollectionCreate {
+        ///Free-text description of the collection.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///Human-friendly name of the collection for display.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///Name of the collection.
         pub name: ::std::string::String,
     }
     impl ServiceCollectionCreate {
@@ -3189,11 +3503,14 @@ pub mod types {
         PartialEq
     )]
     pub struct ServiceCollectionMemberCreate {
+        ///Routing key to pin for this member, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub routing_key: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Service to add to the collection.
         pub service_id: ::uuid::Uuid,
+        ///Position of the service in the collection; lower first.
         #[serde(default)]
         pub sort_order: i64,
     }
@@ -3212,7 +3529,9 @@ pub mod types {
         PartialEq
     )]
     pub struct ServiceCollectionMemberPublic {
+        ///Unique identifier of the membership.
         pub id: ::uuid::Uuid,
+        ///Routing key pinned for this member, if any.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         #[schemars(
             with = "crate::low_level::schema_support::Required<::std::option::Option<::serde_json::Map<::std::string::String,::serde_json::Value>>>"
@@ -3220,7 +3539,9 @@ pub mod types {
         pub routing_key: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Service in the collection.
         pub service_id: ::uuid::Uuid,
+        ///Position of the service in the collection; lower first.
         pub sort_order: i64,
     }
     impl ServiceCollectionMemberPublic {
@@ -3238,20 +3559,26 @@ pub mod types {
         PartialEq
     )]
     pub struct ServiceCollectionPublic {
+        ///Free-text description of the collection.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         #[schemars(
             with = "crate::low_level::schema_support::Required<::std::option::Option<::std::string::String>>"
         )]
         pub description: ::std::option::Option<::std::string::String>,
+        ///Human-friendly name of the collection for display.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         #[schemars(
             with = "crate::low_level::schema_support::Required<::std::option::Option<::std::string::String>>"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///Whether the collection is active.
         pub enabled: bool,
+        ///Unique identifier of the collection.
         pub id: ::uuid::Uuid,
+        ///Number of services in the collection.
         #[serde(default)]
         pub member_count: i64,
+        ///Name of the collection.
         pub name: ::std::string::String,
     }
     impl ServiceCollectionPublic {
@@ -3270,10 +3597,13 @@ pub mod types {
         PartialEq
     )]
     pub struct ServiceCollectionUpdate {
+        ///Free-text description of the collection; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///Human-friendly name of the collection for display.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///Turns the collection on or off; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
     }
@@ -3292,30 +3622,43 @@ pub mod types {
         PartialEq
     )]
     pub struct ServiceDetail {
+        ///Capability labels the service advertises.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub capabilities: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Free-text description of the service.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///Human-friendly name of the service for display.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///Channel used when enrolling in this service.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enrollment_channel: ::std::option::Option<::std::string::String>,
+        ///Gateway kind that serves the service.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gateway_type: ::std::option::Option<::std::string::String>,
+        ///Unique identifier of the service.
         pub id: ::uuid::Uuid,
+        ///Published price of the service.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub list_price: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///How the service is listed in the catalog.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub listing_type: ::std::option::Option<::std::string::String>,
+        ///Name of the service.
         pub name: ::std::string::String,
+        ///Name of the provider behind the service.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider_name: ::std::option::Option<::std::string::String>,
+        ///Name of the seller offering the service.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub seller_name: ::std::option::Option<::std::string::String>,
+        ///Kind of service, such as LLM or embedding.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub service_type: ::std::option::Option<::std::string::String>,
+        ///Free labels for search and filtering.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
@@ -3335,21 +3678,31 @@ pub mod types {
     )]
     pub struct ServiceDocumentDetail {
         pub category: crate::low_level::open_enums::DocumentCategoryEnum,
+        ///Rendered document text, when included.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
+        ///Free-text description of the document.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///Link to the document when hosted elsewhere.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub external_url: ::std::option::Option<::std::string::String>,
+        ///File name of the document, if it is a file.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub filename: ::std::option::Option<::std::string::String>,
+        ///Unique identifier of the document.
         pub id: ::uuid::Uuid,
+        ///Media type of the document.
         pub mime_type: ::std::string::String,
+        ///Why the document could not be rendered, if it failed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub render_error: ::std::option::Option<::std::string::String>,
+        ///Position among the service's documents; lower comes first.
         #[serde(default)]
         pub sort_order: i64,
+        ///Title of the document.
         pub title: ::std::string::String,
+        ///Version label of the document.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<::std::string::String>,
     }
@@ -3369,10 +3722,13 @@ pub mod types {
         PartialEq
     )]
     pub struct ServiceDocumentsResponse {
+        ///Names of the interfaces that have documents.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub available_interfaces: ::std::vec::Vec<::std::string::String>,
+        ///Documents attached to the service.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub documents: ::std::vec::Vec<ServiceDocumentDetail>,
+        ///Interface the documents were filtered by, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub interface: ::std::option::Option<::std::string::String>,
     }
@@ -3391,15 +3747,19 @@ pub mod types {
         PartialEq
     )]
     pub struct ServiceEnrollmentCreate {
+        ///Settings to enroll with, as the access plan asks.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parameters: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Schedule for calls made on the enrollment's behalf, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recurrence_schedule: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Service to enroll in.
         pub service_id: ::uuid::Uuid,
+        ///State to create the enrollment in, if not the default.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<
             crate::low_level::open_enums::ServiceEnrollmentStatusEnum,
@@ -3420,12 +3780,17 @@ pub mod types {
         PartialEq
     )]
     pub struct ServiceSummary {
+        ///Human-friendly name of the service for display.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///Gateway kind that serves the service.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gateway_type: ::std::option::Option<::std::string::String>,
+        ///Unique identifier of the service.
         pub id: ::uuid::Uuid,
+        ///Name of the service.
         pub name: ::std::string::String,
+        ///Kind of service, such as LLM or embedding.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub service_type: ::std::option::Option<::std::string::String>,
     }
@@ -3445,6 +3810,7 @@ pub mod types {
     )]
     pub struct SwitchRoutingResponse {
         pub alias: ServiceAliasPublic,
+        ///Alias that lost routing to this one, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub demoted_alias_id: ::std::option::Option<::uuid::Uuid>,
     }
@@ -3463,13 +3829,17 @@ pub mod types {
         PartialEq
     )]
     pub struct UpstreamResponseInfo {
+        ///Body the upstream returned, if recorded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<::serde_json::Value>,
+        ///Headers the upstream returned.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub headers: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
+        ///HTTP status code the upstream returned.
         pub status_code: i64,
+        ///How long the upstream took to answer, in milliseconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_ms: ::std::option::Option<f64>,
     }
@@ -3488,7 +3858,9 @@ pub mod types {
         PartialEq
     )]
     pub struct UsageEventInfo {
+        ///Amount charged to the customer for the call.
         pub customer_charge: ::std::string::String,
+        ///Usage measured for the call, such as tokens.
         pub usage_metrics: ::std::string::String,
     }
     impl UsageEventInfo {
@@ -3506,14 +3878,19 @@ pub mod types {
         PartialEq
     )]
     pub struct UserRequestInfo {
+        ///Body the caller sent, if recorded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<::serde_json::Value>,
+        ///Media type of the caller's request body.
         pub content_type: ::std::string::String,
+        ///Headers the caller sent, secrets masked.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub headers: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
+        ///HTTP method the caller used.
         pub method: ::std::string::String,
+        ///Path the caller requested.
         pub path: ::std::string::String,
     }
     impl UserRequestInfo {
@@ -3531,8 +3908,11 @@ pub mod types {
         PartialEq
     )]
     pub struct ValidationError {
+        ///Path to the invalid input, part by part.
         pub loc: ::std::vec::Vec<ValidationErrorLocItem>,
+        ///What is wrong with the input.
         pub msg: ::std::string::String,
+        ///Machine-readable kind of the validation error.
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }

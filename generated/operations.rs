@@ -437,7 +437,7 @@ impl CreateAlias {
         self.shared = self.invalid.keep("shared", Ok(shared));
         self
     }
-    /// Sets `description`.
+    /// Free-text description of the alias.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -456,14 +456,14 @@ impl CreateAlias {
         }
         self
     }
-    /// Sets `is_routing`.
+    /// Whether the new alias takes over routing for its name.
     pub fn is_routing(mut self, is_routing: bool) -> Self {
         if let Some(v) = self.invalid.keep("is_routing", Ok(is_routing)) {
             self.body = self.body.is_routing(v);
         }
         self
     }
-    /// Sets `name`.
+    /// Name of the alias.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -482,7 +482,7 @@ impl CreateAlias {
         }
         self
     }
-    /// Sets `request_routing_key`.
+    /// Routing key a request must carry to match, if any.
     pub fn request_routing_key(
         mut self,
         request_routing_key: impl serde::Serialize,
@@ -495,7 +495,7 @@ impl CreateAlias {
         }
         self
     }
-    /// Sets `routing_key_override`.
+    /// Routing key to send instead of the caller's, if any.
     pub fn routing_key_override(
         mut self,
         routing_key_override: impl serde::Serialize,
@@ -508,7 +508,7 @@ impl CreateAlias {
         }
         self
     }
-    /// Sets `target_path`.
+    /// Gateway path the call is forwarded to.
     pub fn target_path(mut self, target_path: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -878,7 +878,7 @@ impl UpdateAlias {
         };
         this
     }
-    /// Sets `description`.
+    /// Free-text description of the alias; unchanged when absent.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -897,7 +897,7 @@ impl UpdateAlias {
         }
         self
     }
-    /// Sets `request_routing_key`.
+    /// New routing key to match; unchanged when absent.
     pub fn request_routing_key(
         mut self,
         request_routing_key: impl serde::Serialize,
@@ -910,7 +910,7 @@ impl UpdateAlias {
         }
         self
     }
-    /// Sets `routing_key_override`.
+    /// New routing key override; unchanged when absent.
     pub fn routing_key_override(
         mut self,
         routing_key_override: impl serde::Serialize,
@@ -923,7 +923,7 @@ impl UpdateAlias {
         }
         self
     }
-    /// Sets `target_path`.
+    /// Gateway path the call is forwarded to; unchanged when absent.
     pub fn target_path(mut self, target_path: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -1559,7 +1559,7 @@ impl CreateBroadcast {
         self.shared = self.invalid.keep("shared", Ok(shared));
         self
     }
-    /// Sets `description`.
+    /// Free-text description of the broadcast.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -1578,21 +1578,21 @@ impl CreateBroadcast {
         }
         self
     }
-    /// Sets `enabled`.
+    /// Whether the broadcast is active.
     pub fn enabled(mut self, enabled: bool) -> Self {
         if let Some(v) = self.invalid.keep("enabled", Ok(enabled)) {
             self.body = self.body.enabled(v);
         }
         self
     }
-    /// Sets `mode`.
+    /// Whether targets are awaited together (sync) or fired off (async).
     pub fn mode(mut self, mode: impl Into<crate::low_level::open_enums::Mode>) -> Self {
         if let Some(v) = self.invalid.keep("mode", Ok(mode.into())) {
             self.body = self.body.mode(Some(v));
         }
         self
     }
-    /// Sets `name`.
+    /// Name of the broadcast.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -1608,7 +1608,7 @@ impl CreateBroadcast {
         }
         self
     }
-    /// Sets `target_timeout_ms`.
+    /// Time limit per target in milliseconds.
     pub fn target_timeout_ms(mut self, target_timeout_ms: i64) -> Self {
         if let Some(v) = self
             .invalid
@@ -1621,7 +1621,7 @@ impl CreateBroadcast {
         }
         self
     }
-    /// Sets `targets`.
+    /// Gateway paths to fan the call out to.
     pub fn targets<V: TryInto<crate::types::BroadcastTargetCreate>>(
         mut self,
         targets: impl IntoIterator<Item = V>,
@@ -2007,7 +2007,7 @@ impl UpdateBroadcast {
         };
         this
     }
-    /// Sets `description`.
+    /// Free-text description of the broadcast; unchanged when absent.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -2026,21 +2026,21 @@ impl UpdateBroadcast {
         }
         self
     }
-    /// Sets `enabled`.
+    /// Turns the broadcast on or off; unchanged when absent.
     pub fn enabled(mut self, enabled: bool) -> Self {
         if let Some(v) = self.invalid.keep("enabled", Ok(enabled)) {
             self.body = self.body.enabled(Some(v));
         }
         self
     }
-    /// Sets `mode`.
+    /// New broadcast mode; unchanged when absent.
     pub fn mode(mut self, mode: impl Into<crate::low_level::open_enums::Mode>) -> Self {
         if let Some(v) = self.invalid.keep("mode", Ok(mode.into())) {
             self.body = self.body.mode(Some(v));
         }
         self
     }
-    /// Sets `target_timeout_ms`.
+    /// New per-target time limit; unchanged when absent.
     pub fn target_timeout_ms(mut self, target_timeout_ms: i64) -> Self {
         if let Some(v) = self
             .invalid
@@ -2174,7 +2174,7 @@ impl AddTarget {
         };
         this
     }
-    /// Sets `name`.
+    /// Name of the target.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -2193,7 +2193,7 @@ impl AddTarget {
         }
         self
     }
-    /// Sets `routing_key_override`.
+    /// Routing key to send to this target, if any.
     pub fn routing_key_override(
         mut self,
         routing_key_override: impl serde::Serialize,
@@ -2206,7 +2206,7 @@ impl AddTarget {
         }
         self
     }
-    /// Sets `sort_order`.
+    /// Position of the target among its siblings; lower comes first.
     pub fn sort_order(mut self, sort_order: i64) -> Self {
         if let Some(v) = self
             .invalid
@@ -2216,7 +2216,7 @@ impl AddTarget {
         }
         self
     }
-    /// Sets `target_path`.
+    /// Gateway path the call is forwarded to.
     pub fn target_path(mut self, target_path: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -2973,7 +2973,7 @@ impl CreateChain {
         self.shared = self.invalid.keep("shared", Ok(shared));
         self
     }
-    /// Sets `default_timeout_ms`.
+    /// Time limit per step in milliseconds unless a step sets its own.
     pub fn default_timeout_ms(mut self, default_timeout_ms: i64) -> Self {
         if let Some(v) = self
             .invalid
@@ -2986,7 +2986,7 @@ impl CreateChain {
         }
         self
     }
-    /// Sets `description`.
+    /// Free-text description of the chain.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -3005,14 +3005,14 @@ impl CreateChain {
         }
         self
     }
-    /// Sets `enabled`.
+    /// Whether the chain is active.
     pub fn enabled(mut self, enabled: bool) -> Self {
         if let Some(v) = self.invalid.keep("enabled", Ok(enabled)) {
             self.body = self.body.enabled(v);
         }
         self
     }
-    /// Sets `name`.
+    /// Name of the chain.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -3028,7 +3028,7 @@ impl CreateChain {
         }
         self
     }
-    /// Sets `steps`.
+    /// Steps of the chain, in order.
     pub fn steps<V: TryInto<crate::types::ChainStepCreate>>(
         mut self,
         steps: impl IntoIterator<Item = V>,
@@ -3408,7 +3408,7 @@ impl UpdateChain {
         };
         this
     }
-    /// Sets `default_timeout_ms`.
+    /// New default step time limit; unchanged when absent.
     pub fn default_timeout_ms(mut self, default_timeout_ms: i64) -> Self {
         if let Some(v) = self
             .invalid
@@ -3421,7 +3421,7 @@ impl UpdateChain {
         }
         self
     }
-    /// Sets `description`.
+    /// Free-text description of the chain; unchanged when absent.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -3440,7 +3440,7 @@ impl UpdateChain {
         }
         self
     }
-    /// Sets `enabled`.
+    /// Turns the chain on or off; unchanged when absent.
     pub fn enabled(mut self, enabled: bool) -> Self {
         if let Some(v) = self.invalid.keep("enabled", Ok(enabled)) {
             self.body = self.body.enabled(Some(v));
@@ -3568,7 +3568,7 @@ impl AddStep {
         };
         this
     }
-    /// Sets `name`.
+    /// Name of the step.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -3584,7 +3584,7 @@ impl AddStep {
         }
         self
     }
-    /// Sets `on_failure`.
+    /// What the chain does when this step fails.
     pub fn on_failure(mut self, on_failure: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -3600,7 +3600,7 @@ impl AddStep {
         }
         self
     }
-    /// Sets `on_success`.
+    /// What the chain does when this step succeeds.
     pub fn on_success(mut self, on_success: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -3616,7 +3616,7 @@ impl AddStep {
         }
         self
     }
-    /// Sets `sort_order`.
+    /// Position of the step among its siblings; lower comes first.
     pub fn sort_order(mut self, sort_order: i64) -> Self {
         if let Some(v) = self
             .invalid
@@ -3626,7 +3626,7 @@ impl AddStep {
         }
         self
     }
-    /// Sets `target_path`.
+    /// Gateway path the call is forwarded to.
     pub fn target_path(mut self, target_path: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -3645,7 +3645,7 @@ impl AddStep {
         }
         self
     }
-    /// Sets `timeout_ms`.
+    /// Time limit for this step in milliseconds; null uses the chain's.
     pub fn timeout_ms(mut self, timeout_ms: i64) -> Self {
         if let Some(v) = self
             .invalid
@@ -4047,7 +4047,7 @@ impl UpdateChainStep {
         };
         this
     }
-    /// Sets `name`.
+    /// Name of the step; unchanged when absent.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -4063,7 +4063,7 @@ impl UpdateChainStep {
         }
         self
     }
-    /// Sets `on_failure`.
+    /// New failure action; unchanged when absent.
     pub fn on_failure(mut self, on_failure: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -4079,7 +4079,7 @@ impl UpdateChainStep {
         }
         self
     }
-    /// Sets `on_success`.
+    /// New success action; unchanged when absent.
     pub fn on_success(mut self, on_success: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -4095,7 +4095,7 @@ impl UpdateChainStep {
         }
         self
     }
-    /// Sets `sort_order`.
+    /// Position of the step among its siblings; lower comes first.
     pub fn sort_order(mut self, sort_order: i64) -> Self {
         if let Some(v) = self
             .invalid
@@ -4105,7 +4105,7 @@ impl UpdateChainStep {
         }
         self
     }
-    /// Sets `target_path`.
+    /// Gateway path the call is forwarded to; unchanged when absent.
     pub fn target_path(mut self, target_path: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -4124,7 +4124,7 @@ impl UpdateChainStep {
         }
         self
     }
-    /// Sets `timeout_ms`.
+    /// New step time limit in milliseconds; unchanged when absent.
     pub fn timeout_ms(mut self, timeout_ms: i64) -> Self {
         if let Some(v) = self
             .invalid
@@ -4546,7 +4546,7 @@ impl CreateEnrollment {
         self.shared = self.invalid.keep("shared", Ok(shared));
         self
     }
-    /// Sets `parameters`.
+    /// Settings to enroll with, as the access plan asks.
     pub fn parameters(mut self, parameters: impl serde::Serialize) -> Self {
         if let Some(Some(v)) = self.invalid.keep("parameters", ops::object(&parameters))
         {
@@ -4554,7 +4554,7 @@ impl CreateEnrollment {
         }
         self
     }
-    /// Sets `recurrence_schedule`.
+    /// Schedule for calls made on the enrollment's behalf, if any.
     pub fn recurrence_schedule(
         mut self,
         recurrence_schedule: impl serde::Serialize,
@@ -4567,14 +4567,14 @@ impl CreateEnrollment {
         }
         self
     }
-    /// Sets `service_id`.
+    /// Service to enroll in.
     pub fn service_id(mut self, service_id: impl crate::Id) -> Self {
         if let Some(v) = self.invalid.keep("service_id", ops::id(&service_id)) {
             self.body = self.body.service_id(v);
         }
         self
     }
-    /// Sets `status`.
+    /// State to create the enrollment in, if not the default.
     pub fn status(
         mut self,
         status: impl Into<crate::low_level::open_enums::ServiceEnrollmentStatusEnum>,
@@ -5420,7 +5420,7 @@ impl Upload {
         };
         this
     }
-    /// Sets `content_type`.
+    /// Media type of the file to upload.
     pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -5436,7 +5436,7 @@ impl Upload {
         }
         self
     }
-    /// Sets `filename`.
+    /// Original file name to record with the upload.
     pub fn filename(mut self, filename: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -5452,7 +5452,7 @@ impl Upload {
         }
         self
     }
-    /// Sets `path`.
+    /// Path of the file to upload, inside the scope.
     pub fn path(mut self, path: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -5468,7 +5468,7 @@ impl Upload {
         }
         self
     }
-    /// Sets `scope`.
+    /// Whether the file is personal or shared with the team.
     pub fn scope(
         mut self,
         scope: impl Into<crate::low_level::open_enums::Scope>,
@@ -5478,7 +5478,7 @@ impl Upload {
         }
         self
     }
-    /// Sets `size`.
+    /// Size of the file to upload, in bytes.
     pub fn size(mut self, size: i64) -> Self {
         if let Some(v) = self
             .invalid
@@ -5941,7 +5941,7 @@ impl CreateCollection {
         self.shared = self.invalid.keep("shared", Ok(shared));
         self
     }
-    /// Sets `description`.
+    /// Free-text description of the collection.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -5957,7 +5957,7 @@ impl CreateCollection {
         }
         self
     }
-    /// Sets `display_name`.
+    /// Human-friendly name of the collection for display.
     pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -5973,7 +5973,7 @@ impl CreateCollection {
         }
         self
     }
-    /// Sets `name`.
+    /// Name of the collection.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -6228,7 +6228,7 @@ impl UpdateCollection {
         };
         this
     }
-    /// Sets `description`.
+    /// Free-text description of the collection; unchanged when absent.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -6244,7 +6244,7 @@ impl UpdateCollection {
         }
         self
     }
-    /// Sets `display_name`.
+    /// Human-friendly name of the collection for display.
     pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -6260,7 +6260,7 @@ impl UpdateCollection {
         }
         self
     }
-    /// Sets `enabled`.
+    /// Turns the collection on or off; unchanged when absent.
     pub fn enabled(mut self, enabled: bool) -> Self {
         if let Some(v) = self.invalid.keep("enabled", Ok(enabled)) {
             self.body = self.body.enabled(Some(v));
@@ -6510,7 +6510,7 @@ impl AddMember {
         };
         this
     }
-    /// Sets `routing_key`.
+    /// Routing key to pin for this member, if any.
     pub fn routing_key(mut self, routing_key: impl serde::Serialize) -> Self {
         if let Some(Some(v)) = self
             .invalid
@@ -6520,14 +6520,14 @@ impl AddMember {
         }
         self
     }
-    /// Sets `service_id`.
+    /// Service to add to the collection.
     pub fn service_id(mut self, service_id: impl crate::Id) -> Self {
         if let Some(v) = self.invalid.keep("service_id", ops::id(&service_id)) {
             self.body = self.body.service_id(v);
         }
         self
     }
-    /// Sets `sort_order`.
+    /// Position of the service in the collection; lower first.
     pub fn sort_order(mut self, sort_order: i64) -> Self {
         if let Some(v) = self
             .invalid
@@ -7407,7 +7407,7 @@ impl CreateRecurrentRequest {
         };
         this
     }
-    /// Sets `body_template`.
+    /// JSON body to send with each run, if any.
     pub fn body_template(mut self, body_template: impl serde::Serialize) -> Self {
         if let Some(Some(v)) = self
             .invalid
@@ -7417,14 +7417,14 @@ impl CreateRecurrentRequest {
         }
         self
     }
-    /// Sets `enrollment_id`.
+    /// Enrollment to run the request under, if any.
     pub fn enrollment_id(mut self, enrollment_id: impl crate::Id) -> Self {
         if let Some(v) = self.invalid.keep("enrollment_id", ops::id(&enrollment_id)) {
             self.body = self.body.enrollment_id(Some(v));
         }
         self
     }
-    /// Sets `http_method`.
+    /// HTTP method to use on each run.
     pub fn http_method(mut self, http_method: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -7440,7 +7440,7 @@ impl CreateRecurrentRequest {
         }
         self
     }
-    /// Sets `name`.
+    /// Name of the recurrent request.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -7459,7 +7459,7 @@ impl CreateRecurrentRequest {
         }
         self
     }
-    /// Sets `request_headers`.
+    /// Extra headers to send with each run, if any.
     pub fn request_headers(
         mut self,
         request_headers: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
@@ -7483,7 +7483,7 @@ impl CreateRecurrentRequest {
             .insert(key.into(), value.into());
         self
     }
-    /// Sets `request_path`.
+    /// Gateway path to call on each run.
     pub fn request_path(mut self, request_path: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -7499,7 +7499,7 @@ impl CreateRecurrentRequest {
         }
         self
     }
-    /// Sets `service_id`.
+    /// Service the request calls, if any.
     pub fn service_id(mut self, service_id: impl crate::Id) -> Self {
         if let Some(v) = self.invalid.keep("service_id", ops::id(&service_id)) {
             self.body = self.body.service_id(Some(v));
@@ -7864,7 +7864,7 @@ impl UpdateRecurrentRequest {
         };
         this
     }
-    /// Sets `body_template`.
+    /// New JSON body; unchanged when absent.
     pub fn body_template(mut self, body_template: impl serde::Serialize) -> Self {
         if let Some(Some(v)) = self
             .invalid
@@ -7874,7 +7874,7 @@ impl UpdateRecurrentRequest {
         }
         self
     }
-    /// Sets `name`.
+    /// Name of the recurrent request; unchanged when absent.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -7890,7 +7890,7 @@ impl UpdateRecurrentRequest {
         }
         self
     }
-    /// Sets `request_headers`.
+    /// New extra headers; unchanged when absent.
     pub fn request_headers(
         mut self,
         request_headers: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
@@ -7914,7 +7914,7 @@ impl UpdateRecurrentRequest {
             .insert(key.into(), value.into());
         self
     }
-    /// Sets `request_path`.
+    /// New gateway path; unchanged when absent.
     pub fn request_path(mut self, request_path: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -7930,7 +7930,7 @@ impl UpdateRecurrentRequest {
         }
         self
     }
-    /// Sets `status`.
+    /// New state, such as paused; unchanged when absent.
     pub fn status(
         mut self,
         status: impl Into<crate::low_level::open_enums::RecurrentRequestStatusEnum>,
@@ -9008,7 +9008,7 @@ impl ResolveRequest {
         }
         this
     }
-    /// Sets `gateway`.
+    /// Which gateway the path belongs to.
     pub fn gateway(
         mut self,
         gateway: impl Into<crate::low_level::open_enums::GatewayKind>,
@@ -9018,7 +9018,7 @@ impl ResolveRequest {
         }
         self
     }
-    /// Sets `path`.
+    /// Gateway path to resolve.
     pub fn path(mut self, path: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -9034,7 +9034,7 @@ impl ResolveRequest {
         }
         self
     }
-    /// Sets `routing_key`.
+    /// Routing key to resolve the path with, if any.
     pub fn routing_key(mut self, routing_key: impl serde::Serialize) -> Self {
         if let Some(Some(v)) = self
             .invalid
@@ -9044,7 +9044,7 @@ impl ResolveRequest {
         }
         self
     }
-    /// Sets `strategy`.
+    /// Routing strategy to use instead of the default.
     pub fn strategy(mut self, strategy: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -9719,7 +9719,7 @@ impl SetSecret {
         self.shared = self.invalid.keep("shared", Ok(shared));
         self
     }
-    /// Sets `description`.
+    /// Free-text description of the secret; unchanged when absent.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -9738,14 +9738,14 @@ impl SetSecret {
         }
         self
     }
-    /// Sets `sensitive`.
+    /// Whether to hide the value once stored; unchanged when absent.
     pub fn sensitive(mut self, sensitive: bool) -> Self {
         if let Some(v) = self.invalid.keep("sensitive", Ok(sensitive)) {
             self.body = self.body.sensitive(Some(v));
         }
         self
     }
-    /// Sets `value`.
+    /// New secret value.
     pub fn value(mut self, value: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
@@ -10548,7 +10548,7 @@ impl SetMembership {
         };
         this
     }
-    /// Sets `group_ids`.
+    /// Identifiers of the collections the service should belong to.
     pub fn group_ids(
         mut self,
         group_ids: impl IntoIterator<Item = impl crate::Id>,
@@ -10565,7 +10565,7 @@ impl SetMembership {
         }
         self
     }
-    /// Sets `include_default`.
+    /// Whether to keep the service in the default collection too.
     pub fn include_default(mut self, include_default: bool) -> Self {
         if let Some(v) = self.invalid.keep("include_default", Ok(include_default)) {
             self.body = self.body.include_default(v);

@@ -378,9 +378,21 @@ fn needs_words(doc: &Value, platform: &Value) -> Vec<String> {
         .and_then(Value::as_object)
     {
         for (name, schema) in schemas {
+            let mut missing = Vec::new();
             let placeholder = schema_description(name, schema);
             if schema.get("description").and_then(Value::as_str) == Some(placeholder.as_str()) {
-                out.push(format!("schema {name}: description"));
+                missing.push("description".to_owned());
+            }
+            // Property words become the generated fields' docs, and the platform's are never
+            // copied, so every new field arrives bare and stays listed until we write ours.
+            let props = schema.get("properties").and_then(Value::as_object);
+            for (field, prop) in props.into_iter().flatten() {
+                if !prop.get("description").is_some_and(Value::is_string) {
+                    missing.push(format!("field {field}"));
+                }
+            }
+            if !missing.is_empty() {
+                out.push(format!("schema {name}: {}", missing.join(", ")));
             }
         }
     }
@@ -633,7 +645,7 @@ mod tests {
                 "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}, "description": "OK"}}}}},
             "components": {"schemas": {"Thing": {
                 "type": "object", "description": "A thing.",
-                "properties": {"id": {"type": "string"}},
+                "properties": {"id": {"type": "string", "description": "Our id field words."}},
                 "required": ["id"]}}}
         })
     }
@@ -669,8 +681,44 @@ mod tests {
         );
         assert_eq!(
             synced.report.needs_words,
-            vec!["operation things-get_thing: GET /things/{id}: parameter verbose"]
+            vec![
+                "operation things-get_thing: GET /things/{id}: parameter verbose",
+                "schema Thing: field description",
+            ]
         );
+    }
+
+    #[test]
+    fn property_words_stay_ours_and_new_fields_are_listed_until_written() {
+        let synced = sync(&text(&ours()), &text(&platform())).unwrap();
+        let out: Value = serde_json::from_str(&synced.text).unwrap();
+        let props = &out["components"]["schemas"]["Thing"]["properties"];
+        assert_eq!(
+            props["id"],
+            json!({"type": "string", "description": "Our id field words."})
+        );
+        assert!(props["description"].get("description").is_none());
+        assert!(!synced.text.contains("Their field words."));
+        assert!(synced
+            .report
+            .needs_words
+            .contains(&"schema Thing: field description".to_owned()));
+
+        // Once the new field has our words, a second sync keeps them and stops listing it.
+        let mut edited = out.clone();
+        edited["components"]["schemas"]["Thing"]["properties"]["description"]["description"] =
+            json!("Our words for the text field.");
+        let again = sync(&text(&edited), &text(&platform())).unwrap();
+        let kept: Value = serde_json::from_str(&again.text).unwrap();
+        assert_eq!(
+            kept["components"]["schemas"]["Thing"]["properties"]["description"]["description"],
+            "Our words for the text field."
+        );
+        assert!(!again
+            .report
+            .needs_words
+            .iter()
+            .any(|l| l.starts_with("schema Thing")));
     }
 
     #[test]
@@ -711,6 +759,8 @@ mod tests {
         edited["paths"]["/things"]["post"]["description"] = json!("Makes a thing.");
         edited["paths"]["/things"]["post"]["responses"]["418"]["description"] = json!("Refused");
         edited["components"]["schemas"]["Kind"]["description"] = json!("Kinds of things.");
+        edited["components"]["schemas"]["Thing"]["properties"]["description"]["description"] =
+            json!("Our text field words.");
         let again = sync(&text(&edited), &text(&theirs)).unwrap();
         assert!(!again.report.has_drift(), "{:?}", again.report.changes);
         assert_eq!(
