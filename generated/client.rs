@@ -84,6 +84,7 @@ pub mod types {
         ///Channels through which the service can be bought or used.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub channels: ::std::vec::Vec<ChannelPlan>,
+        ///Whether enrolling is disallowed, optional or required.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enrollment_mode: ::std::option::Option<
             crate::low_level::open_enums::EnrollmentMode,
@@ -117,6 +118,7 @@ pub mod types {
         pub expires_in: i64,
         ///Storage key of the file.
         pub key: ::std::string::String,
+        ///Whether the file is personal or shared with the team.
         pub scope: crate::low_level::open_enums::Scope,
         ///Presigned URL to download the file from.
         pub url: ::std::string::String,
@@ -166,6 +168,7 @@ pub mod types {
         ///Path of the file to upload, inside the scope.
         #[serde(default)]
         pub path: ::std::string::String,
+        ///Whether the file is personal or shared with the team.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<crate::low_level::open_enums::Scope>,
         ///Size of the file to upload, in bytes.
@@ -197,6 +200,7 @@ pub mod types {
         pub key: ::std::string::String,
         ///Largest file size the upload accepts, in bytes.
         pub max_bytes: i64,
+        ///Whether the file is personal or shared with the team.
         pub scope: crate::low_level::open_enums::Scope,
         ///Presigned URL to post the upload form to.
         pub url: ::std::string::String,
@@ -230,6 +234,7 @@ pub mod types {
         pub objects: ::std::vec::Vec<AccountFileObject>,
         ///Folder path that was listed.
         pub path: ::std::string::String,
+        ///Whether the file is personal or shared with the team.
         pub scope: crate::low_level::open_enums::Scope,
         ///Whether the team has shared file storage.
         pub shared_enabled: bool,
@@ -255,6 +260,7 @@ pub mod types {
         ///Whether the broadcast is active.
         #[serde(default = "defaults::default_bool::<true>")]
         pub enabled: bool,
+        ///Whether targets are awaited together (sync) or fired off (async).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mode: ::std::option::Option<crate::low_level::open_enums::Mode>,
         ///Name of the broadcast.
@@ -425,6 +431,7 @@ pub mod types {
         pub enabled: bool,
         ///Unique identifier of the broadcast.
         pub id: ::uuid::Uuid,
+        ///Whether targets are awaited together (sync) or fired off (async).
         pub mode: crate::low_level::open_enums::Mode,
         ///Name of the broadcast.
         pub name: ::std::string::String,
@@ -1515,6 +1522,7 @@ pub mod types {
         >,
         ///Service the enrollment is for.
         pub service_id: ::uuid::Uuid,
+        ///Where the enrollment is in its lifecycle.
         pub status: crate::low_level::open_enums::ServiceEnrollmentStatusEnum,
         ///When the enrollment was last changed; null if never.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1539,6 +1547,7 @@ pub mod types {
         pub enrollment_id: ::uuid::Uuid,
         ///What the cancellation did.
         pub message: ::std::string::String,
+        ///Enrollment state after the cancellation.
         pub status: crate::low_level::open_enums::ServiceEnrollmentStatusEnum,
     }
     impl CustomerEnrollmentCancelResponse {
@@ -1565,6 +1574,7 @@ pub mod types {
         pub owner_id: ::std::option::Option<::uuid::Uuid>,
         ///Service the enrollment is for.
         pub service_id: ::uuid::Uuid,
+        ///Enrollment state right after the request.
         pub status: crate::low_level::open_enums::ServiceEnrollmentStatusEnum,
         ///Identifier of the background task doing the enrollment.
         pub task_id: ::std::string::String,
@@ -1817,6 +1827,7 @@ pub mod types {
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Whether the caller may change this group.
         pub editable: bool,
+        ///Kind of group.
         pub group_type: crate::low_level::open_enums::GroupTypeEnum,
         ///Unique identifier of the group.
         pub id: ::uuid::Uuid,
@@ -2099,6 +2110,7 @@ pub mod types {
         pub usage_event: ::std::option::Option<UsageEventInfo>,
         ///Identifier of the user who made the call.
         pub user_id: ::std::string::String,
+        ///Request as the caller sent it.
         pub user_request: UserRequestInfo,
     }
     impl OpsCustomerRequestLogDetail {
@@ -2283,6 +2295,7 @@ pub mod types {
         pub state: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Whether the recurrent request is active, paused or stopped.
         pub status: crate::low_level::open_enums::RecurrentRequestStatusEnum,
         ///When the recurrent request was last changed; null if never.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2396,6 +2409,7 @@ pub mod types {
         pub usage_event: ::std::option::Option<UsageEventInfo>,
         ///Identifier of the user who made the call.
         pub user_id: ::std::string::String,
+        ///Request as the caller sent it.
         pub user_request: UserRequestInfo,
     }
     impl RequestLogDetail {
@@ -2644,6 +2658,7 @@ pub mod types {
             with = "crate::low_level::schema_support::Required<::std::option::Option<::uuid::Uuid>>"
         )]
         pub owner_id: ::std::option::Option<::uuid::Uuid>,
+        ///Whether a user or a team owns the secret.
         pub owner_type: crate::low_level::open_enums::SecretOwnerTypeEnum,
         ///Role the secret is scoped to, if any.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -3677,6 +3692,7 @@ pub mod types {
         PartialEq
     )]
     pub struct ServiceDocumentDetail {
+        ///Kind of document, such as guide or example.
         pub category: crate::low_level::open_enums::DocumentCategoryEnum,
         ///Rendered document text, when included.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3809,6 +3825,7 @@ pub mod types {
         PartialEq
     )]
     pub struct SwitchRoutingResponse {
+        ///The alias after the switch.
         pub alias: ServiceAliasPublic,
         ///Alias that lost routing to this one, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

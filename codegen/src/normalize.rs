@@ -62,6 +62,7 @@ pub fn normalize(input: &Value) -> Result<Normalized, String> {
     }
     let unions = order_object_unions(&mut spec);
     let enums = hoist_enums(&mut spec)?;
+    keep_ref_field_docs(&mut spec);
     Ok(Normalized {
         spec,
         enums,
@@ -149,6 +150,33 @@ fn rewrite_schemas(value: &mut Value, pos: SchemaPos) {
         }
         Value::Array(items) => items.iter_mut().for_each(|v| rewrite_schemas(v, pos)),
         _ => {}
+    }
+}
+
+/// A field that is a bare `$ref` with our description beside it goes under `allOf`, because
+/// 3.0 ignores siblings of `$ref` and the words would not reach the field's docs.
+fn keep_ref_field_docs(spec: &mut Value) {
+    let Some(schemas) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for schema in schemas.values_mut() {
+        let props = schema.get_mut("properties").and_then(Value::as_object_mut);
+        for prop in props.into_iter().flat_map(|p| p.values_mut()) {
+            let Some(map) = prop.as_object_mut() else {
+                continue;
+            };
+            // Only words beside the `$ref`: another sibling (a `default`) would start to
+            // count under `allOf` and change the field's type.
+            let words_only = map.keys().all(|k| k == "$ref" || k == "description");
+            if words_only && map.contains_key("description") {
+                if let Some(r) = map.remove("$ref") {
+                    map.insert("allOf".into(), serde_json::json!([{ "$ref": r }]));
+                }
+            }
+        }
     }
 }
 
@@ -443,6 +471,22 @@ mod tests {
 
     fn schema(out: &Normalized, name: &str) -> Value {
         out.spec["components"]["schemas"][name].clone()
+    }
+
+    #[test]
+    fn a_described_ref_field_keeps_its_words_under_all_of() {
+        let spec = json!({"openapi": "3.1.0", "paths": {}, "components": {"schemas": {
+            "A": {"type": "object", "properties": {
+                "b": {"$ref": "#/components/schemas/B", "description": "Our words."},
+                "c": {"$ref": "#/components/schemas/B"}}},
+            "B": {"type": "object", "properties": {}}}}});
+        let out = normalize(&spec).unwrap().spec;
+        let props = &out["components"]["schemas"]["A"]["properties"];
+        assert_eq!(
+            props["b"],
+            json!({"allOf": [{"$ref": "#/components/schemas/B"}], "description": "Our words."})
+        );
+        assert_eq!(props["c"], json!({"$ref": "#/components/schemas/B"}));
     }
 
     #[test]
