@@ -260,7 +260,7 @@ pub mod types {
         ///Whether the broadcast is active.
         #[serde(default = "defaults::default_bool::<true>")]
         pub enabled: bool,
-        ///Whether targets are awaited together (sync) or fired off (async).
+        ///Whether targets are awaited together (sync) or fired and forgotten (async).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mode: ::std::option::Option<crate::low_level::open_enums::Mode>,
         ///Name of the broadcast.
@@ -431,7 +431,7 @@ pub mod types {
         pub enabled: bool,
         ///Unique identifier of the broadcast.
         pub id: ::uuid::Uuid,
-        ///Whether targets are awaited together (sync) or fired off (async).
+        ///Whether targets are awaited together (sync) or fired and forgotten (async).
         pub mode: crate::low_level::open_enums::Mode,
         ///Name of the broadcast.
         pub name: ::std::string::String,
@@ -1169,7 +1169,7 @@ pub mod types {
         ///New success action; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub on_success: ::std::option::Option<::std::string::String>,
-        ///Position of the step among its siblings; lower comes first.
+        ///New position of the step in the chain; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sort_order: ::std::option::Option<i64>,
         ///Gateway path the call is forwarded to; unchanged when absent.
@@ -2077,7 +2077,7 @@ pub mod types {
         PartialEq
     )]
     pub struct OpsCustomerRequestLogDetail {
-        ///Identifier of the customer account the record belongs to.
+        ///Customer account that made the call.
         pub customer_id: ::std::string::String,
         ///Error details with credentials removed, if the call failed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2379,7 +2379,7 @@ pub mod types {
         PartialEq
     )]
     pub struct RequestLogDetail {
-        ///Identifier of the customer account the record belongs to.
+        ///Customer account that made the call.
         pub customer_id: ::std::string::String,
         ///Error details with credentials removed, if the call failed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2427,7 +2427,7 @@ pub mod types {
         PartialEq
     )]
     pub struct RequestLogListItem {
-        ///Identifier of the customer account the record belongs to.
+        ///Customer account that made the call.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<::std::string::String>,
         ///Where the failure came from, if the call failed.
@@ -3615,7 +3615,7 @@ pub mod types {
         ///Free-text description of the collection; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        ///Human-friendly name of the collection for display.
+        ///New display name of the collection; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Turns the collection on or off; unchanged when absent.

@@ -1585,7 +1585,7 @@ impl CreateBroadcast {
         }
         self
     }
-    /// Whether targets are awaited together (sync) or fired off (async).
+    /// Whether targets are awaited together (sync) or fired and forgotten (async).
     pub fn mode(mut self, mode: impl Into<crate::low_level::open_enums::Mode>) -> Self {
         if let Some(v) = self.invalid.keep("mode", Ok(mode.into())) {
             self.body = self.body.mode(Some(v));
@@ -4095,7 +4095,7 @@ impl UpdateChainStep {
         }
         self
     }
-    /// Position of the step among its siblings; lower comes first.
+    /// New position of the step in the chain; unchanged when absent.
     pub fn sort_order(mut self, sort_order: i64) -> Self {
         if let Some(v) = self
             .invalid
@@ -6244,7 +6244,7 @@ impl UpdateCollection {
         }
         self
     }
-    /// Human-friendly name of the collection for display.
+    /// New display name of the collection; unchanged when absent.
     pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
         if let Some(v) = self
             .invalid
