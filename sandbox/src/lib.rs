@@ -27,6 +27,7 @@ pub mod journal;
 pub mod limits;
 pub mod llm;
 pub mod routing;
+pub mod script;
 pub mod state;
 pub mod upstream;
 pub mod validate;
@@ -34,6 +35,7 @@ pub mod validate;
 pub use catalog::{DEMO_KEY, SECOND_KEY};
 pub use journal::RecordedRequest;
 pub use limits::Limits;
+pub use script::{Answer, Route};
 pub use state::{AppState, Shared};
 
 use axum::extract::DefaultBodyLimit;
@@ -356,6 +358,20 @@ impl Sandbox {
         let id = enrollment.id;
         db.enrollments.push(enrollment);
         Some(id)
+    }
+
+    /// Scripts what the gateway answers for `route`, in place of the built-in upstream,
+    /// until [`Sandbox::clear_scripts`]; the newest script matching a call answers it.
+    pub fn script(&self, route: Route, answer: Answer) {
+        self.state
+            .db()
+            .scripts
+            .push(script::Script::new(route, answer));
+    }
+
+    /// Removes every script, so the built-in upstream answers again.
+    pub fn clear_scripts(&self) {
+        self.state.db().scripts.clear();
     }
 
     /// Empties the request journal, e.g. between the parts of a test.
