@@ -374,6 +374,40 @@ impl Sandbox {
         self.state.db().scripts.clear();
     }
 
+    /// Seeds a catalog service named `name` (unique per call, e.g. the test's name) whose
+    /// interfaces are `interfaces`, in order, callable by every customer without an
+    /// enrollment; returns its id. Dispatch picks an interface with `.interface(name)`.
+    /// Returns `None` when the catalog already has a service of that name.
+    pub fn seed_service(&self, name: &str, interfaces: &[&str]) -> Option<uuid::Uuid> {
+        let mut db = self.state.db();
+        if db.services.iter().any(|s| s.name == name) {
+            return None;
+        }
+        let id = uuid::Uuid::new_v4();
+        db.services.push(state::Service {
+            id,
+            name: name.to_owned(),
+            display_name: name.to_owned(),
+            provider_name: "Sandbox".to_owned(),
+            service_type: "llm".to_owned(),
+            description: format!("{name}, seeded by a test."),
+            capabilities: vec!["llm".to_owned()],
+            tags: vec!["seeded".to_owned()],
+            created_at: state::now(),
+            interfaces: interfaces
+                .iter()
+                .map(|i| state::InterfaceSeed {
+                    name: (*i).to_owned(),
+                    description: format!("Seeded interface {i}"),
+                    byok: false,
+                })
+                .collect(),
+            enrollment_mode: "disallowed".to_owned(),
+            documents: Vec::new(),
+        });
+        Some(id)
+    }
+
     /// Empties the request journal, e.g. between the parts of a test.
     pub fn clear_requests(&self) {
         self.state.db().journal.clear();
