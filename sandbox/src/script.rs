@@ -1,5 +1,21 @@
 //! Scripted upstream answers: a test tells the gateway what a service (or one path) answers,
 //! in place of the built-in fake upstream, to drive its code through replies it chooses.
+//!
+//! ```
+//! use unitysvc_sandbox::{catalog, Answer, Route, Sandbox};
+//!
+//! let sandbox = Sandbox::start_blocking()?;
+//! let id = catalog::service_id(catalog::SIMPLE_SERVICE);
+//! sandbox.script(Route::service(id), Answer::chat_text("hello"));
+//! let client = sandbox.blocking_client()?;
+//! let reply: serde_json::Value = client
+//!     .dispatch(&format!("p/{id}/chat/completions"))
+//!     .json(&serde_json::json!({"messages": []}))
+//!     .send()?
+//!     .json()?;
+//! assert_eq!(reply["choices"][0]["message"]["content"], "hello");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use crate::state::AppState;
 use axum::http::{HeaderValue, StatusCode};
