@@ -201,3 +201,37 @@ fn remote_tour_says_what_it_creates_and_removes_it() {
         assert_ne!(e["status"], "active", "enrollment left active: {e}");
     }
 }
+
+#[test]
+fn remote_tour_cleans_up_when_a_step_fails_midway() {
+    let env = common::Env::start();
+    // The gateway steps come after the enrollment and the secret: fail the first of them.
+    let service = unitysvc_sandbox::catalog::service_id(unitysvc_sandbox::catalog::SIMPLE_SERVICE);
+    env.sandbox().script(
+        unitysvc_sandbox::Route::service(service),
+        unitysvc_sandbox::Answer::status(400),
+    );
+    let output = env
+        .usvc()
+        .args(["tour", "--remote"])
+        .output()
+        .expect("usvc runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "tour passed over a failing gateway\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(stderr.contains("cleanup: enrollment"), "{stderr}");
+    assert!(stderr.contains("cleanup: secret"), "{stderr}");
+    env.sandbox().clear_scripts();
+    let secrets = env.json(&["secrets", "list"]);
+    assert!(
+        !secrets.to_string().contains("TOUR_TOKEN"),
+        "secret left behind: {secrets}"
+    );
+    let enrollments = env.json(&["enrollments", "list"]);
+    for e in common::page_items(&enrollments) {
+        assert_ne!(e["status"], "active", "enrollment left active: {e}");
+    }
+}

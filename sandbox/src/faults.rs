@@ -202,8 +202,19 @@ pub async fn inject(State(st): State<AppState>, req: Request, next: Next) -> Res
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
         .unwrap_or_else(|| spec.clone());
+    apply(&st, &spec, &key, next.run(req)).await
+}
+
+/// Applies the faults in `spec` around `inner`, the answer the sandbox would give without
+/// them; `inner` is not run when a fault answers in its place. `key` counts `times=N`.
+pub async fn apply(
+    st: &AppState,
+    spec: &str,
+    key: &str,
+    inner: impl std::future::Future<Output = Response>,
+) -> Response {
     let mut post = None;
-    for (i, d) in parse(&spec).into_iter().enumerate() {
+    for (i, d) in parse(spec).into_iter().enumerate() {
         if let Some(times) = d.opts.get("times").and_then(|t| t.parse::<u32>().ok()) {
             let mut db = st.db();
             let hits = db.fault_hits.entry(format!("{key}#{i}")).or_insert(0);
@@ -270,7 +281,7 @@ pub async fn inject(State(st): State<AppState>, req: Request, next: Next) -> Res
             }
         }
     }
-    let resp = next.run(req).await;
+    let resp = inner.await;
     match post.as_deref() {
         Some("reset-mid-stream") => cut(resp, End::Error).await,
         Some("stall-mid-stream") => cut(resp, End::Stall).await,

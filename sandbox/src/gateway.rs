@@ -320,7 +320,11 @@ async fn dispatch(st: AppState, call: Call, t: Target, q: Query, depth: u8) -> (
         headers: &call.headers,
         body: &call.body,
     };
-    let mut resp = upstream::respond(&svc, &req);
+    let scripted = crate::script::find(&st, svc.id, split_target(&call.target).0);
+    let mut resp = match scripted {
+        Some(answer) => crate::script::play(&st, answer, &call.target, &call.body).await,
+        None => upstream::respond(&svc, &req),
+    };
     if let Ok(v) = HeaderValue::from_str(&svc.id.to_string()) {
         resp.headers_mut().insert("x-sandbox-service-id", v);
     }

@@ -27,6 +27,7 @@ pub mod journal;
 pub mod limits;
 pub mod llm;
 pub mod routing;
+pub mod script;
 pub mod state;
 pub mod upstream;
 pub mod validate;
@@ -34,6 +35,7 @@ pub mod validate;
 pub use catalog::{DEMO_KEY, SECOND_KEY};
 pub use journal::RecordedRequest;
 pub use limits::Limits;
+pub use script::{Answer, Route};
 pub use state::{AppState, Shared};
 
 use axum::extract::DefaultBodyLimit;
@@ -355,6 +357,54 @@ impl Sandbox {
         };
         let id = enrollment.id;
         db.enrollments.push(enrollment);
+        Some(id)
+    }
+
+    /// Scripts what the gateway answers for `route`, in place of the built-in upstream,
+    /// until [`Sandbox::clear_scripts`]; the newest script matching a call answers it.
+    pub fn script(&self, route: Route, answer: Answer) {
+        self.state
+            .db()
+            .scripts
+            .push(script::Script::new(route, answer));
+    }
+
+    /// Removes every script, so the built-in upstream answers again.
+    pub fn clear_scripts(&self) {
+        self.state.db().scripts.clear();
+    }
+
+    /// Seeds a catalog service named `name` (unique per call, e.g. the test's name) whose
+    /// interfaces are `interfaces`, in order, callable by every customer without an
+    /// enrollment; returns its id. Dispatch picks an interface with `.interface(name)`.
+    /// Returns `None` when the catalog already has a service of that name.
+    pub fn seed_service(&self, name: &str, interfaces: &[&str]) -> Option<uuid::Uuid> {
+        let mut db = self.state.db();
+        if db.services.iter().any(|s| s.name == name) {
+            return None;
+        }
+        let id = uuid::Uuid::new_v4();
+        db.services.push(state::Service {
+            id,
+            name: name.to_owned(),
+            display_name: name.to_owned(),
+            provider_name: "Sandbox".to_owned(),
+            service_type: "llm".to_owned(),
+            description: format!("{name}, seeded by a test."),
+            capabilities: vec!["llm".to_owned()],
+            tags: vec!["seeded".to_owned()],
+            created_at: state::now(),
+            interfaces: interfaces
+                .iter()
+                .map(|i| state::InterfaceSeed {
+                    name: (*i).to_owned(),
+                    description: format!("Seeded interface {i}"),
+                    byok: false,
+                })
+                .collect(),
+            enrollment_mode: "disallowed".to_owned(),
+            documents: Vec::new(),
+        });
         Some(id)
     }
 

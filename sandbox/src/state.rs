@@ -508,6 +508,8 @@ pub struct Db {
     pub fault_hits: HashMap<String, u32>,
     /// Gateway requests as received, oldest first (see [`crate::journal`]).
     pub journal: VecDeque<crate::journal::RecordedRequest>,
+    /// Scripted upstream answers, oldest first; the newest matching one answers.
+    pub scripts: Vec<crate::script::Script>,
 }
 
 impl Db {

@@ -49,3 +49,46 @@ async fn seeded_enrollments_report_the_state_they_were_seeded_in() {
         .seed_enrollment(uuid::Uuid::new_v4(), "active")
         .is_none());
 }
+
+#[tokio::test]
+async fn a_seeded_service_lists_its_interfaces_and_dispatches_through_one_by_name() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client().unwrap();
+    let id = sandbox
+        .seed_service("seeded-three", &["alpha", "beta", "gamma"])
+        .expect("a new name");
+    assert!(sandbox.seed_service("seeded-three", &["x"]).is_none());
+    let service = client.services().get(id).await.unwrap();
+    let mut names: Vec<String> = service
+        .interfaces()
+        .send()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.name.to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["alpha", "beta", "gamma"]);
+
+    let body = json!({"model": "m", "messages": [{"role": "user", "content": "hi"}]});
+    let answer = service
+        .dispatch()
+        .interface("beta")
+        .path("chat/completions")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.is_success(), "{answer:?}");
+    let sent = sandbox.requests();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].path.contains(&id.to_string()), "{sent:?}");
+    let unknown = service
+        .dispatch()
+        .interface("delta")
+        .path("chat/completions")
+        .json(&body)
+        .send()
+        .await;
+    assert!(unknown.is_err(), "an interface the service lacks");
+}

@@ -108,6 +108,12 @@ impl Env {
         }
     }
 
+    /// The sandbox itself, for scripting its answers.
+    #[allow(dead_code)]
+    pub fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
+    }
+
     /// The binary configured for this sandbox through the environment.
     pub fn usvc(&self) -> Command {
         let mut cmd = usvc();
