@@ -603,3 +603,23 @@ fn blocking_chat_mirrors_async() {
         .unwrap();
     assert!(!client.models_to(&target).send().unwrap().data.is_empty());
 }
+
+#[test]
+fn hand_decoded_chunks_keep_escaped_keys_nulls_and_usage_details() {
+    // An escaped key is not borrowed from the input; it must still match or be kept.
+    let chunk: ChatChunk = serde_json::from_str(
+        r#"{"\u0069d":"c","choices":null,"x\"y":true,"created":null,
+            "usage":{"prompt_tokens":2,"total_tokens":null,"prompt_tokens_details":{"cached_tokens":1}}}"#,
+    )
+    .unwrap();
+    assert_eq!(chunk.id, "c");
+    assert!(chunk.choices.is_empty());
+    assert_eq!(chunk.created, 0);
+    assert_eq!(chunk.extra["x\"y"], true);
+    let usage = chunk.usage.unwrap();
+    assert_eq!((usage.prompt_tokens, usage.total_tokens), (2, 0));
+    assert_eq!(usage.extra["prompt_tokens_details"]["cached_tokens"], 1);
+    // A wrong type is still a typed decode error, not a panic or a silent default.
+    assert!(serde_json::from_str::<ChatChunk>(r#"{"created":"soon"}"#).is_err());
+    assert!(serde_json::from_str::<ChatChunk>(r#"[1]"#).is_err());
+}

@@ -44,6 +44,88 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
+/// A map key, borrowed from the input when it can be, so known keys cost no allocation.
+enum Key<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl Key<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Key::Borrowed(s) => s,
+            Key::Owned(s) => s,
+        }
+    }
+
+    fn into_string(self) -> String {
+        match self {
+            Key::Borrowed(s) => s.to_owned(),
+            Key::Owned(s) => s,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key::Borrowed(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v.to_owned()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+/// A hand-written `Deserialize` for an open struct: known keys go to their fields (`null`
+/// or missing as the default), every other key into `extra`. The derived one with
+/// `#[serde(flatten)]` buffers the whole object first, which dominated stream decoding.
+macro_rules! open_struct_de {
+    ($name:ident { $($field:ident = $wire:literal,)* } extra) => {
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " object"))
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<$name, A::Error> {
+                        let mut out = $name::default();
+                        while let Some(key) = map.next_key::<Key<'de>>()? {
+                            match key.as_str() {
+                                $($wire => {
+                                    out.$field = map.next_value::<Option<_>>()?.unwrap_or_default();
+                                })*
+                                _ => {
+                                    let value = map.next_value::<Value>()?;
+                                    out.extra.insert(key.into_string(), value);
+                                }
+                            }
+                        }
+                        Ok(out)
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+    };
+}
+
 macro_rules! open_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $wire:literal,)* }) => {
         $(#[$doc])*
@@ -87,8 +169,7 @@ macro_rules! open_enum {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-                Ok($name::from(&*s))
+                Ok($name::from(Key::deserialize(d)?.as_str()))
             }
         }
     };
@@ -689,8 +770,7 @@ impl ToolCall {
 }
 
 /// Tokens used by a call.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Usage {
     /// Tokens in the prompt.
     #[serde(deserialize_with = "null_default")]
@@ -707,8 +787,7 @@ pub struct Usage {
 }
 
 /// One chunk of a streamed completion.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ChatChunk {
     /// The completion's id, the same in every chunk.
     #[serde(deserialize_with = "null_default")]
@@ -748,8 +827,7 @@ impl ChatChunk {
 }
 
 /// One choice's delta in a chunk.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ChunkChoice {
     /// Which choice this continues.
     #[serde(deserialize_with = "null_default")]
@@ -765,8 +843,7 @@ pub struct ChunkChoice {
 }
 
 /// What a chunk adds to a choice's message.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Delta {
     /// Set in the first chunk.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -818,6 +895,35 @@ pub struct FunctionCallDelta {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arguments: Option<String>,
 }
+
+open_struct_de!(Usage {
+    prompt_tokens = "prompt_tokens",
+    completion_tokens = "completion_tokens",
+    total_tokens = "total_tokens",
+} extra);
+
+open_struct_de!(ChatChunk {
+    id = "id",
+    object = "object",
+    created = "created",
+    model = "model",
+    choices = "choices",
+    usage = "usage",
+    system_fingerprint = "system_fingerprint",
+} extra);
+
+open_struct_de!(ChunkChoice {
+    index = "index",
+    delta = "delta",
+    finish_reason = "finish_reason",
+} extra);
+
+open_struct_de!(Delta {
+    role = "role",
+    content = "content",
+    refusal = "refusal",
+    tool_calls = "tool_calls",
+} extra);
 
 // ---------------------------------------------------------------------------------------
 // Embeddings and models
