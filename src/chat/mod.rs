@@ -773,13 +773,10 @@ impl ToolCall {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Usage {
     /// Tokens in the prompt.
-    #[serde(deserialize_with = "null_default")]
     pub prompt_tokens: u64,
     /// Tokens generated.
-    #[serde(deserialize_with = "null_default")]
     pub completion_tokens: u64,
     /// Both.
-    #[serde(deserialize_with = "null_default")]
     pub total_tokens: u64,
     /// Details this crate does not know (`prompt_tokens_details`, ...).
     #[serde(flatten)]
@@ -790,19 +787,14 @@ pub struct Usage {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ChatChunk {
     /// The completion's id, the same in every chunk.
-    #[serde(deserialize_with = "null_default")]
     pub id: String,
     /// `chat.completion.chunk`.
-    #[serde(deserialize_with = "null_default")]
     pub object: String,
     /// Unix seconds.
-    #[serde(deserialize_with = "null_default")]
     pub created: i64,
     /// The model that answers.
-    #[serde(deserialize_with = "null_default")]
     pub model: String,
     /// This chunk's deltas; empty in the usage-only final chunk.
-    #[serde(deserialize_with = "null_default")]
     pub choices: Vec<ChunkChoice>,
     /// Tokens used, in the final chunk when usage was asked for.
     pub usage: Option<Usage>,
@@ -830,10 +822,8 @@ impl ChatChunk {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ChunkChoice {
     /// Which choice this continues.
-    #[serde(deserialize_with = "null_default")]
     pub index: u32,
     /// What is new.
-    #[serde(deserialize_with = "null_default")]
     pub delta: Delta,
     /// Set in the choice's last chunk.
     pub finish_reason: Option<FinishReason>,
@@ -855,10 +845,7 @@ pub struct Delta {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refusal: Option<String>,
     /// Tool call fragments.
-    #[serde(
-        deserialize_with = "null_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tool_calls: Vec<ToolCallDelta>,
     /// Fields this crate does not know.
     #[serde(flatten)]
