@@ -5,6 +5,8 @@
 //! Both sides are driven as `futures` streams by the same executor from the same zero-copy
 //! chunks, and stop at `[DONE]`:
 //! - framing: `eventsource-stream` events vs our `SseParser` frames (data length summed);
+//! - framing against the floor: our `SseParser` vs a bare `memchr` line split, on the chat
+//!   stream and on a stream of 64 KiB single-line events;
 //! - data only: the consumer needs each event's text or the `[DONE]` sentinel;
 //! - untyped JSON: every event's data parsed to a `serde_json::Value`;
 //! - typed: every event deserialized into an OpenAI `ChatCompletionChunk` struct.
@@ -104,6 +106,25 @@ fn openai_stream() -> (Bytes, u64) {
     (Bytes::from(body), n + 1)
 }
 
+/// A stream of large single-line events: 64 KiB of JSON text per `data:` line (a long
+/// completion or an embedding sent whole), about 4 MiB in all.
+fn large_frames() -> Bytes {
+    let mut body = String::with_capacity(TARGET_LEN + (128 << 10));
+    let mut n = 0u64;
+    while body.len() < TARGET_LEN {
+        body.push_str("data: {\"index\":");
+        body.push_str(&n.to_string());
+        body.push_str(",\"text\":\"");
+        while body.len() % (64 << 10) < (64 << 10) - 64 {
+            body.push_str("lorem ipsum dolor sit amet, consectetur adipiscing elit ");
+        }
+        body.push_str("\"}\n\n");
+        n += 1;
+    }
+    body.push_str("data: [DONE]\n\n");
+    Bytes::from(body)
+}
+
 /// Cuts `body` into zero-copy chunks of `size` bytes.
 fn chunked(body: &Bytes, size: usize) -> Vec<Bytes> {
     (0..body.len())
@@ -173,12 +194,31 @@ fn our_framer(chunks: &[Bytes]) -> u64 {
         let mut body = body_stream(chunks);
         let mut sum = 0;
         while let Some(Ok(chunk)) = body.next().await {
-            parser.push(&chunk);
+            parser.push(chunk);
             while let Some(frame) = parser.next_frame() {
-                if frame.data == "[DONE]" {
+                if frame.data() == "[DONE]" {
                     return sum;
                 }
-                sum += frame.data.len() as u64;
+                sum += frame.data().len() as u64;
+            }
+        }
+        sum
+    })
+}
+
+/// The same with frames lent by the parser rather than handed over.
+fn our_framer_ref(chunks: &[Bytes]) -> u64 {
+    block_on(async {
+        let mut parser = SseParser::new();
+        let mut body = body_stream(chunks);
+        let mut sum = 0;
+        while let Some(Ok(chunk)) = body.next().await {
+            parser.push(chunk);
+            while let Some(frame) = parser.next_frame_ref() {
+                if frame.data() == "[DONE]" {
+                    return sum;
+                }
+                sum += frame.data().len() as u64;
             }
         }
         sum
@@ -230,6 +270,7 @@ fn value_checksum(value: &Value) -> u64 {
 fn main() {
     let settings = Settings::from_args();
     let (body, chunk_count) = openai_stream();
+    let large = large_frames();
     println!(
         "body: {:.1} MiB, {chunk_count} chat chunks; ratios are eventsource-stream time / ours",
         body.len() as f64 / (1 << 20) as f64
@@ -258,7 +299,25 @@ fn main() {
                 &settings,
                 &group,
                 Case::new("memchr line split", || memchr_lines(chunks)),
-                vec![Case::new("SseParser", || our_framer(chunks))],
+                vec![
+                    Case::new("next_frame", || our_framer(chunks)),
+                    Case::new("next_frame_ref", || our_framer_ref(chunks)),
+                ],
+                false,
+            );
+        }
+
+        let group = format!("framing 64 KiB events against the floor, {kib} KiB chunks");
+        if settings.wants(&group) {
+            let large = chunked(&large, size);
+            compare(
+                &settings,
+                &group,
+                Case::new("memchr line split", || memchr_lines(&large)),
+                vec![
+                    Case::new("next_frame", || our_framer(&large)),
+                    Case::new("next_frame_ref", || our_framer_ref(&large)),
+                ],
                 false,
             );
         }

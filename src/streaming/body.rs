@@ -193,21 +193,21 @@ impl Stream for DecodeStream {
             let Some(body) = this.body.as_mut() else {
                 return this.close();
             };
+            // Everything pushed so far is framed now, so what is held is one unfinished
+            // event (its complete predecessors in the same chunk were yielded first).
+            if this.decoder.held() > this.max_event_size {
+                this.body = None;
+                let err = Error::new(
+                    ErrorKind::Stream,
+                    format!(
+                        "an event grew past the {} limit (max_event_size) before it was complete",
+                        crate::error::human_bytes(this.max_event_size)
+                    ),
+                );
+                return Poll::Ready(Some(Err(this.fail(err))));
+            }
             match ready!(body.poll_next_unpin(cx)) {
-                Some(Ok(chunk)) => {
-                    this.decoder.push(chunk);
-                    if this.decoder.held() > this.max_event_size {
-                        this.body = None;
-                        let err = Error::new(
-                            ErrorKind::Stream,
-                            format!(
-                                "an event grew past the {} limit (max_event_size) before it was complete",
-                                crate::error::human_bytes(this.max_event_size)
-                            ),
-                        );
-                        return Poll::Ready(Some(Err(this.fail(err))));
-                    }
-                }
+                Some(Ok(chunk)) => this.decoder.push(chunk),
                 Some(Err(e)) => {
                     this.body = None;
                     return Poll::Ready(Some(Err(e)));

@@ -11,10 +11,11 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use bytes::Bytes;
+use bytestring::ByteString;
 use serde_json::Value;
 
-use super::lines::{decode_lossy, is_blank, LineEnding, LineSplitter};
-pub use super::sse::{SseFrame, SseParser};
+use super::lines::{decode_lossy, is_blank, LineSplitter};
+pub use super::sse::{SseFrame, SseFrameRef, SseParser};
 
 /// Longest excerpt of an offending line kept in a [`DecodeError`], in characters.
 const ERROR_EXCERPT_CHARS: usize = 200;
@@ -82,15 +83,14 @@ pub enum Event {
 /// parses once and keeps the value; [`parse`](Self::parse) decodes straight into a type.
 #[derive(Debug, Clone)]
 pub struct SseEvent {
-    event: Option<String>,
-    id: Option<String>,
-    data: String,
+    frame: SseFrame,
     json: OnceLock<Option<Value>>,
 }
 
 impl PartialEq for SseEvent {
     fn eq(&self, other: &Self) -> bool {
-        self.event == other.event && self.id == other.id && self.data == other.data
+        // `retry` is a hint to the reconnect logic, not part of what the event says.
+        self.event() == other.event() && self.id() == other.id() && self.data() == other.data()
     }
 }
 
@@ -98,54 +98,52 @@ impl SseEvent {
     /// Builds a default (`message`) event carrying `data`, e.g. to test code that consumes
     /// events.
     pub fn new(data: impl Into<String>) -> SseEvent {
-        SseEvent::from_parts(None, None, data.into())
+        SseEvent::from_frame(SseFrame::new(ByteString::from(data.into())))
     }
 
     /// Sets the `event` field.
     pub fn with_event(mut self, event: impl Into<String>) -> SseEvent {
-        self.event = Some(event.into());
+        self.frame.set_event(ByteString::from(event.into()));
         self
     }
 
     /// Sets the `id` field.
     pub fn with_id(mut self, id: impl Into<String>) -> SseEvent {
-        self.id = Some(id.into());
+        self.frame.set_id(ByteString::from(id.into()));
         self
     }
 
-    fn from_parts(event: Option<String>, id: Option<String>, data: String) -> SseEvent {
+    fn from_frame(frame: SseFrame) -> SseEvent {
         SseEvent {
-            event,
-            id,
-            data,
+            frame,
             json: OnceLock::new(),
         }
     }
 
     /// The `event` field, `None` for the default `message`.
     pub fn event(&self) -> Option<&str> {
-        self.event.as_deref()
+        self.frame.event()
     }
 
     /// The `id` field carried by this event, if any.
     pub fn id(&self) -> Option<&str> {
-        self.id.as_deref()
+        self.frame.id()
     }
 
     /// The event's data lines joined with `\n`.
     pub fn data(&self) -> &str {
-        &self.data
+        self.frame.data()
     }
 
     /// Takes the data out.
     pub fn into_data(self) -> String {
-        self.data
+        self.frame.into_data().into()
     }
 
     /// The data parsed as JSON, or `None` when it is not JSON; parsed on the first call.
     pub fn json(&self) -> Option<&Value> {
         self.json
-            .get_or_init(|| serde_json::from_str(&self.data).ok())
+            .get_or_init(|| serde_json::from_str(self.frame.data()).ok())
             .as_ref()
     }
 
@@ -156,7 +154,7 @@ impl SseEvent {
     ///
     /// serde_json's error when the data is not JSON of that shape.
     pub fn parse<'a, T: serde::Deserialize<'a>>(&'a self) -> serde_json::Result<T> {
-        serde_json::from_str(&self.data)
+        serde_json::from_str(self.frame.data())
     }
 }
 
@@ -194,7 +192,8 @@ pub struct Decoder {
 
 #[derive(Debug, Clone)]
 enum State {
-    Sse(SseParser),
+    // Boxed: the SSE parser is an order of magnitude larger than the other states.
+    Sse(Box<SseParser>),
     Lines(LineSplitter),
     Bytes,
 }
@@ -203,8 +202,8 @@ impl Decoder {
     /// Creates a decoder for a body with the given framing.
     pub fn new(framing: Framing) -> Self {
         let state = match framing {
-            Framing::Sse => State::Sse(SseParser::new()),
-            Framing::Ndjson | Framing::Lines => State::Lines(LineSplitter::new(LineEnding::Lf)),
+            Framing::Sse => State::Sse(Box::default()),
+            Framing::Ndjson | Framing::Lines => State::Lines(LineSplitter::new()),
             Framing::Bytes => State::Bytes,
         };
         Self {
@@ -239,7 +238,7 @@ impl Decoder {
         let raw = self.raw_json;
         let ready = &mut self.ready;
         match &mut self.state {
-            State::Sse(parser) => parser.push(&chunk),
+            State::Sse(parser) => parser.push(chunk),
             State::Lines(lines) => lines.push(&chunk, |line| on_line(ndjson, raw, line, ready)),
             State::Bytes => ready.push_back(Ok(Event::Bytes(chunk))),
         }
@@ -257,17 +256,13 @@ impl Decoder {
             return None;
         };
         let frame = parser.next_frame()?;
-        if frame.data.trim() == "[DONE]" {
+        if frame.data().trim() == "[DONE]" {
             self.done = true;
             // Frames behind the sentinel are never surfaced, so free them now.
             parser.clear_ready();
             return Some(Ok(Event::Done));
         }
-        Some(Ok(Event::Sse(SseEvent::from_parts(
-            frame.event,
-            frame.id,
-            frame.data,
-        ))))
+        Some(Ok(Event::Sse(SseEvent::from_frame(frame))))
     }
 
     /// Signals the end of the body: flushes an unterminated last line (NDJSON, text) or
@@ -288,7 +283,8 @@ impl Decoder {
     }
 
     /// How many bytes the decoder holds for the event it is assembling; completed events
-    /// waiting to be taken, comments and blank lines do not count.
+    /// waiting to be taken, comments and blank lines do not count. SSE input is framed as
+    /// events are taken, so read this after [`next_event`](Self::next_event) returns `None`.
     pub fn held(&self) -> usize {
         match &self.state {
             State::Sse(parser) => parser.held(),
@@ -302,7 +298,8 @@ impl Decoder {
         self.done
     }
 
-    /// The SSE "last event ID" to send as `Last-Event-ID` when reconnecting, if any.
+    /// The SSE "last event ID" to send as `Last-Event-ID` when reconnecting, if any, as of
+    /// the events taken so far.
     pub fn last_event_id(&self) -> Option<&str> {
         match &self.state {
             State::Sse(parser) if !parser.last_event_id().is_empty() => {
@@ -481,6 +478,10 @@ mod tests {
         let mut decoder = Decoder::new(Framing::Sse);
         assert_eq!(decoder.last_event_id(), None);
         decoder.push(Bytes::from_static(b"id: e1\nretry: 250\ndata: x\n\n"));
+        // The hints describe the events taken so far.
+        assert_eq!(decoder.last_event_id(), None);
+        let taken = decoder.next_event();
+        assert!(matches!(taken, Some(Ok(Event::Sse(e))) if e.id() == Some("e1")));
         assert_eq!(decoder.last_event_id(), Some("e1"));
         assert_eq!(decoder.retry(), Some(250));
     }

@@ -1,4 +1,5 @@
-//! Incremental, linear-time line splitting shared by the SSE, NDJSON and text decoders.
+//! Incremental, linear-time line splitting for the NDJSON and text decoders (the SSE
+//! framer splits its own lines, since it also ends them at a bare `\r`).
 //!
 //! Bytes are pushed in arbitrary chunks; complete lines are handed to a callback as
 //! borrowed slices. Only the unterminated tail of a chunk is copied (into a reused
@@ -7,66 +8,29 @@
 
 use std::borrow::Cow;
 
-use memchr::{memchr, memchr2};
+use memchr::memchr;
 
-/// Which byte sequences end a line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum LineEnding {
-    /// `\n` or `\r\n` (the `\r` is stripped); a bare `\r` is ordinary content.
-    Lf,
-    /// `\n`, `\r\n` or a bare `\r`, as in the WHATWG event-stream grammar.
-    Any,
-}
-
-/// Push-based splitter that yields complete lines without their terminators.
-#[derive(Debug, Clone)]
+/// Push-based splitter that yields complete lines without their terminators. Lines end
+/// in `\n` or `\r\n` (the `\r` is stripped); a bare `\r` is ordinary content.
+#[derive(Debug, Clone, Default)]
 pub struct LineSplitter {
-    ending: LineEnding,
     /// Start of a line whose terminator has not arrived yet; reused across lines.
     partial: Vec<u8>,
-    /// The previous chunk ended in `\r` (in `Any` mode): a `\n` opening the next chunk
-    /// belongs to that CRLF and must not produce an extra empty line.
-    skip_lf: bool,
 }
 
 impl LineSplitter {
-    /// Creates a splitter for the given line-ending convention.
-    pub fn new(ending: LineEnding) -> Self {
-        Self {
-            ending,
-            partial: Vec::new(),
-            skip_lf: false,
-        }
+    /// Creates a splitter positioned at the start of a body.
+    pub fn new() -> Self {
+        Self::default()
     }
 
     /// Feeds a chunk, calling `on_line` for every line it completes, in order.
     pub fn push(&mut self, mut chunk: &[u8], mut on_line: impl FnMut(&[u8])) {
-        if self.skip_lf {
-            match chunk.split_first() {
-                // An empty chunk tells us nothing about the byte after the `\r`.
-                None => return,
-                Some((b'\n', rest)) => chunk = rest,
-                Some(_) => {}
-            }
-            self.skip_lf = false;
-        }
         loop {
-            let found = match self.ending {
-                LineEnding::Lf => memchr(b'\n', chunk),
-                LineEnding::Any => memchr2(b'\n', b'\r', chunk),
-            };
-            let Some((line, terminator, mut rest)) = found.and_then(|i| split_line(chunk, i))
-            else {
+            let Some((line, rest)) = memchr(b'\n', chunk).and_then(|i| split_line(chunk, i)) else {
                 self.partial.extend_from_slice(chunk);
                 return;
             };
-            if terminator == b'\r' {
-                match rest.split_first() {
-                    Some((b'\n', after)) => rest = after,
-                    None => self.skip_lf = true,
-                    Some(_) => {}
-                }
-            }
             self.complete(line, &mut on_line);
             chunk = rest;
         }
@@ -74,7 +38,6 @@ impl LineSplitter {
 
     /// Ends the input: an unterminated last line, if any, is passed to `on_line`.
     pub fn finish(&mut self, mut on_line: impl FnMut(&[u8])) {
-        self.skip_lf = false;
         if !self.partial.is_empty() {
             // A trailing `\r` at end of input is most likely a truncated CRLF.
             on_line(strip_cr(&self.partial));
@@ -87,34 +50,22 @@ impl LineSplitter {
         self.partial.len()
     }
 
-    /// Drops any buffered partial line, as if the input restarted.
-    pub fn discard(&mut self) {
-        self.skip_lf = false;
-        self.partial.clear();
-    }
-
     fn complete(&mut self, line: &[u8], on_line: &mut impl FnMut(&[u8])) {
-        let strip = self.ending == LineEnding::Lf;
         if self.partial.is_empty() {
-            on_line(if strip { strip_cr(line) } else { line });
+            on_line(strip_cr(line));
         } else {
             self.partial.extend_from_slice(line);
-            on_line(if strip {
-                strip_cr(&self.partial)
-            } else {
-                &self.partial
-            });
+            on_line(strip_cr(&self.partial));
             // `clear` keeps the capacity, so long-line streams stop reallocating.
             self.partial.clear();
         }
     }
 }
 
-/// Splits `chunk` around the terminator at `at` into (line, terminator byte, rest).
-fn split_line(chunk: &[u8], at: usize) -> Option<(&[u8], u8, &[u8])> {
+/// Splits `chunk` around the terminator at `at` into (line, rest).
+fn split_line(chunk: &[u8], at: usize) -> Option<(&[u8], &[u8])> {
     let (line, tail) = chunk.split_at_checked(at)?;
-    let (&terminator, rest) = tail.split_first()?;
-    Some((line, terminator, rest))
+    Some((line, tail.get(1..)?))
 }
 
 /// Removes one trailing `\r`, the remnant of a CRLF terminator.
@@ -141,8 +92,8 @@ pub fn is_blank(line: &[u8]) -> bool {
 mod tests {
     use super::*;
 
-    fn split(ending: LineEnding, chunks: &[&[u8]]) -> Vec<String> {
-        let mut splitter = LineSplitter::new(ending);
+    fn split(chunks: &[&[u8]]) -> Vec<String> {
+        let mut splitter = LineSplitter::new();
         let mut out = Vec::new();
         for chunk in chunks {
             splitter.push(chunk, |l| out.push(String::from_utf8_lossy(l).into_owned()));
@@ -153,87 +104,51 @@ mod tests {
 
     #[test]
     fn lf_and_crlf_terminated_lines() {
-        assert_eq!(split(LineEnding::Lf, &[b"a\nb\r\nc\n"]), ["a", "b", "c"]);
+        assert_eq!(split(&[b"a\nb\r\nc\n"]), ["a", "b", "c"]);
     }
 
     #[test]
     fn crlf_split_across_chunks_strips_cr() {
-        assert_eq!(split(LineEnding::Lf, &[b"a\r", b"\nb\n"]), ["a", "b"]);
+        assert_eq!(split(&[b"a\r", b"\nb\n"]), ["a", "b"]);
     }
 
     #[test]
-    fn bare_cr_is_content_in_lf_mode() {
-        assert_eq!(split(LineEnding::Lf, &[b"a\rb\n"]), ["a\rb"]);
-    }
-
-    #[test]
-    fn any_mode_accepts_lf_cr_and_crlf() {
-        assert_eq!(
-            split(LineEnding::Any, &[b"a\nb\rc\r\nd\n"]),
-            ["a", "b", "c", "d"]
-        );
-    }
-
-    #[test]
-    fn crlf_split_across_chunks_yields_one_line() {
-        assert_eq!(split(LineEnding::Any, &[b"a\r", b"\nb\r"]), ["a", "b"]);
-        // An empty chunk between the halves must not lose the pending CR.
-        assert_eq!(
-            split(LineEnding::Any, &[b"a\r", b"", b"\n", b"\n"]),
-            ["a", ""]
-        );
-    }
-
-    #[test]
-    fn cr_cr_is_two_lines() {
-        assert_eq!(
-            split(LineEnding::Any, &[b"a\r", b"\r", b"b\n"]),
-            ["a", "", "b"]
-        );
+    fn bare_cr_is_content() {
+        assert_eq!(split(&[b"a\rb\n"]), ["a\rb"]);
     }
 
     #[test]
     fn unterminated_last_line_emitted_at_finish() {
-        assert_eq!(split(LineEnding::Lf, &[b"a\nb"]), ["a", "b"]);
-        assert_eq!(split(LineEnding::Lf, &[b"a\nb\r"]), ["a", "b"]);
+        assert_eq!(split(&[b"a\nb"]), ["a", "b"]);
+        assert_eq!(split(&[b"a\nb\r"]), ["a", "b"]);
     }
 
     #[test]
     fn empty_lines_are_reported() {
-        assert_eq!(split(LineEnding::Lf, &[b"\n\na\n\n"]), ["", "", "a", ""]);
+        assert_eq!(split(&[b"\n\na\n\n"]), ["", "", "a", ""]);
     }
 
     #[test]
     fn finish_without_pending_line_emits_nothing() {
-        assert!(split(LineEnding::Lf, &[b"a\n"]).len() == 1);
-        assert!(split(LineEnding::Lf, &[]).is_empty());
+        assert!(split(&[b"a\n"]).len() == 1);
+        assert!(split(&[]).is_empty());
     }
 
     #[test]
     fn line_spanning_many_chunks_is_reassembled() {
-        let chunks: Vec<&[u8]> = b"hello world\n".chunks(1).collect();
-        assert_eq!(split(LineEnding::Any, &chunks), ["hello world"]);
-        assert_eq!(split(LineEnding::Lf, &chunks), ["hello world"]);
+        let chunks: Vec<&[u8]> = b"hello world\r\n".chunks(1).collect();
+        assert_eq!(split(&chunks), ["hello world"]);
     }
 
     #[test]
     fn long_line_in_one_byte_chunks_costs_linear_time() {
-        let mut splitter = LineSplitter::new(LineEnding::Lf);
+        let mut splitter = LineSplitter::new();
         let mut lens = Vec::new();
         for _ in 0..(256 << 10) {
             splitter.push(b"y", |l| lens.push(l.len()));
         }
         splitter.push(b"\r\n", |l| lens.push(l.len()));
         assert_eq!(lens, [256 << 10]);
-    }
-
-    #[test]
-    fn discard_drops_partial_line() {
-        let mut splitter = LineSplitter::new(LineEnding::Any);
-        splitter.push(b"abc", |_| panic!("no complete line yet"));
-        assert_eq!(splitter.partial, b"abc");
-        splitter.discard();
-        splitter.finish(|_| panic!("partial line was discarded"));
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod lines;
 mod sse;
 
 pub use decode::{DecodeError, Event, Framing, SseEvent};
-pub use sse::SseFrame;
+pub use sse::{SseFrame, SseFrameRef};
 
 use crate::error::{Error, ErrorKind, Result};
 use bytes::Bytes;

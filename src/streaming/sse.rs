@@ -16,40 +16,153 @@
 //! that frame, which is what API consumers correlate on; the spec's persistent "last event
 //! ID" (used for `Last-Event-ID` on reconnect) is [`SseParser::last_event_id`].
 //!
-//! Text is decoded per complete field value, so a multi-byte character split across
-//! chunks is reassembled first; invalid UTF-8 becomes U+FFFD instead of failing.
+//! Pushed chunks are framed lazily, one frame per call, so a consumer that stops early (at
+//! `[DONE]`) never scans the rest. Each chunk's UTF-8 is checked once, in one vectorized
+//! pass, when framing reaches it. A frame whose data is one line inside one chunk is not
+//! copied: [`SseParser::next_frame_ref`] lends it straight from the chunk, and
+//! [`SseParser::next_frame`] shares the chunk's storage. Only a line cut by a chunk
+//! boundary, or a frame with several `data` lines, is assembled in a buffer; a multi-byte
+//! character split across chunks is reassembled first. Invalid UTF-8 becomes U+FFFD.
 
 use std::collections::VecDeque;
-use std::mem;
 
-use memchr::memchr;
-
-use super::lines::{decode_lossy, LineEnding, LineSplitter};
+use bytes::{Bytes, BytesMut};
+use bytestring::ByteString;
+use memchr::{memchr, memchr2};
 
 /// The UTF-8 encoding of U+FEFF, which the spec strips from the start of a stream.
 const BOM: &[u8; 3] = b"\xEF\xBB\xBF";
 
-/// One dispatched server-sent event.
+/// One dispatched server-sent event. Its text shares the received chunks where it can.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SseFrame {
-    /// The `event` field, or `None` when absent or empty (meaning the default `message`).
-    pub event: Option<String>,
-    /// The `id` field carried by this frame, if any (see [`SseParser::last_event_id`]).
-    pub id: Option<String>,
-    /// All `data` field values of the frame joined with `\n`.
-    pub data: String,
-    /// The `retry` field of this frame in milliseconds, if present and valid.
-    pub retry: Option<u64>,
+    data: ByteString,
+    /// The rarer fields live behind one pointer, so a data-only frame stays small to move.
+    meta: Option<Box<Meta>>,
 }
 
-/// Push-based SSE parser: feed bytes with [`push`](Self::push), take frames with
-/// [`next_frame`](Self::next_frame).
+/// A frame's `event`, `id` and `retry` fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Meta {
+    event: Option<ByteString>,
+    id: Option<ByteString>,
+    retry: Option<u64>,
+}
+
+impl Meta {
+    fn event(meta: Option<&Meta>) -> Option<&str> {
+        meta?.event.as_deref()
+    }
+
+    fn id(meta: Option<&Meta>) -> Option<&str> {
+        meta?.id.as_deref()
+    }
+
+    fn retry(meta: Option<&Meta>) -> Option<u64> {
+        meta?.retry
+    }
+}
+
+impl SseFrame {
+    /// A default (`message`) frame carrying `data`.
+    pub(crate) fn new(data: ByteString) -> SseFrame {
+        SseFrame { data, meta: None }
+    }
+
+    /// The `event` field, or `None` when absent or empty (meaning the default `message`).
+    pub fn event(&self) -> Option<&str> {
+        Meta::event(self.meta.as_deref())
+    }
+
+    /// The `id` field carried by this frame, if any (see [`SseParser::last_event_id`]).
+    pub fn id(&self) -> Option<&str> {
+        Meta::id(self.meta.as_deref())
+    }
+
+    /// All `data` field values of the frame joined with `\n`.
+    pub fn data(&self) -> &str {
+        &self.data
+    }
+
+    /// The `retry` field of this frame in milliseconds, if present and valid.
+    pub fn retry(&self) -> Option<u64> {
+        Meta::retry(self.meta.as_deref())
+    }
+
+    /// Takes the data out.
+    pub(crate) fn into_data(self) -> ByteString {
+        self.data
+    }
+
+    /// Sets the `event` field.
+    pub(crate) fn set_event(&mut self, event: ByteString) {
+        self.meta.get_or_insert_default().event = Some(event);
+    }
+
+    /// Sets the `id` field.
+    pub(crate) fn set_id(&mut self, id: ByteString) {
+        self.meta.get_or_insert_default().id = Some(id);
+    }
+}
+
+/// A dispatched frame lent by the parser until its next call: no copy, no reference count.
+#[derive(Debug, Clone, Copy)]
+pub struct SseFrameRef<'a> {
+    data: &'a str,
+    meta: Option<&'a Meta>,
+}
+
+impl<'a> SseFrameRef<'a> {
+    /// The `event` field, or `None` when absent or empty (meaning the default `message`).
+    pub fn event(&self) -> Option<&'a str> {
+        Meta::event(self.meta)
+    }
+
+    /// The `id` field carried by this frame, if any.
+    pub fn id(&self) -> Option<&'a str> {
+        Meta::id(self.meta)
+    }
+
+    /// All `data` field values of the frame joined with `\n`.
+    pub fn data(&self) -> &'a str {
+        self.data
+    }
+
+    /// The `retry` field of this frame in milliseconds, if present and valid.
+    pub fn retry(&self) -> Option<u64> {
+        Meta::retry(self.meta)
+    }
+}
+
+/// Pull-based SSE parser: feed chunks with [`push`](Self::push), take frames with
+/// [`next_frame`](Self::next_frame) or [`next_frame_ref`](Self::next_frame_ref), which
+/// frame just enough input to return one.
 #[derive(Debug, Clone)]
 pub struct SseParser {
-    lines: LineSplitter,
+    /// The chunk being framed, from `pos` on.
+    chunk: Bytes,
+    pos: usize,
+    /// `chunk[..valid]` is known to be UTF-8, so values inside it need no check of their own.
+    valid: usize,
+    /// Input queued behind `chunk`.
+    input: VecDeque<Input>,
+    /// Start of a line whose terminator has not arrived yet; reused across lines.
+    partial: Vec<u8>,
+    /// The previous line ended in `\r`: a `\n` opening the next input belongs to that
+    /// CRLF and must not produce an extra empty line.
+    skip_lf: bool,
     bom: BomState,
     fields: FrameBuilder,
-    ready: VecDeque<SseFrame>,
+    /// The frame dispatched by the latest scan, until it is taken or lent.
+    ready: Option<Ready>,
+}
+
+/// Queued input.
+#[derive(Debug, Clone)]
+enum Input {
+    Chunk(Bytes),
+    /// Where [`SseParser::finish`] was called: an unfinished event ends here.
+    End,
 }
 
 /// Progress through the optional leading BOM, which may itself arrive split.
@@ -60,18 +173,59 @@ enum BomState {
     Done,
 }
 
+/// The `data` of the event being assembled.
+#[derive(Debug, Clone, Default)]
+enum Data {
+    /// No `data` field yet (a blank line then dispatches nothing).
+    #[default]
+    None,
+    /// Exactly one `data` field, at `start..end` of the chunk being framed.
+    Range { start: usize, end: usize },
+    /// Exactly one `data` field, kept apart from the chunk (it spanned chunks, or its
+    /// chunk was done before the frame was).
+    One(Bytes),
+    /// Several `data` fields joined with `\n`.
+    Many(BytesMut),
+}
+
+impl Data {
+    fn len(&self) -> usize {
+        match self {
+            Data::None => 0,
+            Data::Range { start, end } => end - start,
+            Data::One(bytes) => bytes.len(),
+            Data::Many(b) => b.len(),
+        }
+    }
+}
+
+/// A dispatched frame's data: in the chunk being framed, or text of its own.
+#[derive(Debug, Clone)]
+enum ReadyData {
+    /// `start..end` of the chunk, known to be UTF-8.
+    Range {
+        start: usize,
+        end: usize,
+    },
+    Text(ByteString),
+}
+
+#[derive(Debug, Clone)]
+struct Ready {
+    data: ReadyData,
+    meta: Option<Box<Meta>>,
+}
+
 /// Field buffers of the event being assembled.
 #[derive(Debug, Clone, Default)]
 struct FrameBuilder {
-    event: Option<String>,
-    id: Option<String>,
-    data: String,
-    /// Distinguishes "no data field yet" from "one empty data field", which dispatches.
-    has_data: bool,
+    event: Option<ByteString>,
+    id: Option<ByteString>,
+    data: Data,
     /// `retry` seen in the current frame, reported on its [`SseFrame`].
     frame_retry: Option<u64>,
     /// Stream-wide state that outlives frames, as the spec's reconnect rules need.
-    last_event_id: String,
+    last_event_id: ByteString,
     retry: Option<u64>,
 }
 
@@ -85,56 +239,178 @@ impl SseParser {
     /// Creates a parser positioned at the start of a stream.
     pub fn new() -> Self {
         Self {
-            lines: LineSplitter::new(LineEnding::Any),
+            chunk: Bytes::new(),
+            pos: 0,
+            valid: 0,
+            input: VecDeque::new(),
+            partial: Vec::new(),
+            skip_lf: false,
             bom: BomState::Matching(0),
             fields: FrameBuilder::default(),
-            ready: VecDeque::new(),
+            ready: None,
         }
     }
 
-    /// Feeds the next chunk of the stream; complete frames become available immediately.
-    pub fn push(&mut self, chunk: &[u8]) {
-        let Some(chunk) = self.strip_bom(chunk) else {
-            return;
-        };
-        let Self {
-            lines,
-            fields,
-            ready,
-            ..
-        } = self;
-        lines.push(chunk, |line| fields.line(line, ready));
+    /// Queues the next chunk of the stream; it is framed as frames are taken.
+    pub fn push(&mut self, chunk: Bytes) {
+        if let Some(chunk) = self.strip_bom(chunk) {
+            self.queue(chunk);
+        }
     }
 
-    /// Takes the oldest complete frame, if any.
+    /// Frames queued input until one frame is complete and returns it, or returns `None`
+    /// when the input so far holds no further complete frame.
+    #[inline]
     pub fn next_frame(&mut self) -> Option<SseFrame> {
-        self.ready.pop_front()
+        let Ready { data, meta } = self.scan()?;
+        let data = match data {
+            ReadyData::Range { start, end } => {
+                // SAFETY: the range is UTF-8: it lies inside `chunk[..valid]`, which
+                // `set_chunk` validated, and starts and ends at ASCII bytes (after a colon
+                // or space, before a line terminator), so it cuts no character.
+                unsafe { ByteString::from_bytes_unchecked(self.chunk.slice(start..end)) }
+            }
+            ReadyData::Text(text) => text,
+        };
+        Some(SseFrame { data, meta })
     }
 
-    /// Ends the input, discarding an unfinished trailing event as the spec requires.
-    pub fn finish(&mut self) {
-        self.lines.discard();
+    /// Like [`next_frame`](Self::next_frame), but lends the frame until the next call
+    /// instead of handing it over: the cheapest way to read a stream, e.g. to deserialize
+    /// each event's data straight into a type.
+    #[inline]
+    pub fn next_frame_ref(&mut self) -> Option<SseFrameRef<'_>> {
+        let ready = self.scan()?;
+        let ready = self.ready.insert(ready);
+        let data = match &ready.data {
+            ReadyData::Range { start, end } => {
+                let bytes = self.chunk.get(*start..*end).unwrap_or_default();
+                // SAFETY: as in `next_frame`: a range of validated UTF-8 between ASCII bytes.
+                unsafe { std::str::from_utf8_unchecked(bytes) }
+            }
+            ReadyData::Text(text) => text,
+        };
+        Some(SseFrameRef {
+            data,
+            meta: ready.meta.as_deref(),
+        })
+    }
+
+    /// Frames queued input up to the end of the next complete frame.
+    fn scan(&mut self) -> Option<Ready> {
+        self.ready = None;
+        loop {
+            let Some(rest) = self.chunk.get(self.pos..).filter(|r| !r.is_empty()) else {
+                match self.input.pop_front()? {
+                    Input::Chunk(next) => self.set_chunk(next),
+                    Input::End => self.end_event(),
+                }
+                continue;
+            };
+            let first = rest.first().copied().unwrap_or_default();
+            if self.skip_lf {
+                self.skip_lf = false;
+                if first == b'\n' {
+                    self.pos += 1;
+                    continue;
+                }
+            }
+            // A line that starts with its terminator is blank: it needs no search, and in
+            // a real stream it follows nearly every data line.
+            let end = if self.partial.is_empty() && (first == b'\n' || first == b'\r') {
+                0
+            } else if let Some(end) = memchr2(b'\n', b'\r', rest) {
+                end
+            } else {
+                self.partial.extend_from_slice(rest);
+                self.pos = self.chunk.len();
+                continue;
+            };
+            let mut next = end + 1;
+            if rest.get(end) == Some(&b'\r') {
+                match rest.get(next) {
+                    Some(b'\n') => next += 1,
+                    None => self.skip_lf = true,
+                    Some(_) => {}
+                }
+            }
+            let start = self.pos;
+            self.pos += next;
+            let source = Source {
+                chunk: &self.chunk,
+                valid: self.valid,
+            };
+            let ready = if self.partial.is_empty() {
+                let line = rest.get(..end).unwrap_or_default();
+                self.fields.line(line, Some(start), source)
+            } else {
+                self.partial
+                    .extend_from_slice(rest.get(..end).unwrap_or_default());
+                let ready = self.fields.line(&self.partial, None, source);
+                // `clear` keeps the capacity, so long-line streams stop reallocating.
+                self.partial.clear();
+                ready
+            };
+            if ready.is_some() {
+                return ready;
+            }
+        }
+    }
+
+    /// Makes `chunk` the one being framed, checking its UTF-8 in one pass.
+    fn set_chunk(&mut self, chunk: Bytes) {
+        // A data value waiting for its blank line keeps its part of the old chunk.
+        if let Data::Range { start, end } = self.fields.data {
+            self.fields.data = Data::One(self.chunk.slice(start..end));
+        }
+        // A multi-byte character cut at the end, or a bad byte, ends the known-good
+        // prefix; values past it are checked one by one.
+        self.valid = match simdutf8::compat::from_utf8(&chunk) {
+            Ok(_) => chunk.len(),
+            Err(e) => e.valid_up_to(),
+        };
+        self.chunk = chunk;
+        self.pos = 0;
+    }
+
+    /// Drops the unfinished line and event, as the end of input requires.
+    fn end_event(&mut self) {
+        self.partial.clear();
+        self.skip_lf = false;
         let fields = &mut self.fields;
         fields.event = None;
         fields.id = None;
         fields.frame_retry = None;
-        fields.data.clear();
-        fields.has_data = false;
+        fields.data = Data::None;
+    }
+
+    /// Ends the input: what is queued is still framed, then an unfinished trailing event
+    /// is discarded as the spec requires. Input pushed afterwards starts afresh.
+    pub fn finish(&mut self) {
+        self.input.push_back(Input::End);
     }
 
     /// How many bytes the event being assembled holds: its unfinished line and its
-    /// fields so far. Comments, heartbeats and completed frames do not count.
+    /// fields so far. Comments, heartbeats, completed frames and input not framed yet do
+    /// not count; take every frame before reading it.
     pub fn held(&self) -> usize {
         let f = &self.fields;
-        self.lines.held()
+        self.partial.len()
             + f.data.len()
-            + f.event.as_ref().map_or(0, String::len)
-            + f.id.as_ref().map_or(0, String::len)
+            + f.event.as_ref().map_or(0, |e| e.len())
+            + f.id.as_ref().map_or(0, |i| i.len())
     }
 
-    /// Drops every frame that is complete but not yet taken.
+    /// Drops every frame that is complete but not yet taken, and any input not framed yet.
     pub fn clear_ready(&mut self) {
-        self.ready.clear();
+        if let Data::Range { .. } = self.fields.data {
+            self.fields.data = Data::None;
+        }
+        self.input.clear();
+        self.chunk = Bytes::new();
+        self.pos = 0;
+        self.valid = 0;
+        self.ready = None;
     }
 
     /// The spec's "last event ID": the latest valid `id`, kept across frames, for reconnects.
@@ -147,73 +423,87 @@ impl SseParser {
         self.fields.retry
     }
 
+    fn queue(&mut self, chunk: Bytes) {
+        if !chunk.is_empty() {
+            self.input.push_back(Input::Chunk(chunk));
+        }
+    }
+
     /// Consumes a leading BOM (possibly split over chunks); `None` means the chunk was
     /// entirely held back as a possible BOM prefix.
-    fn strip_bom<'a>(&mut self, mut chunk: &'a [u8]) -> Option<&'a [u8]> {
+    fn strip_bom(&mut self, mut chunk: Bytes) -> Option<Bytes> {
         while let BomState::Matching(matched) = self.bom {
             if matched == BOM.len() {
                 self.bom = BomState::Done;
                 break;
             }
-            let (&byte, rest) = chunk.split_first()?;
+            let &byte = chunk.first()?;
             if BOM.get(matched) == Some(&byte) {
                 self.bom = BomState::Matching(matched + 1);
-                chunk = rest;
+                chunk = chunk.slice(1..);
             } else {
                 // Not a BOM after all: replay the bytes held back so far.
                 self.bom = BomState::Done;
                 let held = BOM.get(..matched).unwrap_or_default();
-                let Self {
-                    lines,
-                    fields,
-                    ready,
-                    ..
-                } = self;
-                lines.push(held, |line| fields.line(line, ready));
+                self.queue(Bytes::from_static(held));
             }
         }
         Some(chunk)
     }
 }
 
+/// The chunk being framed, so values can point into it.
+#[derive(Clone, Copy)]
+struct Source<'a> {
+    chunk: &'a Bytes,
+    /// `chunk[..valid]` is known UTF-8.
+    valid: usize,
+}
+
 impl FrameBuilder {
-    /// Interprets one line (without terminator) of the event stream.
-    fn line(&mut self, line: &[u8], ready: &mut VecDeque<SseFrame>) {
+    /// Interprets one line (without terminator) of the event stream; `at` is where the
+    /// line starts in the chunk being framed, when it lies in that chunk.
+    #[inline(always)]
+    fn line(&mut self, line: &[u8], at: Option<usize>, source: Source<'_>) -> Option<Ready> {
         if line.is_empty() {
-            self.dispatch(ready);
-            return;
+            return self.dispatch(source);
         }
-        let (name, value) = match memchr(b':', line) {
-            Some(0) => return,
-            Some(colon) => match line.split_at_checked(colon) {
-                Some((name, rest)) => {
-                    let value = rest.get(1..).unwrap_or_default();
-                    (name, value.strip_prefix(b" ").unwrap_or(value))
-                }
-                None => return,
-            },
-            None => (line, &[][..]),
-        };
-        match name {
-            b"data" => {
-                if self.has_data {
-                    self.data.push('\n');
-                }
-                self.data.push_str(&decode_lossy(value));
-                self.has_data = true;
+        // Nearly every line of a real stream is a data line; skip the colon search.
+        if let Some(value) = line.strip_prefix(b"data:") {
+            let skip = 5 + usize::from(value.first() == Some(&b' '));
+            self.data(
+                line.get(skip..).unwrap_or_default(),
+                at.map(|a| a + skip),
+                source,
+            );
+            return None;
+        }
+        let (name, value, skip) = match memchr(b':', line) {
+            Some(0) => return None,
+            Some(colon) => {
+                let skip = colon + 1 + usize::from(line.get(colon + 1) == Some(&b' '));
+                (
+                    line.get(..colon).unwrap_or_default(),
+                    line.get(skip..).unwrap_or_default(),
+                    skip,
+                )
             }
+            None => (line, &[][..], line.len()),
+        };
+        let at = at.map(|a| a + skip);
+        match name {
+            b"data" => self.data(value, at, source),
             b"event" => {
                 self.event = if value.is_empty() {
                     None
                 } else {
-                    Some(decode_lossy(value).into_owned())
+                    Some(owned_text(value, at, source))
                 };
             }
             b"id" if memchr(0, value).is_none() => {
-                let id = decode_lossy(value);
-                self.last_event_id.clear();
-                self.last_event_id.push_str(&id);
-                self.id = Some(id.into_owned());
+                let id = owned_text(value, at, source);
+                self.last_event_id = id.clone();
+                self.id = Some(id);
             }
             b"retry" => {
                 let ms = parse_retry(value);
@@ -224,25 +514,76 @@ impl FrameBuilder {
             }
             _ => {}
         }
+        None
+    }
+
+    /// Appends one `data` value, found at offset `at` of the chunk when it lies in it.
+    #[inline(always)]
+    fn data(&mut self, value: &[u8], at: Option<usize>, source: Source<'_>) {
+        self.data = match std::mem::take(&mut self.data) {
+            Data::None => match at {
+                Some(start) => Data::Range {
+                    start,
+                    end: start + value.len(),
+                },
+                None => Data::One(Bytes::copy_from_slice(value)),
+            },
+            Data::Range { start, end } => {
+                join(source.chunk.get(start..end).unwrap_or_default(), value)
+            }
+            Data::One(first) => join(&first, value),
+            Data::Many(mut joined) => {
+                joined.extend_from_slice(b"\n");
+                joined.extend_from_slice(value);
+                Data::Many(joined)
+            }
+        };
     }
 
     /// Handles a blank line: emit the frame if it has data, then reset per-frame state.
-    fn dispatch(&mut self, ready: &mut VecDeque<SseFrame>) {
+    #[inline(always)]
+    fn dispatch(&mut self, source: Source<'_>) -> Option<Ready> {
         let event = self.event.take();
         let id = self.id.take();
         let retry = self.frame_retry.take();
-        if !self.has_data {
-            return;
-        }
-        self.has_data = false;
-        ready.push_back(SseFrame {
-            event,
-            id,
-            // `take` hands the allocation to the frame; the next frame's first
-            // `push_str` allocates exactly once for the common single-line case.
-            data: mem::take(&mut self.data),
-            retry,
-        });
+        let data = match std::mem::take(&mut self.data) {
+            Data::None => return None,
+            Data::Range { start, end } if end <= source.valid => ReadyData::Range { start, end },
+            Data::Range { start, end } => {
+                ReadyData::Text(checked_text(source.chunk.slice(start..end)))
+            }
+            Data::One(bytes) => ReadyData::Text(checked_text(bytes)),
+            Data::Many(bytes) => ReadyData::Text(checked_text(bytes.freeze())),
+        };
+        let meta = (event.is_some() || id.is_some() || retry.is_some())
+            .then(|| Box::new(Meta { event, id, retry }));
+        Some(Ready { data, meta })
+    }
+}
+
+/// Two `data` values joined with `\n`.
+fn join(first: &[u8], value: &[u8]) -> Data {
+    let mut joined = BytesMut::with_capacity(first.len() + 1 + value.len());
+    joined.extend_from_slice(first);
+    joined.extend_from_slice(b"\n");
+    joined.extend_from_slice(value);
+    Data::Many(joined)
+}
+
+/// A field value as text of its own: a slice of the chunk when it lies in it, else a copy.
+fn owned_text(value: &[u8], at: Option<usize>, source: Source<'_>) -> ByteString {
+    let bytes = match at {
+        Some(start) if !value.is_empty() => source.chunk.slice(start..start + value.len()),
+        _ => Bytes::copy_from_slice(value),
+    };
+    checked_text(bytes)
+}
+
+/// Decodes UTF-8 without copying valid input; invalid sequences become U+FFFD.
+fn checked_text(bytes: Bytes) -> ByteString {
+    match ByteString::try_from(bytes.clone()) {
+        Ok(text) => text,
+        Err(_) => ByteString::from(String::from_utf8_lossy(&bytes).into_owned()),
     }
 }
 
@@ -263,7 +604,7 @@ mod tests {
         let mut parser = SseParser::new();
         let mut out = Vec::new();
         for chunk in chunks {
-            parser.push(chunk);
+            parser.push(Bytes::copy_from_slice(chunk));
             while let Some(frame) = parser.next_frame() {
                 out.push(frame);
             }
@@ -278,12 +619,7 @@ mod tests {
     }
 
     fn data(d: &str) -> SseFrame {
-        SseFrame {
-            event: None,
-            id: None,
-            data: d.to_owned(),
-            retry: None,
-        }
+        SseFrame::new(d.into())
     }
 
     #[test]
@@ -335,10 +671,12 @@ mod tests {
         assert_eq!(
             frames,
             [SseFrame {
-                event: Some("update".into()),
-                id: Some("42".into()),
                 data: "x".into(),
-                retry: Some(1500),
+                meta: Some(Box::new(Meta {
+                    event: Some("update".into()),
+                    id: Some("42".into()),
+                    retry: Some(1500),
+                })),
             }]
         );
     }
@@ -346,18 +684,32 @@ mod tests {
     #[test]
     fn id_is_per_frame_but_last_event_id_persists() {
         let mut parser = SseParser::new();
-        parser.push(b"id: 7\ndata: a\n\ndata: b\n\n");
-        assert_eq!(parser.next_frame().map(|f| f.id), Some(Some("7".into())));
-        assert_eq!(parser.next_frame().map(|f| f.id), Some(None));
+        parser.push(Bytes::from_static(b"id: 7\ndata: a\n\ndata: b\n\n"));
+        assert_eq!(
+            parser.next_frame().map(|f| f.id().map(str::to_owned)),
+            Some(Some("7".into()))
+        );
+        assert_eq!(
+            parser.next_frame().map(|f| f.id().map(str::to_owned)),
+            Some(None)
+        );
         assert_eq!(parser.last_event_id(), "7");
     }
 
     #[test]
     fn id_containing_nul_is_ignored() {
         let mut parser = SseParser::new();
-        parser.push(b"id: ok\ndata: a\n\nid: b\0d\ndata: b\n\n");
-        assert_eq!(parser.next_frame().and_then(|f| f.id), Some("ok".into()));
-        assert_eq!(parser.next_frame().and_then(|f| f.id), None);
+        parser.push(Bytes::from_static(
+            b"id: ok\ndata: a\n\nid: b\0d\ndata: b\n\n",
+        ));
+        assert_eq!(
+            parser.next_frame().and_then(|f| f.id().map(str::to_owned)),
+            Some("ok".into())
+        );
+        assert_eq!(
+            parser.next_frame().and_then(|f| f.id().map(str::to_owned)),
+            None
+        );
         assert_eq!(parser.last_event_id(), "ok");
     }
 
@@ -387,7 +739,7 @@ mod tests {
     #[test]
     fn retry_without_data_updates_parser_only() {
         let mut parser = SseParser::new();
-        parser.push(b"retry: 3000\n\n");
+        parser.push(Bytes::from_static(b"retry: 3000\n\n"));
         assert_eq!(parser.next_frame(), None);
         assert_eq!(parser.retry(), Some(3000));
     }
@@ -476,11 +828,24 @@ mod tests {
     }
 
     #[test]
+    fn finish_frames_queued_input_first() {
+        let mut parser = SseParser::new();
+        for byte in b"data: a\n\ndata: b\n\ndata: c" {
+            parser.push(Bytes::copy_from_slice(&[*byte]));
+        }
+        parser.finish();
+        let got: Vec<String> = std::iter::from_fn(|| parser.next_frame())
+            .map(|f| f.data().to_owned())
+            .collect();
+        assert_eq!(got, ["a", "b"]);
+    }
+
+    #[test]
     fn finish_discards_pending_fields() {
         let mut parser = SseParser::new();
-        parser.push(b"event: e\ndata: half");
+        parser.push(Bytes::from_static(b"event: e\ndata: half"));
         parser.finish();
-        parser.push(b"data: next\n\n");
+        parser.push(Bytes::from_static(b"data: next\n\n"));
         assert_eq!(parser.next_frame(), Some(data("next")));
     }
 
@@ -503,27 +868,27 @@ mod tests {
         // Rescanning the buffered bytes on each push would make this quadratic
         // (tens of billions of byte visits); a linear parser finishes instantly.
         let mut parser = SseParser::new();
-        parser.push(b"data: ");
-        let filler = [b'x'; 1];
+        parser.push(Bytes::from_static(b"data: "));
+        const FILLER: [u8; 1] = [b'x'; 1];
         for _ in 0..(256 << 10) {
-            parser.push(&filler);
+            parser.push(Bytes::from_static(&FILLER));
         }
-        parser.push(b"\r");
-        parser.push(b"\n\n");
-        let frame = parser.next_frame().map(|f| f.data.len());
+        parser.push(Bytes::from_static(b"\r"));
+        parser.push(Bytes::from_static(b"\n\n"));
+        let frame = parser.next_frame().map(|f| f.data().len());
         assert_eq!(frame, Some(256 << 10));
     }
 
     #[test]
     fn frames_queue_until_taken() {
         let mut parser = SseParser::new();
-        parser.push(b"data: 1\n\ndata: 2\n\n");
-        parser.push(b"data: 3\n\n");
+        parser.push(Bytes::from_static(b"data: 1\n\ndata: 2\n\n"));
+        parser.push(Bytes::from_static(b"data: 3\n\n"));
         let got: Vec<String> = std::iter::from_fn(|| parser.next_frame())
-            .map(|f| f.data)
+            .map(|f| f.data().to_owned())
             .collect();
         assert_eq!(got, ["1", "2", "3"]);
-        parser.push(b"data: 4\n\n");
+        parser.push(Bytes::from_static(b"data: 4\n\n"));
         parser.clear_ready();
         assert_eq!(parser.next_frame(), None);
     }
