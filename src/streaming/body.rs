@@ -5,7 +5,7 @@
 //! moved or allocated per item: at a few hundred bytes per chat chunk, the per-event cost
 //! of the plumbing shows next to the parsing.
 
-use super::decode::{Decoder, Event, Framing};
+use super::decode::{Decoder, Event, Framing, Item};
 use super::{decode_error, typed, ByteStream, Tally};
 use crate::error::{Error, ErrorKind, Result};
 use bytes::Bytes;
@@ -155,7 +155,7 @@ impl DecodeStream {
 impl DecodeStream {
     /// Ends the stream: the connection and the tally go now, so its span closes when the
     /// stream has nothing more to give, not when it is dropped.
-    fn close(&mut self) -> Poll<Option<Result<Event>>> {
+    fn close<R>(&mut self) -> Poll<Option<R>> {
         self.body = None;
         if let Some(tally) = self.tally.take() {
             tally.events.fetch_add(self.events, Ordering::Relaxed);
@@ -166,7 +166,71 @@ impl DecodeStream {
 
 impl Drop for DecodeStream {
     fn drop(&mut self) {
-        let _ = self.close();
+        let _ = self.close::<()>();
+    }
+}
+
+impl DecodeStream {
+    /// Polls for the next item and hands it to `map`, which may skip it (`None`): the
+    /// body, the size limit, `[DONE]` and the tally are handled here for every consumer.
+    fn poll_with<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        lend: bool,
+        mut map: impl FnMut(Item<'_>) -> Option<Result<R>>,
+    ) -> Poll<Option<Result<R>>> {
+        loop {
+            if let Some(item) = self.decoder.next_item(lend) {
+                let done = matches!(item, Item::Owned(Ok(Event::Done)));
+                let out = match item {
+                    Item::Owned(Err(e)) => Some(Err(self.fail(decode_error(e)))),
+                    item => map(item),
+                };
+                if done {
+                    // Nothing after [DONE] matters; drop the connection now.
+                    self.body = None;
+                    if let Some(tally) = &self.tally {
+                        tally.end("done");
+                    }
+                }
+                self.events += 1;
+                match out {
+                    Some(out) => return Poll::Ready(Some(out)),
+                    None => continue,
+                }
+            }
+            if self.decoder.is_done() {
+                return self.close();
+            }
+            let Some(body) = self.body.as_mut() else {
+                return self.close();
+            };
+            // Everything pushed so far is framed now, so what is held is one unfinished
+            // event (its complete predecessors in the same chunk were yielded first).
+            if self.decoder.held() > self.max_event_size {
+                self.body = None;
+                let err = Error::new(
+                    ErrorKind::Stream,
+                    format!(
+                        "an event grew past the {} limit (max_event_size) before it was complete",
+                        crate::error::human_bytes(self.max_event_size)
+                    ),
+                );
+                return Poll::Ready(Some(Err(self.fail(err))));
+            }
+            match ready!(body.poll_next_unpin(cx)) {
+                Some(Ok(chunk)) => self.decoder.push(chunk),
+                Some(Err(e)) => {
+                    self.body = None;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                None => {
+                    // The next pass drains what finish() completed, then ends: body is gone.
+                    self.body = None;
+                    self.decoder.finish();
+                }
+            }
+        }
     }
 }
 
@@ -174,51 +238,12 @@ impl Stream for DecodeStream {
     type Item = Result<Event>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Event>>> {
-        let this = self.get_mut();
-        loop {
-            if let Some(item) = this.decoder.next_event() {
-                if matches!(item, Ok(Event::Done)) {
-                    // Nothing after [DONE] matters; drop the connection now.
-                    this.body = None;
-                    if let Some(tally) = &this.tally {
-                        tally.end("done");
-                    }
-                }
-                this.events += 1;
-                return Poll::Ready(Some(item.map_err(|e| this.fail(decode_error(e)))));
-            }
-            if this.decoder.is_done() {
-                return this.close();
-            }
-            let Some(body) = this.body.as_mut() else {
-                return this.close();
-            };
-            // Everything pushed so far is framed now, so what is held is one unfinished
-            // event (its complete predecessors in the same chunk were yielded first).
-            if this.decoder.held() > this.max_event_size {
-                this.body = None;
-                let err = Error::new(
-                    ErrorKind::Stream,
-                    format!(
-                        "an event grew past the {} limit (max_event_size) before it was complete",
-                        crate::error::human_bytes(this.max_event_size)
-                    ),
-                );
-                return Poll::Ready(Some(Err(this.fail(err))));
-            }
-            match ready!(body.poll_next_unpin(cx)) {
-                Some(Ok(chunk)) => this.decoder.push(chunk),
-                Some(Err(e)) => {
-                    this.body = None;
-                    return Poll::Ready(Some(Err(e)));
-                }
-                None => {
-                    // The next pass drains what finish() completed, then ends: body is gone.
-                    this.body = None;
-                    this.decoder.finish();
-                }
-            }
-        }
+        // Events outlive the next poll, so SSE frames are taken (sharing the chunk's
+        // storage), not lent.
+        self.get_mut().poll_with(cx, false, |item| match item {
+            Item::Owned(Ok(event)) => Some(Ok(event)),
+            Item::Frame(_) | Item::Owned(Err(_)) => None,
+        })
     }
 }
 
@@ -245,15 +270,12 @@ impl<T: serde::de::DeserializeOwned> Stream for Typed<T> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {
         let this = self.get_mut();
-        loop {
-            let parsed = match ready!(this.events.poll_next_unpin(cx)) {
-                None => return Poll::Ready(None),
-                Some(Ok(Event::Sse(event))) => typed::<T>(event.data()),
-                Some(Ok(Event::Line(line))) if this.ndjson => typed::<T>(&line),
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => Err(e),
-            };
-            return Poll::Ready(Some(parsed));
-        }
+        let ndjson = this.ndjson;
+        // SSE frames are deserialized straight from the lent data: no event is built.
+        this.events.poll_with(cx, true, |item| match item {
+            Item::Frame(frame) => Some(typed::<T>(frame.data())),
+            Item::Owned(Ok(Event::Line(line))) if ndjson => Some(typed::<T>(&line)),
+            Item::Owned(_) => None,
+        })
     }
 }

@@ -113,7 +113,7 @@ impl SseEvent {
         self
     }
 
-    fn from_frame(frame: SseFrame) -> SseEvent {
+    pub(crate) fn from_frame(frame: SseFrame) -> SseEvent {
         SseEvent {
             frame,
             json: OnceLock::new(),
@@ -156,6 +156,12 @@ impl SseEvent {
     pub fn parse<'a, T: serde::Deserialize<'a>>(&'a self) -> serde_json::Result<T> {
         serde_json::from_str(self.frame.data())
     }
+}
+
+/// What [`Decoder::next_item`] hands out: an SSE frame lent by the parser, or an item.
+pub(crate) enum Item<'a> {
+    Frame(SseFrameRef<'a>),
+    Owned(Result<Event, DecodeError>),
 }
 
 /// A line that could not be decoded; the stream continues after it.
@@ -263,6 +269,29 @@ impl Decoder {
             return Some(Ok(Event::Done));
         }
         Some(Ok(Event::Sse(SseEvent::from_frame(frame))))
+    }
+
+    /// Like [`next_event`](Self::next_event), but with `lend` SSE frames are lent instead
+    /// of built into events, for consumers that read the data once (typed events).
+    pub(crate) fn next_item(&mut self, lend: bool) -> Option<Item<'_>> {
+        if !lend {
+            return self.next_event().map(Item::Owned);
+        }
+        if self.done {
+            return None;
+        }
+        if let Some(item) = self.ready.pop_front() {
+            return Some(Item::Owned(item));
+        }
+        let State::Sse(parser) = &mut self.state else {
+            return None;
+        };
+        if parser.next_frame_ref()?.data().trim() == "[DONE]" {
+            self.done = true;
+            parser.clear_ready();
+            return Some(Item::Owned(Ok(Event::Done)));
+        }
+        parser.lent().map(Item::Frame)
     }
 
     /// Signals the end of the body: flushes an unterminated last line (NDJSON, text) or

@@ -281,7 +281,13 @@ impl SseParser {
     #[inline]
     pub fn next_frame_ref(&mut self) -> Option<SseFrameRef<'_>> {
         let ready = self.scan()?;
-        let ready = self.ready.insert(ready);
+        self.ready = Some(ready);
+        self.lent()
+    }
+
+    /// The frame the latest [`next_frame_ref`](Self::next_frame_ref) lent, again.
+    pub(crate) fn lent(&self) -> Option<SseFrameRef<'_>> {
+        let ready = self.ready.as_ref()?;
         let data = match &ready.data {
             ReadyData::Range { start, end } => {
                 let bytes = self.chunk.get(*start..*end).unwrap_or_default();
