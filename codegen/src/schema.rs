@@ -54,7 +54,7 @@ pub mod schema_support {
 /// `JsonSchema` derive becomes `#[cfg_attr(feature = "…", derive(::schemars::JsonSchema))]`,
 /// each `#[schemars(…)]` helper attribute a `cfg_attr` of its own, and a hand-rolled
 /// `impl JsonSchema` a `#[cfg(…)]` item. The types and everything else stay as they are.
-pub(crate) fn gate_json_schema(items: &mut Vec<syn::Item>, feature: &str) {
+pub(crate) fn gate_json_schema(items: &mut [syn::Item], feature: &str) {
     for item in items.iter_mut() {
         match item {
             syn::Item::Mod(module) => {
