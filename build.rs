@@ -22,6 +22,7 @@ fn main() {
             .iter()
             .map(|m| (*m).to_owned())
             .collect(),
+        json_schema_feature: Some("schemars".into()),
         ..Default::default()
     };
     let generated = unitysvc_codegen::generate(&spec, &options)

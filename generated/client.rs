@@ -9,14 +9,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///A way to reach a service through the gateway.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AccessInterface {
         ///How the interface is reached, such as HTTP or a proxy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -42,14 +36,8 @@ pub mod types {
         }
     }
     ///Access details of one interface in an access plan.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AccessInterfacePlan {
         ///Base URL to send requests to through this endpoint.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -71,15 +59,8 @@ pub mod types {
         }
     }
     ///How a customer can access and pay for a service.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AccessPlan {
         ///Channels through which the service can be bought or used.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -105,14 +86,8 @@ pub mod types {
         }
     }
     ///A short-lived download URL.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AccountFileDownloadResponse {
         ///Seconds until the presigned URL stops working.
         pub expires_in: i64,
@@ -129,14 +104,8 @@ pub mod types {
         }
     }
     ///One stored object.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AccountFileObject {
         ///Storage key of the file.
         pub key: ::std::string::String,
@@ -151,14 +120,8 @@ pub mod types {
         }
     }
     ///What to upload.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AccountFileUploadRequest {
         ///Media type of the file to upload.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -180,14 +143,8 @@ pub mod types {
         }
     }
     ///A presigned upload form.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AccountFileUploadResponse {
         ///Seconds until the presigned URL stops working.
         pub expires_in: i64,
@@ -211,14 +168,8 @@ pub mod types {
         }
     }
     ///A page of stored objects.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AccountFilesListResponse {
         ///Folder-like prefixes directly under the listed path.
         pub common_prefixes: ::std::vec::Vec<::std::string::String>,
@@ -226,8 +177,11 @@ pub mod types {
         pub is_truncated: bool,
         ///Token for the next page; null on the last page.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
-        #[schemars(
-            with = "crate::low_level::schema_support::Required<::std::option::Option<::std::string::String>>"
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::low_level::schema_support::Required<::std::option::Option<::std::string::String>>"
+            )
         )]
         pub next_continuation_token: ::std::option::Option<::std::string::String>,
         ///Files under the listed path.
@@ -245,14 +199,8 @@ pub mod types {
         }
     }
     ///A new broadcast.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct BroadcastCreate {
         ///Free-text description of the broadcast.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -278,17 +226,8 @@ pub mod types {
         }
     }
     ///Free-text description of the broadcast.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct BroadcastCreateDescription(::std::string::String);
     impl ::std::ops::Deref for BroadcastCreateDescription {
@@ -342,17 +281,8 @@ pub mod types {
         }
     }
     ///Name of the broadcast.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct BroadcastCreateName(::std::string::String);
     impl ::std::ops::Deref for BroadcastCreateName {
@@ -406,14 +336,8 @@ pub mod types {
         }
     }
     ///A broadcast and its targets.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct BroadcastPublic {
         ///When the broadcast was created (UTC).
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -453,14 +377,8 @@ pub mod types {
         }
     }
     ///A new broadcast target.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct BroadcastTargetCreate {
         ///Name of the target.
         pub name: BroadcastTargetCreateName,
@@ -481,17 +399,8 @@ pub mod types {
         }
     }
     ///Name of the target.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct BroadcastTargetCreateName(::std::string::String);
     impl ::std::ops::Deref for BroadcastTargetCreateName {
@@ -545,17 +454,8 @@ pub mod types {
         }
     }
     ///Gateway path the call is forwarded to.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct BroadcastTargetCreateTargetPath(::std::string::String);
     impl ::std::ops::Deref for BroadcastTargetCreateTargetPath {
@@ -611,14 +511,8 @@ pub mod types {
         }
     }
     ///One broadcast target.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct BroadcastTargetPublic {
         ///Identifier of the broadcast this target belongs to.
         pub broadcast_id: ::uuid::Uuid,
@@ -642,15 +536,8 @@ pub mod types {
         }
     }
     ///Broadcast fields to change.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct BroadcastUpdate {
         ///Free-text description of the broadcast; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -671,17 +558,8 @@ pub mod types {
         }
     }
     ///Free-text description of the broadcast; unchanged when absent.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct BroadcastUpdateDescription(::std::string::String);
     impl ::std::ops::Deref for BroadcastUpdateDescription {
@@ -735,14 +613,8 @@ pub mod types {
         }
     }
     ///A page of broadcasts.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct BroadcastsPublic {
         ///Number of broadcasts returned or matched.
         pub count: i64,
@@ -755,14 +627,8 @@ pub mod types {
         }
     }
     ///A new chain.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ChainCreate {
         ///Time limit per step in milliseconds unless a step sets its own.
         #[serde(default = "defaults::default_u64::<i64, 10000>")]
@@ -785,17 +651,8 @@ pub mod types {
         }
     }
     ///Free-text description of the chain.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ChainCreateDescription(::std::string::String);
     impl ::std::ops::Deref for ChainCreateDescription {
@@ -849,17 +706,8 @@ pub mod types {
         }
     }
     ///Name of the chain.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ChainCreateName(::std::string::String);
     impl ::std::ops::Deref for ChainCreateName {
@@ -913,14 +761,8 @@ pub mod types {
         }
     }
     ///A chain and its steps.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ChainPublic {
         ///When the chain was created (UTC).
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -958,14 +800,8 @@ pub mod types {
         }
     }
     ///A new chain step.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ChainStepCreate {
         ///Name of the step.
         pub name: ChainStepCreateName,
@@ -989,17 +825,8 @@ pub mod types {
         }
     }
     ///Name of the step.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ChainStepCreateName(::std::string::String);
     impl ::std::ops::Deref for ChainStepCreateName {
@@ -1053,17 +880,8 @@ pub mod types {
         }
     }
     ///Gateway path the call is forwarded to.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ChainStepCreateTargetPath(::std::string::String);
     impl ::std::ops::Deref for ChainStepCreateTargetPath {
@@ -1117,14 +935,8 @@ pub mod types {
         }
     }
     ///One chain step.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ChainStepPublic {
         ///Identifier of the chain this step belongs to.
         pub chain_id: ::uuid::Uuid,
@@ -1150,15 +962,8 @@ pub mod types {
         }
     }
     ///Chain step fields to change.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ChainStepUpdate {
         ///Name of the step; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1185,17 +990,8 @@ pub mod types {
         }
     }
     ///Name of the step; unchanged when absent.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ChainStepUpdateName(::std::string::String);
     impl ::std::ops::Deref for ChainStepUpdateName {
@@ -1249,17 +1045,8 @@ pub mod types {
         }
     }
     ///Gateway path the call is forwarded to; unchanged when absent.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ChainStepUpdateTargetPath(::std::string::String);
     impl ::std::ops::Deref for ChainStepUpdateTargetPath {
@@ -1313,15 +1100,8 @@ pub mod types {
         }
     }
     ///Chain fields to change.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ChainUpdate {
         ///New default step time limit; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1339,17 +1119,8 @@ pub mod types {
         }
     }
     ///Free-text description of the chain; unchanged when absent.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ChainUpdateDescription(::std::string::String);
     impl ::std::ops::Deref for ChainUpdateDescription {
@@ -1403,14 +1174,8 @@ pub mod types {
         }
     }
     ///A page of chains.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ChainsPublic {
         ///Number of chains returned or matched.
         pub count: i64,
@@ -1423,14 +1188,8 @@ pub mod types {
         }
     }
     ///A delivery channel in an access plan.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ChannelPlan {
         ///Kind of channel, such as gateway or direct.
         pub channel_type: ::std::string::String,
@@ -1464,14 +1223,8 @@ pub mod types {
         }
     }
     ///A cursor page of services.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CursorPageServiceSummary {
         ///The services on this page.
         pub data: ::std::vec::Vec<ServiceSummary>,
@@ -1488,14 +1241,8 @@ pub mod types {
         }
     }
     ///An enrollment of the caller in a service.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CustomerEnrollment {
         ///Short code identifying the enrollment, if assigned.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1534,14 +1281,8 @@ pub mod types {
         }
     }
     ///The result of a cancellation.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CustomerEnrollmentCancelResponse {
         ///Identifier of the cancelled enrollment.
         pub enrollment_id: ::uuid::Uuid,
@@ -1556,14 +1297,8 @@ pub mod types {
         }
     }
     ///A newly created, pending enrollment.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CustomerEnrollmentCreateResponse {
         ///Unique identifier of the enrollment.
         pub id: ::uuid::Uuid,
@@ -1585,14 +1320,8 @@ pub mod types {
         }
     }
     ///A page of enrollments.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CustomerEnrollmentsResponse {
         ///Number of enrollments returned or matched.
         pub count: i64,
@@ -1609,14 +1338,8 @@ pub mod types {
         }
     }
     ///`CustomerGetRequestLogResponse`
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(untagged)]
     #[serde(try_from = "::serde_json::Value")]
     pub enum CustomerGetRequestLogResponse {
@@ -1657,14 +1380,8 @@ pub mod types {
         }
     }
     ///A group with its interface and routing policy.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CustomerGroupDetail {
         ///Free-text description of the group.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1711,14 +1428,8 @@ pub mod types {
         }
     }
     ///Visible groups and collections.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CustomerGroupListResponse {
         ///Number of groups returned or matched.
         pub count: i64,
@@ -1731,22 +1442,19 @@ pub mod types {
         }
     }
     ///One collection and whether the service is in it.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CustomerGroupMembershipEntry {
         ///Human-friendly name of the collection for display.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Identifier of the collection; null for the default one not yet created.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
-        #[schemars(
-            with = "crate::low_level::schema_support::Required<::std::option::Option<::uuid::Uuid>>"
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::low_level::schema_support::Required<::std::option::Option<::uuid::Uuid>>"
+            )
         )]
         pub id: ::std::option::Option<::uuid::Uuid>,
         ///Whether this is the caller's default collection.
@@ -1763,14 +1471,8 @@ pub mod types {
         }
     }
     ///A service's membership in the caller's collections.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CustomerGroupMembershipResponse {
         ///Whether the service may be added to collections at all.
         pub eligible: bool,
@@ -1785,15 +1487,8 @@ pub mod types {
         }
     }
     ///The collections a service should belong to.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CustomerGroupMembershipUpdate {
         ///Identifiers of the collections the service should belong to.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1808,14 +1503,8 @@ pub mod types {
         }
     }
     ///A group or collection as listed.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CustomerGroupView {
         ///Extra free-form attributes of the group.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1845,17 +1534,8 @@ pub mod types {
         }
     }
     ///`CustomerGroupsListGroupsOwner`
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct CustomerGroupsListGroupsOwner(::std::string::String);
     impl ::std::ops::Deref for CustomerGroupsListGroupsOwner {
@@ -1917,17 +1597,8 @@ pub mod types {
         }
     }
     ///`CustomerSecretsSetSecretName`
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct CustomerSecretsSetSecretName(::std::string::String);
     impl ::std::ops::Deref for CustomerSecretsSetSecretName {
@@ -1984,14 +1655,8 @@ pub mod types {
         }
     }
     ///The request as the gateway forwarded it.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GatewayRequestInfo {
         ///Body the gateway sent upstream, if recorded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2012,15 +1677,8 @@ pub mod types {
         }
     }
     ///Validation failures, one per field.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct HttpValidationError {
         ///One entry per invalid input.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2032,14 +1690,8 @@ pub mod types {
         }
     }
     ///Whether request logging is on, and how.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct LoggingStatusResponse {
         ///Whether request logging is on for the caller.
         pub enabled: bool,
@@ -2050,14 +1702,8 @@ pub mod types {
         }
     }
     ///A plain message.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Message {
         ///Human-readable result of the operation.
         pub message: ::std::string::String,
@@ -2068,14 +1714,8 @@ pub mod types {
         }
     }
     ///A logged call with gateway internals.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct OpsCustomerRequestLogDetail {
         ///Customer account that made the call.
         pub customer_id: ::std::string::String,
@@ -2119,14 +1759,8 @@ pub mod types {
         }
     }
     ///A parameter an enrollment needs.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ParameterRequirement {
         ///What the parameter controls.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2143,14 +1777,8 @@ pub mod types {
         }
     }
     ///A new recurrent request.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct RecurrentRequestCreate {
         ///JSON body to send with each run, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2183,17 +1811,8 @@ pub mod types {
         }
     }
     ///Name of the recurrent request.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct RecurrentRequestCreateName(::std::string::String);
     impl ::std::ops::Deref for RecurrentRequestCreateName {
@@ -2247,14 +1866,8 @@ pub mod types {
         }
     }
     ///A recurrent request.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct RecurrentRequestPublic {
         ///JSON body sent with each run; null sends no body.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2307,15 +1920,8 @@ pub mod types {
         }
     }
     ///Recurrent request fields to change.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct RecurrentRequestUpdate {
         ///New JSON body; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2350,14 +1956,8 @@ pub mod types {
         }
     }
     ///A page of recurrent requests.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct RecurrentRequestsPublic {
         ///Number of recurrent requests returned or matched.
         pub count: i64,
@@ -2370,14 +1970,8 @@ pub mod types {
         }
     }
     ///A logged call with its request and response.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct RequestLogDetail {
         ///Customer account that made the call.
         pub customer_id: ::std::string::String,
@@ -2418,14 +2012,8 @@ pub mod types {
         }
     }
     ///A logged call, summarized.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct RequestLogListItem {
         ///Customer account that made the call.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2470,14 +2058,8 @@ pub mod types {
         }
     }
     ///A page of logged calls.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct RequestLogListResponse {
         ///The log entries on this page.
         pub items: ::std::vec::Vec<RequestLogListItem>,
@@ -2494,14 +2076,8 @@ pub mod types {
         }
     }
     ///A service the gateway could route to.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ResolveCandidate {
         ///Enrollment used to reach this candidate, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2524,14 +2100,8 @@ pub mod types {
         }
     }
     ///A gateway path to resolve.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ResolveRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gateway: ::std::option::Option<crate::low_level::open_enums::GatewayKind>,
@@ -2552,14 +2122,8 @@ pub mod types {
         }
     }
     ///Candidates and the selection for a path.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ResolveResponse {
         ///Every service the path could route to.
         pub candidates: ::std::vec::Vec<ResolveCandidate>,
@@ -2578,15 +2142,8 @@ pub mod types {
         }
     }
     ///A routing endpoint in an access plan.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct RoutingEndpointPlan {
         ///Base URL to send requests to through this endpoint.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2606,14 +2163,8 @@ pub mod types {
         }
     }
     ///An error with credentials removed.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SanitizedErrorInfo {
         ///Broad kind of error, such as upstream or quota.
         pub category: ::std::string::String,
@@ -2626,14 +2177,8 @@ pub mod types {
         }
     }
     ///Secret metadata; never the value.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SecretPublic {
         ///When the secret was created (UTC).
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -2644,8 +2189,11 @@ pub mod types {
         pub id: ::uuid::Uuid,
         ///When the secret was last read by a call; null if never.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
-        #[schemars(
-            with = "crate::low_level::schema_support::Required<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>"
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::low_level::schema_support::Required<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>"
+            )
         )]
         pub last_used_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -2654,24 +2202,33 @@ pub mod types {
         pub name: SecretPublicName,
         ///Identifier of the user or team that owns the secret.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
-        #[schemars(
-            with = "crate::low_level::schema_support::Required<::std::option::Option<::uuid::Uuid>>"
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::low_level::schema_support::Required<::std::option::Option<::uuid::Uuid>>"
+            )
         )]
         pub owner_id: ::std::option::Option<::uuid::Uuid>,
         ///Whether a user or a team owns the secret.
         pub owner_type: crate::low_level::open_enums::SecretOwnerTypeEnum,
         ///Role the secret is scoped to, if any.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
-        #[schemars(
-            with = "crate::low_level::schema_support::Required<::std::option::Option<::uuid::Uuid>>"
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::low_level::schema_support::Required<::std::option::Option<::uuid::Uuid>>"
+            )
         )]
         pub role_id: ::std::option::Option<::uuid::Uuid>,
         ///Whether the value is hidden once stored.
         pub sensitive: bool,
         ///When the secret was last changed; null if never.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
-        #[schemars(
-            with = "crate::low_level::schema_support::Required<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>"
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::low_level::schema_support::Required<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>"
+            )
         )]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Secret value; only returned when not sensitive.
@@ -2684,17 +2241,8 @@ pub mod types {
         }
     }
     ///Free-text description of the secret.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct SecretPublicDescription(::std::string::String);
     impl ::std::ops::Deref for SecretPublicDescription {
@@ -2748,17 +2296,8 @@ pub mod types {
         }
     }
     ///Name of the secret.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct SecretPublicName(::std::string::String);
     impl ::std::ops::Deref for SecretPublicName {
@@ -2815,14 +2354,8 @@ pub mod types {
         }
     }
     ///A secret an enrollment needs.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SecretRequirement {
         ///Value used when the customer does not supply the secret.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2839,14 +2372,8 @@ pub mod types {
         }
     }
     ///A secret value to store.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SecretUpdate {
         ///Free-text description of the secret; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2863,17 +2390,8 @@ pub mod types {
         }
     }
     ///Free-text description of the secret; unchanged when absent.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct SecretUpdateDescription(::std::string::String);
     impl ::std::ops::Deref for SecretUpdateDescription {
@@ -2927,17 +2445,8 @@ pub mod types {
         }
     }
     ///New secret value.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct SecretUpdateValue(::std::string::String);
     impl ::std::ops::Deref for SecretUpdateValue {
@@ -2994,14 +2503,8 @@ pub mod types {
         }
     }
     ///A page of secret metadata.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SecretsPublic {
         ///Number of secrets returned or matched.
         pub count: i64,
@@ -3014,14 +2517,8 @@ pub mod types {
         }
     }
     ///A new alias.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceAliasCreate {
         ///Free-text description of the alias.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3050,17 +2547,8 @@ pub mod types {
         }
     }
     ///Free-text description of the alias.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ServiceAliasCreateDescription(::std::string::String);
     impl ::std::ops::Deref for ServiceAliasCreateDescription {
@@ -3115,17 +2603,8 @@ pub mod types {
         }
     }
     ///Name of the alias.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ServiceAliasCreateName(::std::string::String);
     impl ::std::ops::Deref for ServiceAliasCreateName {
@@ -3179,17 +2658,8 @@ pub mod types {
         }
     }
     ///Gateway path the call is forwarded to.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ServiceAliasCreateTargetPath(::std::string::String);
     impl ::std::ops::Deref for ServiceAliasCreateTargetPath {
@@ -3244,14 +2714,8 @@ pub mod types {
         }
     }
     ///An alias.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceAliasPublic {
         ///When the alias was created (UTC).
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3302,15 +2766,8 @@ pub mod types {
         }
     }
     ///Alias fields to change.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceAliasUpdate {
         ///Free-text description of the alias; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3335,17 +2792,8 @@ pub mod types {
         }
     }
     ///Free-text description of the alias; unchanged when absent.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ServiceAliasUpdateDescription(::std::string::String);
     impl ::std::ops::Deref for ServiceAliasUpdateDescription {
@@ -3400,17 +2848,8 @@ pub mod types {
         }
     }
     ///Gateway path the call is forwarded to; unchanged when absent.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ServiceAliasUpdateTargetPath(::std::string::String);
     impl ::std::ops::Deref for ServiceAliasUpdateTargetPath {
@@ -3465,14 +2904,8 @@ pub mod types {
         }
     }
     ///A page of aliases.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceAliasesPublic {
         ///Number of aliases returned or matched.
         pub count: i64,
@@ -3485,14 +2918,8 @@ pub mod types {
         }
     }
     ///A new collection.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceCollectionCreate {
         ///Free-text description of the collection.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3509,14 +2936,8 @@ pub mod types {
         }
     }
     ///A service to add to a collection.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceCollectionMemberCreate {
         ///Routing key to pin for this member, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3535,21 +2956,18 @@ pub mod types {
         }
     }
     ///A collection member.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceCollectionMemberPublic {
         ///Unique identifier of the membership.
         pub id: ::uuid::Uuid,
         ///Routing key pinned for this member, if any.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
-        #[schemars(
-            with = "crate::low_level::schema_support::Required<::std::option::Option<::serde_json::Map<::std::string::String,::serde_json::Value>>>"
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::low_level::schema_support::Required<::std::option::Option<::serde_json::Map<::std::string::String,::serde_json::Value>>>"
+            )
         )]
         pub routing_key: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -3565,25 +2983,25 @@ pub mod types {
         }
     }
     ///A customer-owned collection.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceCollectionPublic {
         ///Free-text description of the collection.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
-        #[schemars(
-            with = "crate::low_level::schema_support::Required<::std::option::Option<::std::string::String>>"
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::low_level::schema_support::Required<::std::option::Option<::std::string::String>>"
+            )
         )]
         pub description: ::std::option::Option<::std::string::String>,
         ///Human-friendly name of the collection for display.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
-        #[schemars(
-            with = "crate::low_level::schema_support::Required<::std::option::Option<::std::string::String>>"
+        #[cfg_attr(
+            feature = "schemars",
+            schemars(
+                with = "crate::low_level::schema_support::Required<::std::option::Option<::std::string::String>>"
+            )
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///Whether the collection is active.
@@ -3602,15 +3020,8 @@ pub mod types {
         }
     }
     ///Collection fields to change.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceCollectionUpdate {
         ///Free-text description of the collection; unchanged when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3628,14 +3039,8 @@ pub mod types {
         }
     }
     ///A service with its interfaces and pricing.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceDetail {
         ///Capability labels the service advertises.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3683,14 +3088,8 @@ pub mod types {
         }
     }
     ///A service document.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceDocumentDetail {
         ///Kind of document, such as guide or example.
         pub category: crate::low_level::open_enums::DocumentCategoryEnum,
@@ -3728,15 +3127,8 @@ pub mod types {
         }
     }
     ///Documents of a service.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceDocumentsResponse {
         ///Names of the interfaces that have documents.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3754,14 +3146,8 @@ pub mod types {
         }
     }
     ///A new enrollment.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceEnrollmentCreate {
         ///Settings to enroll with, as the access plan asks.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3787,14 +3173,8 @@ pub mod types {
         }
     }
     ///A service as listed in a group.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceSummary {
         ///Human-friendly name of the service for display.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3816,14 +3196,8 @@ pub mod types {
         }
     }
     ///The alias after a routing switch, and any demoted sibling.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SwitchRoutingResponse {
         ///The alias after the switch.
         pub alias: ServiceAliasPublic,
@@ -3837,14 +3211,8 @@ pub mod types {
         }
     }
     ///The upstream's response.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UpstreamResponseInfo {
         ///Body the upstream returned, if recorded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3866,14 +3234,8 @@ pub mod types {
         }
     }
     ///Usage recorded for a call.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UsageEventInfo {
         ///Amount charged to the customer for the call.
         pub customer_charge: ::std::string::String,
@@ -3886,14 +3248,8 @@ pub mod types {
         }
     }
     ///The request as the caller sent it.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UserRequestInfo {
         ///Body the caller sent, if recorded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3916,14 +3272,8 @@ pub mod types {
         }
     }
     ///One validation failure.
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ValidationError {
         ///Path to the invalid input, part by part.
         pub loc: ::std::vec::Vec<ValidationErrorLocItem>,
@@ -3939,14 +3289,8 @@ pub mod types {
         }
     }
     ///`ValidationErrorLocItem`
-    #[derive(
-        ::schemars::JsonSchema,
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum ValidationErrorLocItem {
         String(::std::string::String),
@@ -20545,6 +19889,8 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
     impl ::schemars::JsonSchema for DocumentCategoryEnum {
         fn schema_name() -> ::std::string::String {
             "DocumentCategoryEnum".to_owned()
@@ -20617,6 +19963,8 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
     impl ::schemars::JsonSchema for EnrollmentMode {
         fn schema_name() -> ::std::string::String {
             "EnrollmentMode".to_owned()
@@ -20689,6 +20037,8 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
     impl ::schemars::JsonSchema for GatewayKind {
         fn schema_name() -> ::std::string::String {
             "GatewayKind".to_owned()
@@ -20769,6 +20119,8 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
     impl ::schemars::JsonSchema for GroupTypeEnum {
         fn schema_name() -> ::std::string::String {
             "GroupTypeEnum".to_owned()
@@ -20837,6 +20189,8 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
     impl ::schemars::JsonSchema for Mode {
         fn schema_name() -> ::std::string::String {
             "Mode".to_owned()
@@ -20913,6 +20267,8 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
     impl ::schemars::JsonSchema for RecurrentRequestStatusEnum {
         fn schema_name() -> ::std::string::String {
             "RecurrentRequestStatusEnum".to_owned()
@@ -20981,6 +20337,8 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
     impl ::schemars::JsonSchema for Scope {
         fn schema_name() -> ::std::string::String {
             "Scope".to_owned()
@@ -21053,6 +20411,8 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
     impl ::schemars::JsonSchema for SecretOwnerTypeEnum {
         fn schema_name() -> ::std::string::String {
             "SecretOwnerTypeEnum".to_owned()
@@ -21133,6 +20493,8 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
+    #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
     impl ::schemars::JsonSchema for ServiceEnrollmentStatusEnum {
         fn schema_name() -> ::std::string::String {
             "ServiceEnrollmentStatusEnum".to_owned()
@@ -21154,6 +20516,7 @@ pub mod open_enums {
     }
 }
 /// Support for the generated types' JSON Schemas.
+#[cfg(feature = "schemars")]
 #[doc(hidden)]
 pub mod schema_support {
     /// The JSON Schema of `T`, listed among the required properties even when `T` is an

@@ -558,32 +558,46 @@ pub(crate) fn millis(d: Duration) -> u64 {
 }
 
 /// Awaits a generated operation and converts its outcome, naming the operation in errors.
-pub(crate) async fn call<T, E>(
-    fut: impl Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+///
+/// Only the await and the conversion are generic: the task-local scope around the call and
+/// the error's context are compiled once for all operations, through [`scoped`] and
+/// [`in_context`], rather than once per operation.
+pub(crate) async fn call<T: Send, E: Send>(
+    fut: impl Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>> + Send,
 ) -> Result<T> {
-    let slot = Arc::new(Mutex::new(None));
-    let outcome = CALL.scope(slot.clone(), fut).await;
-    let info = slot.lock().ok().and_then(|mut s| s.take());
-    match outcome {
+    let mut outcome = None;
+    let info = scoped(Box::pin(async { outcome = Some(fut.await) })).await;
+    match outcome.expect("the scope runs the call to completion") {
         Ok(v) => Ok(v.into_inner()),
         Err(e) => {
             let limit = info.as_ref().map_or(error::DEFAULT_MAX_ERROR_BODY, |i| {
                 i.hooks.limits.max_error_body
             });
-            let err = error::from_generated(e, limit).await;
-            Err(match info {
-                Some(info) => {
-                    info.span
-                        .record("error.kind", tracing::field::debug(err.kind()));
-                    let host = host_of(&info.url);
-                    info.hooks
-                        .scrub(err)
-                        .timed_out_after(info.hooks.timeout)
-                        .in_call(operation_label(info.operation_id), host.as_deref())
-                }
-                None => err,
-            })
+            Err(in_context(error::from_generated(e, limit).await, info))
         }
+    }
+}
+
+/// Runs `fut` with a [`CALL`] slot its request fills in, and returns what it was given.
+async fn scoped(fut: std::pin::Pin<Box<dyn Future<Output = ()> + Send + '_>>) -> Option<CallInfo> {
+    let slot = Arc::new(Mutex::new(None));
+    CALL.scope(slot.clone(), fut).await;
+    slot.lock().ok().and_then(|mut s| s.take())
+}
+
+/// Scrubs `err` and names the operation and host it came from, when a request was sent.
+fn in_context(err: Error, info: Option<CallInfo>) -> Error {
+    match info {
+        Some(info) => {
+            info.span
+                .record("error.kind", tracing::field::debug(err.kind()));
+            let host = host_of(&info.url);
+            info.hooks
+                .scrub(err)
+                .timed_out_after(info.hooks.timeout)
+                .in_call(operation_label(info.operation_id), host.as_deref())
+        }
+        None => err,
     }
 }
 

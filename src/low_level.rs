@@ -5,16 +5,20 @@
 //! URL, authentication and timeouts. Its code is generated at build time and never edited;
 //! a readable copy lives in the repository's `generated/client.rs`.
 //!
-//! Every type in [`types`] and [`open_enums`] implements `schemars::JsonSchema` (schemars
-//! 0.8), so a request type is one line away from a JSON Schema, e.g. an LLM tool definition:
+//! With the `schemars` feature, every type in [`types`] and [`open_enums`] implements
+//! `schemars::JsonSchema` (schemars 0.8), so a request type is one line away from a JSON
+//! Schema, e.g. an LLM tool definition (the feature is off by default: the impls are a large
+//! share of the crate's compile time):
 //!
 //! ```
+//! # #[cfg(feature = "schemars")] {
 //! let tool = serde_json::json!({
 //!     "name": "set_secret",
 //!     "description": "Store a secret the gateway injects into upstream calls.",
 //!     "parameters": schemars::schema_for!(unitysvc::types::SecretUpdate),
 //! });
 //! assert_eq!(tool["parameters"]["required"], serde_json::json!(["value"]));
+//! # }
 //! ```
 
 #![allow(

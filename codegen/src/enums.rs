@@ -20,19 +20,20 @@ fn variant_name(value: &str) -> String {
     out
 }
 
-/// Renders the `open_enums` module for `enums`.
-pub(crate) fn render(enums: &[OpenEnum]) -> String {
+/// Renders the `open_enums` module for `enums`; their `JsonSchema` impls only with the cargo
+/// feature `json_schema_feature` when it is given.
+pub(crate) fn render(enums: &[OpenEnum], json_schema_feature: Option<&str>) -> String {
     let mut s = String::new();
     s.push_str("/// Enumerations of the API, open to values added after this crate was built.\n");
     s.push_str("pub mod open_enums {\n");
     for e in enums {
-        render_one(&mut s, e);
+        render_one(&mut s, e, json_schema_feature);
     }
     s.push_str("}\n");
     s
 }
 
-fn render_one(s: &mut String, e: &OpenEnum) {
+fn render_one(s: &mut String, e: &OpenEnum, json_schema_feature: Option<&str>) {
     let name = &e.name;
     let variants: Vec<(String, &str)> = e
         .values
@@ -114,6 +115,13 @@ fn render_one(s: &mut String, e: &OpenEnum) {
     let _ = writeln!(s, "            serializer.serialize_str(self.as_str())");
     let _ = writeln!(s, "        }}");
     let _ = writeln!(s, "    }}");
+    if let Some(feature) = json_schema_feature {
+        let _ = writeln!(s, "    #[cfg(feature = {feature:?})]");
+        let _ = writeln!(
+            s,
+            "    #[cfg_attr(docsrs, doc(cfg(feature = {feature:?})))]"
+        );
+    }
     let _ = writeln!(s, "    impl ::schemars::JsonSchema for {name} {{");
     let _ = writeln!(s, "        fn schema_name() -> ::std::string::String {{");
     let _ = writeln!(s, "            {name:?}.to_owned()");
@@ -169,21 +177,42 @@ mod tests {
 
     #[test]
     fn a_value_named_unknown_moves_the_catch_all() {
-        let out = render(&[OpenEnum {
-            name: "E".into(),
-            values: vec!["unknown".into(), "a".into()],
-        }]);
+        let out = render(
+            &[OpenEnum {
+                name: "E".into(),
+                values: vec!["unknown".into(), "a".into()],
+            }],
+            None,
+        );
         assert!(out.contains("UnknownValue(String)"));
         assert!(out.contains("\"unknown\" => Self::Unknown,"));
     }
 
     #[test]
     fn the_json_schema_lists_the_known_values() {
-        let out = render(&[OpenEnum {
-            name: "E".into(),
-            values: vec!["a".into(), "b-c".into()],
-        }]);
-        assert!(out.contains("impl ::schemars::JsonSchema for E {"));
+        let out = render(
+            &[OpenEnum {
+                name: "E".into(),
+                values: vec!["a".into(), "b-c".into()],
+            }],
+            None,
+        );
+        assert!(out.contains("    impl ::schemars::JsonSchema for E {"));
+        assert!(!out.contains("#[cfg("));
         assert!(out.contains("enum_values: Some(vec![\"a\".into(), \"b-c\".into()]),"));
+    }
+
+    #[test]
+    fn the_json_schema_can_wait_for_a_feature() {
+        let out = render(
+            &[OpenEnum {
+                name: "E".into(),
+                values: vec!["a".into()],
+            }],
+            Some("schemars"),
+        );
+        assert!(out.contains(
+            "    #[cfg(feature = \"schemars\")]\n    #[cfg_attr(docsrs, doc(cfg(feature = \"schemars\")))]\n    impl ::schemars::JsonSchema for E {"
+        ));
     }
 }

@@ -38,6 +38,10 @@ pub struct Options {
     /// The type carried by the generated client and handed to its hooks (progenitor's
     /// `inner` type), as a Rust path; `None` for none.
     pub inner_type: Option<String>,
+    /// The cargo feature of the including crate that turns on the generated types'
+    /// `schemars::JsonSchema` impls (`#[cfg_attr(feature = "…", derive(JsonSchema))]`);
+    /// `None` implements it unconditionally.
+    pub json_schema_feature: Option<String>,
 }
 
 impl Default for Options {
@@ -46,6 +50,7 @@ impl Default for Options {
             module_path: "crate::low_level".into(),
             hand_written: Vec::new(),
             inner_type: None,
+            json_schema_feature: None,
         }
     }
 }
@@ -104,6 +109,10 @@ pub fn generate(spec_json: &str, options: &Options) -> Result<Generated, String>
         syn::parse2(tokens).map_err(|e| format!("progenitor emitted invalid Rust: {e}"))?;
     let required = format!("{}::schema_support::Required", options.module_path);
     schema::mark_required_nullable(&mut file.items, &required);
+    let feature = options.json_schema_feature.as_deref();
+    if let Some(feature) = feature {
+        schema::gate_json_schema(&mut file.items, feature);
+    }
     unions::decode_in_order(&mut file.items, &unions)?;
     let type_names: Vec<String> = generator
         .get_type_space()
@@ -118,8 +127,8 @@ pub fn generate(spec_json: &str, options: &Options) -> Result<Generated, String>
     // every `cargo test`. As `text` blocks they read the same in rustdoc and never run.
     code.push_str(&prettyplease::unparse(&file).replace("```ignore\n", "```text\n"));
     code.push('\n');
-    code.push_str(&enums::render(&enums));
-    code.push_str(schema::SUPPORT);
+    code.push_str(&enums::render(&enums, feature));
+    code.push_str(&schema::support(feature));
 
     Ok(Generated {
         code,

@@ -15,8 +15,17 @@ pub struct ComponentType {
     pub path: String,
 }
 
-/// Helpers the generated types refer to; appended to the generated file.
-pub(crate) const SUPPORT: &str = r#"/// Support for the generated types' JSON Schemas.
+/// Helpers the generated types refer to; appended to the generated file. With a
+/// `json_schema_feature` they are only compiled with that cargo feature, like the impls that
+/// use them.
+pub(crate) fn support(json_schema_feature: Option<&str>) -> String {
+    let gate = json_schema_feature
+        .map(|f| format!("#[cfg(feature = {f:?})]\n"))
+        .unwrap_or_default();
+    SUPPORT.replacen("#[doc(hidden)]\n", &format!("{gate}#[doc(hidden)]\n"), 1)
+}
+
+const SUPPORT: &str = r#"/// Support for the generated types' JSON Schemas.
 #[doc(hidden)]
 pub mod schema_support {
     /// The JSON Schema of `T`, listed among the required properties even when `T` is an
@@ -40,6 +49,93 @@ pub mod schema_support {
     }
 }
 "#;
+
+/// Moves every `schemars` item of the generated code behind the cargo feature `feature`: the
+/// `JsonSchema` derive becomes `#[cfg_attr(feature = "…", derive(::schemars::JsonSchema))]`,
+/// each `#[schemars(…)]` helper attribute a `cfg_attr` of its own, and a hand-rolled
+/// `impl JsonSchema` a `#[cfg(…)]` item. The types and everything else stay as they are.
+pub(crate) fn gate_json_schema(items: &mut [syn::Item], feature: &str) {
+    for item in items.iter_mut() {
+        match item {
+            syn::Item::Mod(module) => {
+                if let Some((_, inner)) = &mut module.content {
+                    gate_json_schema(inner, feature);
+                }
+            }
+            syn::Item::Struct(item) => {
+                gate_derive(&mut item.attrs, feature);
+                for field in item.fields.iter_mut() {
+                    gate_helpers(&mut field.attrs, feature);
+                }
+            }
+            syn::Item::Enum(item) => {
+                gate_derive(&mut item.attrs, feature);
+                for variant in &mut item.variants {
+                    gate_helpers(&mut variant.attrs, feature);
+                    for field in variant.fields.iter_mut() {
+                        gate_helpers(&mut field.attrs, feature);
+                    }
+                }
+            }
+            syn::Item::Impl(item) if is_json_schema_impl(item) => {
+                item.attrs
+                    .push(syn::parse_quote!(#[cfg(feature = #feature)]));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn is_schemars_path(path: &syn::Path) -> bool {
+    path.segments.first().is_some_and(|s| s.ident == "schemars")
+}
+
+fn is_json_schema_impl(item: &syn::ItemImpl) -> bool {
+    item.trait_
+        .as_ref()
+        .is_some_and(|(_, path, _)| is_schemars_path(path))
+}
+
+/// Takes `schemars` derives out of `#[derive(…)]` and puts them back under the feature.
+fn gate_derive(attrs: &mut Vec<syn::Attribute>, feature: &str) {
+    use syn::punctuated::Punctuated;
+    let mut gated: Vec<syn::Path> = Vec::new();
+    let mut at = None;
+    for (i, attr) in attrs.iter_mut().enumerate() {
+        if !attr.path().is_ident("derive") {
+            continue;
+        }
+        let Ok(paths) =
+            attr.parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+        else {
+            continue;
+        };
+        let (schemars, kept): (Vec<_>, Vec<_>) = paths.into_iter().partition(is_schemars_path);
+        if schemars.is_empty() {
+            continue;
+        }
+        gated.extend(schemars);
+        *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+        at = Some(i + 1);
+    }
+    if let Some(at) = at {
+        attrs.insert(
+            at,
+            syn::parse_quote!(#[cfg_attr(feature = #feature, derive(#(#gated),*))]),
+        );
+        gate_helpers(attrs, feature);
+    }
+}
+
+/// Wraps each `#[schemars(…)]` helper attribute in `#[cfg_attr(feature = "…", schemars(…))]`.
+fn gate_helpers(attrs: &mut [syn::Attribute], feature: &str) {
+    for attr in attrs.iter_mut() {
+        if attr.path().is_ident("schemars") {
+            let meta = &attr.meta;
+            *attr = syn::parse_quote!(#[cfg_attr(feature = #feature, #meta)]);
+        }
+    }
+}
 
 /// typify marks a field the schema requires but allows to be null with this attribute (an
 /// `Option` that must still be present); schemars would call such a field optional.
@@ -195,5 +291,45 @@ mod tests {
         pub kept"#
         ));
         assert_eq!(code.matches("schemars(").count(), 1);
+    }
+
+    #[test]
+    fn json_schema_items_can_wait_for_a_feature() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                #[derive(::schemars::JsonSchema, ::serde::Deserialize, Clone)]
+                pub struct A {
+                    #[schemars(with = "R<u8>")]
+                    pub kept: u8,
+                }
+                #[derive(Clone, ::schemars::JsonSchema)]
+                pub enum B {
+                    #[schemars(rename = "x")]
+                    X,
+                }
+                #[derive(Clone)]
+                pub struct Plain;
+                impl ::schemars::JsonSchema for Plain {}
+            }
+        };
+        gate_json_schema(&mut file.items, "schemars");
+        let code = prettyplease::unparse(&file);
+        assert!(code.contains(
+            "#[derive(::serde::Deserialize, Clone)]\n    #[cfg_attr(feature = \"schemars\", derive(::schemars::JsonSchema))]\n    pub struct A"
+        ), "{code}");
+        assert!(code.contains(r#"#[cfg_attr(feature = "schemars", schemars(with = "R<u8>"))]"#));
+        assert!(code.contains(r#"#[cfg_attr(feature = "schemars", schemars(rename = "x"))]"#));
+        assert!(code.contains("#[derive(Clone)]\n    #[cfg_attr(feature = \"schemars\", derive(::schemars::JsonSchema))]\n    pub enum B"));
+        assert!(code.contains("#[derive(Clone)]\n    pub struct Plain;"));
+        assert!(code
+            .contains("#[cfg(feature = \"schemars\")]\n    impl ::schemars::JsonSchema for Plain"));
+        assert!(!code.contains("#[derive(::schemars") && !code.contains("#[schemars("));
+    }
+
+    #[test]
+    fn the_support_module_waits_for_the_feature_too() {
+        assert!(!support(None).contains("#[cfg("));
+        assert!(support(Some("schemars"))
+            .contains("#[cfg(feature = \"schemars\")]\n#[doc(hidden)]\npub mod schema_support"));
     }
 }

@@ -49,6 +49,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::pagination::ItemStream;
 use futures::StreamExt;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -116,11 +117,30 @@ impl Rt {
     /// and then run the connection tasks that woke up, so closed connections leave the
     /// pool before the call picks one.
     pub(crate) fn block_on<F: Future>(&self, f: F) -> F::Output {
-        let idle = self
-            .now()
-            .saturating_sub(self.0.last_call.load(Ordering::Relaxed));
-        let catch_up = self.0.on_caller && u128::from(idle) > IDLE_BEFORE_CATCHING_UP.as_nanos();
-        let out = self.0.tokio.block_on(async {
+        let mut out = None;
+        self.run_erased(Box::pin(async { out = Some(f.await) }), true);
+        out.expect("the runtime runs the call to completion")
+    }
+
+    /// Runs a future that continues work already under way, such as reading the next
+    /// item of a stream, without letting the runtime catch up first.
+    pub(crate) fn drive<F: Future>(&self, f: F) -> F::Output {
+        let mut out = None;
+        self.run_erased(Box::pin(async { out = Some(f.await) }), false);
+        out.expect("the runtime runs the call to completion")
+    }
+
+    /// [`block_on`](Self::block_on) and [`drive`](Self::drive) without their type: every
+    /// call shares this one copy of tokio's `block_on`, where a generic one would be
+    /// compiled anew for each of the ~80 future types the blocking client awaits.
+    fn run_erased(&self, f: Pin<Box<dyn Future<Output = ()> + '_>>, may_catch_up: bool) {
+        let catch_up = may_catch_up && self.0.on_caller && {
+            let idle = self
+                .now()
+                .saturating_sub(self.0.last_call.load(Ordering::Relaxed));
+            u128::from(idle) > IDLE_BEFORE_CATCHING_UP.as_nanos()
+        };
+        self.0.tokio.block_on(async {
             if catch_up {
                 tokio::task::yield_now().await;
                 tokio::task::yield_now().await;
@@ -128,15 +148,6 @@ impl Rt {
             f.await
         });
         self.0.last_call.store(self.now(), Ordering::Relaxed);
-        out
-    }
-
-    /// Runs a future that continues work already under way, such as reading the next
-    /// item of a stream, without letting the runtime catch up first.
-    pub(crate) fn drive<F: Future>(&self, f: F) -> F::Output {
-        let out = self.0.tokio.block_on(f);
-        self.0.last_call.store(self.now(), Ordering::Relaxed);
-        out
     }
 
     /// Runs an async call and hands its answer out as blocking types.

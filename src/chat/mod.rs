@@ -523,6 +523,9 @@ pub struct FunctionDef {
 
 impl Tool {
     /// A function tool whose parameters schema is derived from `T` with `schemars`.
+    ///
+    /// Derive `schemars::JsonSchema` (schemars 0.8) on `T` with your own `schemars`
+    /// dependency; this needs no feature of this crate.
     pub fn function<T: schemars::JsonSchema>(
         name: impl Into<String>,
         description: impl Into<String>,
