@@ -188,40 +188,38 @@ fn memchr_lines(chunks: &[Bytes]) -> u64 {
     })
 }
 
-fn our_framer(chunks: &[Bytes]) -> u64 {
+/// Our framer up to `[DONE]`; `next` takes one frame and reports (is `[DONE]`, data length).
+fn framer(chunks: &[Bytes], mut next: impl FnMut(&mut SseParser) -> Option<(bool, u64)>) -> u64 {
     block_on(async {
         let mut parser = SseParser::new();
         let mut body = body_stream(chunks);
         let mut sum = 0;
         while let Some(Ok(chunk)) = body.next().await {
             parser.push(chunk);
-            while let Some(frame) = parser.next_frame() {
-                if frame.data() == "[DONE]" {
+            while let Some((done, len)) = next(&mut parser) {
+                if done {
                     return sum;
                 }
-                sum += frame.data().len() as u64;
+                sum += len;
             }
         }
         sum
     })
 }
 
-/// The same with frames lent by the parser rather than handed over.
+/// Frames handed over (`next_frame`).
+fn our_framer(chunks: &[Bytes]) -> u64 {
+    framer(chunks, |p| {
+        p.next_frame()
+            .map(|f| (f.data() == "[DONE]", f.data().len() as u64))
+    })
+}
+
+/// Frames lent by the parser (`next_frame_ref`).
 fn our_framer_ref(chunks: &[Bytes]) -> u64 {
-    block_on(async {
-        let mut parser = SseParser::new();
-        let mut body = body_stream(chunks);
-        let mut sum = 0;
-        while let Some(Ok(chunk)) = body.next().await {
-            parser.push(chunk);
-            while let Some(frame) = parser.next_frame_ref() {
-                if frame.data() == "[DONE]" {
-                    return sum;
-                }
-                sum += frame.data().len() as u64;
-            }
-        }
-        sum
+    framer(chunks, |p| {
+        p.next_frame_ref()
+            .map(|f| (f.data() == "[DONE]", f.data().len() as u64))
     })
 }
 
