@@ -252,31 +252,28 @@ impl Decoder {
 
     /// Takes the next complete item, or `None` until more input (or `finish`) arrives.
     pub fn next_event(&mut self) -> Option<Result<Event, DecodeError>> {
-        if self.done {
-            return None;
-        }
-        if let Some(item) = self.ready.pop_front() {
+        if let Item::Owned(item) = self.next_lent()? {
             return Some(item);
         }
         let State::Sse(parser) = &mut self.state else {
             return None;
         };
-        let frame = parser.next_frame()?;
-        if frame.data().trim() == "[DONE]" {
-            self.done = true;
-            // Frames behind the sentinel are never surfaced, so free them now.
-            parser.clear_ready();
-            return Some(Ok(Event::Done));
-        }
+        let frame = parser.take_lent()?;
         Some(Ok(Event::Sse(SseEvent::from_frame(frame))))
     }
 
     /// Like [`next_event`](Self::next_event), but with `lend` SSE frames are lent instead
     /// of built into events, for consumers that read the data once (typed events).
     pub(crate) fn next_item(&mut self, lend: bool) -> Option<Item<'_>> {
-        if !lend {
-            return self.next_event().map(Item::Owned);
+        if lend {
+            self.next_lent()
+        } else {
+            self.next_event().map(Item::Owned)
         }
+    }
+
+    /// The next item, with an SSE frame lent by the parser; ends at `[DONE]`.
+    fn next_lent(&mut self) -> Option<Item<'_>> {
         if self.done {
             return None;
         }
@@ -288,6 +285,7 @@ impl Decoder {
         };
         if parser.next_frame_ref()?.data().trim() == "[DONE]" {
             self.done = true;
+            // Frames behind the sentinel are never surfaced, so free them now.
             parser.clear_ready();
             return Some(Item::Owned(Ok(Event::Done)));
         }

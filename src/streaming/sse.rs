@@ -262,7 +262,18 @@ impl SseParser {
     /// when the input so far holds no further complete frame.
     #[inline]
     pub fn next_frame(&mut self) -> Option<SseFrame> {
-        let Ready { data, meta } = self.scan()?;
+        let ready = self.scan()?;
+        Some(self.owned(ready))
+    }
+
+    /// Hands over the frame the latest [`next_frame_ref`](Self::next_frame_ref) lent.
+    pub(crate) fn take_lent(&mut self) -> Option<SseFrame> {
+        let ready = self.ready.take()?;
+        Some(self.owned(ready))
+    }
+
+    /// A dispatched frame as one of its own, sharing the chunk's storage.
+    fn owned(&self, Ready { data, meta }: Ready) -> SseFrame {
         let data = match data {
             ReadyData::Range { start, end } => {
                 // SAFETY: the range is UTF-8: it lies inside `chunk[..valid]`, which
@@ -272,7 +283,7 @@ impl SseParser {
             }
             ReadyData::Text(text) => text,
         };
-        Some(SseFrame { data, meta })
+        SseFrame { data, meta }
     }
 
     /// Like [`next_frame`](Self::next_frame), but lends the frame until the next call
