@@ -462,6 +462,8 @@ impl ClientBuilder {
                 max_error_body: config.max_error_body,
             },
             Origins::new(config.origins())?,
+            // A client from the caller asks for what its own settings say.
+            config.compression && own_http,
         )?;
         Client::assemble(config, clients, hooks, own_http)
     }
@@ -487,9 +489,13 @@ fn build_clients(config: &Config) -> Result<HttpClients> {
 }
 
 fn build_http(config: &Config, decompress: bool) -> Result<reqwest::Client> {
+    // zstd is decoded by the hooks with reused contexts (see `zstd_body`), and `no_*`
+    // holds even when another crate in the build turns reqwest's codec features on.
     let builder = reqwest::Client::builder()
         .gzip(decompress)
-        .zstd(decompress)
+        .no_zstd()
+        .no_brotli()
+        .no_deflate()
         .connect_timeout(
             config
                 .timeout

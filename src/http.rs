@@ -7,7 +7,10 @@ use crate::low_level;
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 use progenitor_client::{ClientInfo, OperationInfo, ResponseValue};
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH,
+    CONTENT_TYPE, USER_AGENT,
+};
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -36,6 +39,8 @@ pub struct HookData {
     /// Kept only to scrub the key from error bodies a server echoes it in.
     key: Option<ApiKey>,
     user_agent: HeaderValue,
+    /// `Accept-Encoding` for control-plane calls, when compression is on.
+    accept_encoding: Option<HeaderValue>,
     /// `Authorization` and `User-Agent`, and the same with a JSON `Content-Type`: cloning
     /// a ready map is cheaper than building one per gateway request.
     gateway_headers: [HeaderMap; 2],
@@ -158,6 +163,7 @@ impl Hooks {
         retry: RetryPolicy,
         limits: Limits,
         origins: Origins,
+        compression: bool,
     ) -> Result<Hooks> {
         let auth = key
             .map(|k| {
@@ -181,6 +187,7 @@ impl Hooks {
             auth,
             key: key.cloned(),
             user_agent,
+            accept_encoding: compression.then(|| HeaderValue::from_static("gzip, zstd")),
             gateway_headers: [plain, json],
             timeout,
             bucket: retry.budget.map(|b| Arc::new(TokenBucket::new(b))),
@@ -190,7 +197,8 @@ impl Hooks {
         })))
     }
 
-    /// Adds what every request needs and the caller did not set itself.
+    /// Adds what every control-plane request needs and the caller did not set itself: the
+    /// key, the agent, the encodings accepted and the deadline.
     ///
     /// # Errors
     ///
@@ -199,6 +207,12 @@ impl Hooks {
     pub(crate) fn prepare(&self, request: &mut reqwest::Request) -> Result<()> {
         self.check_origin(request.url(), "request URL")?;
         self.authorize(request.headers_mut());
+        if let Some(accept) = &self.accept_encoding {
+            request
+                .headers_mut()
+                .entry(ACCEPT_ENCODING)
+                .or_insert_with(|| accept.clone());
+        }
         if request.timeout().is_none() {
             *request.timeout_mut() = self.timeout;
         }
@@ -380,44 +394,68 @@ pub(crate) fn operation_label(operation_id: &str) -> &str {
         .map_or(operation_id, |(_, label)| label)
 }
 
-/// Re-wraps a success response so its body fails with [`BodyTooLarge`] past `limit`
-/// bytes; a `Content-Length` over the limit fails before anything is read.
+/// Re-wraps a response so a zstd body arrives decoded, and a success body fails with
+/// [`BodyTooLarge`] past `limit` decoded bytes; a `Content-Length` over the limit fails
+/// before anything is read.
 ///
-/// Error answers pass as they are: the error reads at most `max_error_body_size` of them,
-/// so their status survives however large they are.
-fn cap_body(resp: reqwest::Response, limit: usize) -> reqwest::Response {
-    let announced = resp.content_length();
-    // hyper ends a body at its announced length, so one within the cap needs no count; a
-    // decoded body has none announced (the decoder drops the header) and is counted.
-    if !resp.status().is_success() || announced.is_some_and(|n| n <= limit as u64) {
+/// Error answers are not capped here: the error reads at most `max_error_body_size` of
+/// them, so their status survives however large they are.
+fn cap_body(mut resp: reqwest::Response, limit: usize) -> reqwest::Response {
+    use reqwest::ResponseBuilderExt;
+    let zstd = resp
+        .headers()
+        .get(CONTENT_ENCODING)
+        .is_some_and(crate::zstd_body::is_zstd);
+    let success = resp.status().is_success();
+    // A decoded body's length is unknown until read; otherwise hyper ends a body at its
+    // announced length, so one within the cap needs no count.
+    let announced = if zstd { None } else { resp.content_length() };
+    if !zstd && (!success || announced.is_some_and(|n| n <= limit as u64)) {
         return resp;
     }
     let status = resp.status();
     let version = resp.version();
-    let headers = resp.headers().clone();
-    let mut seen = 0usize;
+    let url = resp.url().clone();
+    let mut headers = std::mem::take(resp.headers_mut());
+    if zstd {
+        headers.remove(CONTENT_ENCODING);
+        headers.remove(CONTENT_LENGTH);
+    }
     let body: futures::stream::BoxStream<'static, std::result::Result<bytes::Bytes, BoxError>> =
-        if announced.is_some_and(|n| n > limit as u64) {
+        if success && announced.is_some_and(|n| n > limit as u64) {
             futures::stream::once(async move { Err(BodyTooLarge(limit).into()) }).boxed()
         } else {
-            resp.bytes_stream()
-                .map_err(BoxError::from)
-                .and_then(move |chunk| {
-                    seen = seen.saturating_add(chunk.len());
-                    let over = seen > limit;
-                    async move {
-                        if over {
-                            Err(BodyTooLarge(limit).into())
-                        } else {
-                            Ok(chunk)
+            let raw = resp.bytes_stream();
+            let decoded = if zstd {
+                crate::zstd_body::ZstdBody::new(raw).boxed()
+            } else {
+                raw.map_err(BoxError::from).boxed()
+            };
+            if success {
+                let mut seen = 0usize;
+                decoded
+                    .and_then(move |chunk| {
+                        seen = seen.saturating_add(chunk.len());
+                        let over = seen > limit;
+                        async move {
+                            if over {
+                                Err(BodyTooLarge(limit).into())
+                            } else {
+                                Ok(chunk)
+                            }
                         }
-                    }
-                })
-                .boxed()
+                    })
+                    .boxed()
+            } else {
+                decoded
+            }
         };
-    let mut rebuilt = http::Response::new(reqwest::Body::wrap_stream(body));
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
+    let mut rebuilt = http::Response::builder()
+        .status(status)
+        .version(version)
+        .url(url)
+        .body(reqwest::Body::wrap_stream(body))
+        .expect("status, version and URL come from a valid response");
     *rebuilt.headers_mut() = headers;
     reqwest::Response::from(rebuilt)
 }

@@ -31,6 +31,7 @@ pub mod services;
 pub mod streaming;
 mod wrapped;
 pub mod wrappers;
+mod zstd_body;
 
 #[doc(hidden)]
 pub mod fuzzing {

@@ -122,24 +122,41 @@ impl Canned {
     }
 }
 
-/// `n` zero bytes (JSON text that never ends), gzipped.
-fn gzip_zeros(n: usize) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(b"{\"data\": \"").unwrap();
-    let block = vec![b'0'; 1 << 20];
-    let mut left = n;
-    while left > 0 {
-        let step = left.min(block.len());
-        encoder.write_all(&block[..step]).unwrap();
-        left -= step;
-    }
-    encoder.finish().unwrap()
+/// JSON text of `n` zero bytes that never ends.
+fn zeros(n: usize) -> Vec<u8> {
+    let mut text = b"{\"data\": \"".to_vec();
+    text.resize(text.len() + n, b'0');
+    text
 }
 
-/// A complete HTTP/1.1 answer with a gzip body.
-fn gzip_answer(status: &str, body: &[u8]) -> Vec<u8> {
+/// `body` in `encoding` (`gzip`, or `zstd` in one frame per part).
+fn encode(encoding: &str, parts: &[&[u8]]) -> Vec<u8> {
+    match encoding {
+        "gzip" => {
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            for part in parts {
+                encoder.write_all(part).unwrap();
+            }
+            encoder.finish().unwrap()
+        }
+        "zstd" => {
+            let mut wire = Vec::new();
+            for part in parts {
+                let mut frame = Vec::with_capacity(zstd_safe::compress_bound(part.len()));
+                zstd_safe::compress(&mut frame, part, 19).unwrap();
+                wire.extend(frame);
+            }
+            wire
+        }
+        other => panic!("no encoder for {other}"),
+    }
+}
+
+/// A complete HTTP/1.1 answer with a body in `encoding`.
+fn encoded_answer(status: &str, encoding: &str, body: &[u8]) -> Vec<u8> {
     let mut answer = format!(
-        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\n\
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-encoding: {encoding}\r\n\
          content-length: {}\r\nconnection: close\r\n\r\n",
         body.len()
     )
@@ -285,45 +302,77 @@ async fn sandbox_gzip_bomb_ends_in_too_large() {
 
 #[tokio::test]
 async fn sdk_asks_for_gzip_and_zstd_and_caps_a_bomb_at_the_decoded_size() {
-    let bomb = gzip_zeros(64 << 20);
-    assert!(bomb.len() < 1 << 20, "the bomb is small on the wire");
-    let server = Canned::start(gzip_answer("200 OK", &bomb)).await;
-    let client = client_to(&format!("{}/v1", server.url()), "svcpass_test")
-        .max_response_size(4 << 20)
-        .build()
-        .unwrap();
-    let err = client.groups().list().send().await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::TooLarge, "{err}");
-    let heads = server.heads();
-    assert_eq!(heads.len(), 1, "a size cap is not retried");
-    let accept = heads[0]
-        .lines()
-        .find_map(|l| l.strip_prefix("accept-encoding:"))
-        .map(str::trim)
-        .unwrap_or_default();
-    assert!(
-        accept.contains("gzip") && accept.contains("zstd"),
-        "accept-encoding: {accept}"
-    );
+    let text = zeros(64 << 20);
+    for encoding in ["gzip", "zstd"] {
+        let bomb = encode(encoding, &[&text]);
+        assert!(bomb.len() < 1 << 20, "the {encoding} bomb is small on the wire");
+        let server = Canned::start(encoded_answer("200 OK", encoding, &bomb)).await;
+        let client = client_to(&format!("{}/v1", server.url()), "svcpass_test")
+            .max_response_size(4 << 20)
+            .build()
+            .unwrap();
+        let err = client.groups().list().send().await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::TooLarge, "{encoding}: {err}");
+        let heads = server.heads();
+        assert_eq!(heads.len(), 1, "a size cap is not retried");
+        let accept = heads[0]
+            .lines()
+            .find_map(|l| l.strip_prefix("accept-encoding:"))
+            .map(str::trim)
+            .unwrap_or_default();
+        assert!(
+            accept.contains("gzip") && accept.contains("zstd"),
+            "accept-encoding: {accept}"
+        );
+    }
 }
 
 #[tokio::test]
 async fn a_compressed_error_body_is_cut_at_the_decoded_error_cap() {
-    let bomb = gzip_zeros(64 << 20);
-    let server = Canned::start(gzip_answer("400 Bad Request", &bomb)).await;
+    let text = zeros(64 << 20);
+    for encoding in ["gzip", "zstd"] {
+        let bomb = encode(encoding, &[&text]);
+        let server = Canned::start(encoded_answer("400 Bad Request", encoding, &bomb)).await;
+        let client = client_to(&format!("{}/v1", server.url()), "svcpass_test")
+            .max_error_body_size(1024)
+            .build()
+            .unwrap();
+        let err = client.groups().list().send().await.unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{err}");
+        let body = err.body().unwrap_or_default();
+        let body = String::from_utf8_lossy(body);
+        assert!(
+            body.starts_with("{\"data\": \"000") && body.len() <= 1024,
+            "{encoding}: {} bytes kept",
+            body.len()
+        );
+    }
+}
+
+#[tokio::test]
+async fn zstd_answers_decode_across_frames_and_bad_ones_fail_cleanly() {
+    let page = encode("zstd", &[b"{\"count\":0,", b"\"data\":[]}"]);
+    let server = Canned::start(encoded_answer("200 OK", "zstd", &page)).await;
     let client = client_to(&format!("{}/v1", server.url()), "svcpass_test")
-        .max_error_body_size(1024)
         .build()
         .unwrap();
-    let err = client.groups().list().send().await.unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{err}");
-    let body = err.body().unwrap_or_default();
-    let body = String::from_utf8_lossy(body);
-    assert!(
-        body.starts_with("{\"data\": \"000") && body.len() <= 1024,
-        "{} bytes kept",
-        body.len()
-    );
+    let groups = client.groups().list().send().await.unwrap();
+    assert!(groups.is_empty());
+
+    let cut = &page[..page.len() - 2];
+    let garbage = b"{\"count\":0,\"data\":[]}";
+    for (what, body) in [("cut", cut), ("not zstd", &garbage[..])] {
+        let server = Canned::start(encoded_answer("200 OK", "zstd", body)).await;
+        let client = client_to(&format!("{}/v1", server.url()), "svcpass_test")
+            .build()
+            .unwrap();
+        let err = client.groups().list().send().await.unwrap_err();
+        assert!(
+            err.to_string().contains("zstd answer cannot be decoded"),
+            "{what}: {err}"
+        );
+        assert_eq!(server.heads().len(), 1, "{what}: not retried");
+    }
 }
 
 #[tokio::test]
@@ -372,47 +421,46 @@ async fn gateway_calls_ask_for_no_encoding_unless_the_caller_does() {
 
 #[tokio::test]
 async fn a_gateway_body_the_caller_asked_compressed_comes_back_as_sent() {
-    let packed = gzip_zeros(100_000);
-    let server = Canned::start(gzip_answer("200 OK", &packed)).await;
-    let client = Client::builder()
-        .base_url(format!("{}/v1", server.url()))
-        .api_key("svcpass_test")
-        .ignore_env()
-        .build()
-        .unwrap();
-    let resp = client
-        .dispatch("p/anything/echo")
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        resp.headers()
-            .get("content-encoding")
-            .unwrap()
-            .to_str()
-            .unwrap(),
-        "gzip"
-    );
-    assert_eq!(resp.bytes().as_ref(), packed.as_slice());
+    let text = zeros(100_000);
+    for encoding in ["gzip", "zstd"] {
+        let packed = encode(encoding, &[&text]);
+        let server = Canned::start(encoded_answer("200 OK", encoding, &packed)).await;
+        let client = Client::builder()
+            .base_url(format!("{}/v1", server.url()))
+            .api_key("svcpass_test")
+            .ignore_env()
+            .build()
+            .unwrap();
+        let resp = client
+            .dispatch("p/anything/echo")
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            resp.headers()
+                .get("content-encoding")
+                .unwrap()
+                .to_str()
+                .unwrap(),
+            encoding
+        );
+        assert_eq!(resp.bytes().as_ref(), packed.as_slice(), "{encoding}");
 
-    let streamed = client
-        .dispatch("p/anything/echo")
-        .header("accept-encoding", "gzip")
-        .stream()
-        .await
-        .unwrap();
-    let mut got = Vec::new();
-    let mut chunks = streamed.bytes();
-    while let Some(chunk) = futures::StreamExt::next(&mut chunks).await {
-        got.extend_from_slice(&chunk.unwrap());
+        let streamed = client
+            .dispatch("p/anything/echo")
+            .header("accept-encoding", encoding)
+            .stream()
+            .await
+            .unwrap();
+        let mut got = Vec::new();
+        let mut chunks = streamed.bytes();
+        while let Some(chunk) = futures::StreamExt::next(&mut chunks).await {
+            got.extend_from_slice(&chunk.unwrap());
+        }
+        assert_eq!(got, packed, "{encoding}");
+        let heads = server.heads();
+        let asked = format!("accept-encoding: {encoding}\r\n");
+        assert!(heads.iter().all(|h| h.contains(&asked)), "{heads:?}");
     }
-    assert_eq!(got, packed);
-    let heads = server.heads();
-    assert!(
-        heads
-            .iter()
-            .all(|h| h.contains("accept-encoding: gzip\r\n")),
-        "{heads:?}"
-    );
 }

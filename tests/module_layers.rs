@@ -9,7 +9,7 @@ use std::path::Path;
 /// Every top-level module of `src/`, lowest layer first; a module may import from its own
 /// layer (the cycle check covers those) and the ones below, never from above.
 const LAYERS: &[&[&str]] = &[
-    &["error", "wrappers", "ids", "low_level"],
+    &["error", "wrappers", "ids", "low_level", "zstd_body"],
     &["config", "args", "pagination"],
     &["http"],
     &["cache", "streaming"],
