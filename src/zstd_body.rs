@@ -202,7 +202,9 @@ mod tests {
     }
 
     fn text(n: usize) -> Vec<u8> {
-        (0..n).map(|i| b"{\"id\": 12, \"name\": \"a\"}"[i % 23]).collect()
+        (0..n)
+            .map(|i| b"{\"id\": 12, \"name\": \"a\"}"[i % 23])
+            .collect()
     }
 
     #[test]

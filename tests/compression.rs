@@ -305,7 +305,10 @@ async fn sdk_asks_for_gzip_and_zstd_and_caps_a_bomb_at_the_decoded_size() {
     let text = zeros(64 << 20);
     for encoding in ["gzip", "zstd"] {
         let bomb = encode(encoding, &[&text]);
-        assert!(bomb.len() < 1 << 20, "the {encoding} bomb is small on the wire");
+        assert!(
+            bomb.len() < 1 << 20,
+            "the {encoding} bomb is small on the wire"
+        );
         let server = Canned::start(encoded_answer("200 OK", encoding, &bomb)).await;
         let client = client_to(&format!("{}/v1", server.url()), "svcpass_test")
             .max_response_size(4 << 20)
