@@ -6,6 +6,7 @@
 
 mod body;
 pub mod decode;
+mod eol;
 mod lines;
 mod sse;
 

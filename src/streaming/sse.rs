@@ -26,9 +26,10 @@
 
 use std::collections::VecDeque;
 
+use super::eol;
 use bytes::{Bytes, BytesMut};
 use bytestring::ByteString;
-use memchr::{memchr, memchr2};
+use memchr::memchr;
 
 /// The UTF-8 encoding of U+FEFF, which the spec strips from the start of a stream.
 const BOM: &[u8; 3] = b"\xEF\xBB\xBF";
@@ -142,12 +143,18 @@ pub struct SseParser {
     /// The chunk being framed, from `pos` on.
     chunk: Bytes,
     pos: usize,
-    /// `chunk[..valid]` is known to be UTF-8, so values inside it need no check of their own.
+    /// Every line that begins in `chunk` and ends before `valid` is known to be UTF-8, so
+    /// values inside them need no check of their own. It grows as lines are framed.
     valid: usize,
     /// Input queued behind `chunk`.
     input: VecDeque<Input>,
-    /// Start of a line whose terminator has not arrived yet; reused across lines.
-    partial: Vec<u8>,
+    /// Start of a line whose terminator has not arrived yet. A finished one is handed to
+    /// the frame whole, so its data needs no copy of its own.
+    partial: BytesMut,
+    /// Every byte in `partial` is ASCII (so it is UTF-8 however the chunks cut it).
+    partial_ascii: bool,
+    /// The length of the latest line that spanned chunks: the next one likely needs as much.
+    partial_hint: usize,
     /// The previous line ended in `\r`: a `\n` opening the next input belongs to that
     /// CRLF and must not produce an extra empty line.
     skip_lf: bool,
@@ -182,8 +189,8 @@ enum Data {
     /// Exactly one `data` field, at `start..end` of the chunk being framed.
     Range { start: usize, end: usize },
     /// Exactly one `data` field, kept apart from the chunk (it spanned chunks, or its
-    /// chunk was done before the frame was).
-    One(Bytes),
+    /// chunk was done before the frame was); `utf8` when it is known to be UTF-8.
+    One { bytes: Bytes, utf8: bool },
     /// Several `data` fields joined with `\n`.
     Many(BytesMut),
 }
@@ -193,7 +200,7 @@ impl Data {
         match self {
             Data::None => 0,
             Data::Range { start, end } => end - start,
-            Data::One(bytes) => bytes.len(),
+            Data::One { bytes, .. } => bytes.len(),
             Data::Many(b) => b.len(),
         }
     }
@@ -243,7 +250,9 @@ impl SseParser {
             pos: 0,
             valid: 0,
             input: VecDeque::new(),
-            partial: Vec::new(),
+            partial: BytesMut::new(),
+            partial_ascii: true,
+            partial_hint: 0,
             skip_lf: false,
             bom: BomState::Matching(0),
             fields: FrameBuilder::default(),
@@ -276,9 +285,9 @@ impl SseParser {
     fn owned(&self, Ready { data, meta }: Ready) -> SseFrame {
         let data = match data {
             ReadyData::Range { start, end } => {
-                // SAFETY: the range is UTF-8: it lies inside `chunk[..valid]`, which
-                // `set_chunk` validated, and starts and ends at ASCII bytes (after a colon
-                // or space, before a line terminator), so it cuts no character.
+                // SAFETY: the range is UTF-8: it lies in a line that `scan` found ASCII or
+                // checked (it ends before `valid`), and starts and ends at ASCII bytes (after
+                // a colon or space, before a line terminator), so it cuts no character.
                 unsafe { ByteString::from_bytes_unchecked(self.chunk.slice(start..end)) }
             }
             ReadyData::Text(text) => text,
@@ -328,21 +337,24 @@ impl SseParser {
             if self.skip_lf {
                 self.skip_lf = false;
                 if first == b'\n' {
+                    if self.valid == self.pos {
+                        self.valid += 1;
+                    }
                     self.pos += 1;
                     continue;
                 }
             }
             // A line that starts with its terminator is blank: it needs no search, and in
             // a real stream it follows nearly every data line.
-            let end = if self.partial.is_empty() && (first == b'\n' || first == b'\r') {
-                0
-            } else if let Some(end) = memchr2(b'\n', b'\r', rest) {
-                end
+            let (end, ascii) = if self.partial.is_empty() && (first == b'\n' || first == b'\r') {
+                (0, true)
             } else {
-                self.partial.extend_from_slice(rest);
-                self.pos = self.chunk.len();
-                continue;
+                eol::find(rest)
             };
+            if end == rest.len() {
+                self.hold(rest.len(), ascii);
+                continue;
+            }
             let mut next = end + 1;
             if rest.get(end) == Some(&b'\r') {
                 match rest.get(next) {
@@ -353,20 +365,40 @@ impl SseParser {
             }
             let start = self.pos;
             self.pos += next;
-            let source = Source {
-                chunk: &self.chunk,
-                valid: self.valid,
-            };
+            let line = rest.get(..end).unwrap_or_default();
             let ready = if self.partial.is_empty() {
-                let line = rest.get(..end).unwrap_or_default();
-                self.fields.line(line, Some(start), source)
+                // The terminator search told whether the line is ASCII; only other lines
+                // need a UTF-8 check.
+                if self.valid == start && (ascii || simdutf8::basic::from_utf8(line).is_ok()) {
+                    self.valid = self.pos;
+                }
+                let source = Source {
+                    chunk: &self.chunk,
+                    valid: self.valid,
+                };
+                self.fields.line(line, Origin::Chunk(start), source)
             } else {
-                self.partial
-                    .extend_from_slice(rest.get(..end).unwrap_or_default());
-                let ready = self.fields.line(&self.partial, None, source);
-                // `clear` keeps the capacity, so long-line streams stop reallocating.
-                self.partial.clear();
-                ready
+                self.partial.extend_from_slice(line);
+                let utf8 = self.partial_ascii && ascii;
+                self.partial_hint = self.partial.len();
+                // The frame keeps the buffer: hand it over only when the line fills most of
+                // it, so a short line never pins a long line's capacity.
+                let held = if self.partial.capacity() / 2 > self.partial.len() {
+                    let copy = Bytes::copy_from_slice(&self.partial);
+                    self.partial.clear();
+                    copy
+                } else {
+                    self.partial.split().freeze()
+                };
+                // The line began in an earlier chunk and no value points into this chunk
+                // from it, so checking this chunk's lines starts after it.
+                self.valid = self.pos;
+                let source = Source {
+                    chunk: &self.chunk,
+                    valid: self.valid,
+                };
+                self.fields
+                    .line(&held, Origin::Held { line: &held, utf8 }, source)
             };
             if ready.is_some() {
                 return ready;
@@ -374,18 +406,29 @@ impl SseParser {
         }
     }
 
-    /// Makes `chunk` the one being framed, checking its UTF-8 in one pass.
+    /// Keeps the rest of the chunk, `len` bytes without a line terminator, as the start of
+    /// a line; `ascii` tells whether they are all ASCII.
+    fn hold(&mut self, len: usize, ascii: bool) {
+        let rest = self.chunk.get(self.pos..self.pos + len).unwrap_or_default();
+        if self.partial.is_empty() {
+            self.partial.reserve(self.partial_hint.max(len));
+            self.partial_ascii = true;
+        }
+        self.partial_ascii &= ascii;
+        self.partial.extend_from_slice(rest);
+        self.pos += len;
+    }
+
+    /// Makes `chunk` the one being framed; its lines are checked for UTF-8 as they are found.
     fn set_chunk(&mut self, chunk: Bytes) {
         // A data value waiting for its blank line keeps its part of the old chunk.
         if let Data::Range { start, end } = self.fields.data {
-            self.fields.data = Data::One(self.chunk.slice(start..end));
+            self.fields.data = Data::One {
+                bytes: self.chunk.slice(start..end),
+                utf8: end <= self.valid,
+            };
         }
-        // A multi-byte character cut at the end, or a bad byte, ends the known-good
-        // prefix; values past it are checked one by one.
-        self.valid = match simdutf8::compat::from_utf8(&chunk) {
-            Ok(_) => chunk.len(),
-            Err(e) => e.valid_up_to(),
-        };
+        self.valid = 0;
         self.chunk = chunk;
         self.pos = 0;
     }
@@ -473,15 +516,33 @@ impl SseParser {
 #[derive(Clone, Copy)]
 struct Source<'a> {
     chunk: &'a Bytes,
-    /// `chunk[..valid]` is known UTF-8.
+    /// Lines of `chunk` that end before `valid` are known UTF-8.
     valid: usize,
 }
 
+/// Where a line lies, so its values can share its storage.
+#[derive(Clone, Copy)]
+enum Origin<'a> {
+    /// At this offset of the chunk being framed.
+    Chunk(usize),
+    /// In a buffer of its own (it spanned chunks); `utf8` when it is known to be UTF-8.
+    Held { line: &'a Bytes, utf8: bool },
+}
+
+impl Origin<'_> {
+    /// The origin of the part of the line `skip` bytes on.
+    fn skip(self, skip: usize) -> Self {
+        match self {
+            Origin::Chunk(at) => Origin::Chunk(at + skip),
+            held => held,
+        }
+    }
+}
+
 impl FrameBuilder {
-    /// Interprets one line (without terminator) of the event stream; `at` is where the
-    /// line starts in the chunk being framed, when it lies in that chunk.
+    /// Interprets one line (without terminator) of the event stream, found at `origin`.
     #[inline(always)]
-    fn line(&mut self, line: &[u8], at: Option<usize>, source: Source<'_>) -> Option<Ready> {
+    fn line(&mut self, line: &[u8], origin: Origin<'_>, source: Source<'_>) -> Option<Ready> {
         if line.is_empty() {
             return self.dispatch(source);
         }
@@ -490,7 +551,7 @@ impl FrameBuilder {
             let skip = 5 + usize::from(value.first() == Some(&b' '));
             self.data(
                 line.get(skip..).unwrap_or_default(),
-                at.map(|a| a + skip),
+                origin.skip(skip),
                 source,
             );
             return None;
@@ -507,7 +568,7 @@ impl FrameBuilder {
             }
             None => (line, &[][..], line.len()),
         };
-        let at = at.map(|a| a + skip);
+        let at = origin.skip(skip);
         match name {
             b"data" => self.data(value, at, source),
             b"event" => {
@@ -534,21 +595,24 @@ impl FrameBuilder {
         None
     }
 
-    /// Appends one `data` value, found at offset `at` of the chunk when it lies in it.
+    /// Appends one `data` value, found at `at`.
     #[inline(always)]
-    fn data(&mut self, value: &[u8], at: Option<usize>, source: Source<'_>) {
+    fn data(&mut self, value: &[u8], at: Origin<'_>, source: Source<'_>) {
         self.data = match std::mem::take(&mut self.data) {
             Data::None => match at {
-                Some(start) => Data::Range {
+                Origin::Chunk(start) => Data::Range {
                     start,
                     end: start + value.len(),
                 },
-                None => Data::One(Bytes::copy_from_slice(value)),
+                Origin::Held { line, utf8 } => Data::One {
+                    bytes: line.slice_ref(value),
+                    utf8,
+                },
             },
             Data::Range { start, end } => {
                 join(source.chunk.get(start..end).unwrap_or_default(), value)
             }
-            Data::One(first) => join(&first, value),
+            Data::One { bytes: first, .. } => join(&first, value),
             Data::Many(mut joined) => {
                 joined.extend_from_slice(b"\n");
                 joined.extend_from_slice(value);
@@ -569,7 +633,12 @@ impl FrameBuilder {
             Data::Range { start, end } => {
                 ReadyData::Text(checked_text(source.chunk.slice(start..end)))
             }
-            Data::One(bytes) => ReadyData::Text(checked_text(bytes)),
+            // SAFETY: `utf8` says the bytes are UTF-8: they are a whole value of a line
+            // found ASCII or checked, cut at ASCII bytes.
+            Data::One { bytes, utf8: true } => {
+                ReadyData::Text(unsafe { ByteString::from_bytes_unchecked(bytes) })
+            }
+            Data::One { bytes, .. } => ReadyData::Text(checked_text(bytes)),
             Data::Many(bytes) => ReadyData::Text(checked_text(bytes.freeze())),
         };
         let meta = (event.is_some() || id.is_some() || retry.is_some())
@@ -588,10 +657,11 @@ fn join(first: &[u8], value: &[u8]) -> Data {
 }
 
 /// A field value as text of its own: a slice of the chunk when it lies in it, else a copy.
-fn owned_text(value: &[u8], at: Option<usize>, source: Source<'_>) -> ByteString {
+fn owned_text(value: &[u8], at: Origin<'_>, source: Source<'_>) -> ByteString {
     let bytes = match at {
-        Some(start) if !value.is_empty() => source.chunk.slice(start..start + value.len()),
-        _ => Bytes::copy_from_slice(value),
+        _ if value.is_empty() => Bytes::new(),
+        Origin::Chunk(start) => source.chunk.slice(start..start + value.len()),
+        Origin::Held { line, .. } => line.slice_ref(value),
     };
     checked_text(bytes)
 }
@@ -836,6 +906,41 @@ mod tests {
             parse(b"data: a\xFFb\xE2\x82\n\n"),
             [data("a\u{FFFD}b\u{FFFD}")]
         );
+    }
+
+    #[test]
+    fn lines_are_checked_one_by_one_in_any_chunking() {
+        // Long lines (past the vector blocks), each kind in one chunk: ASCII, valid
+        // multi-byte text, and a bad byte, then ASCII again, so a bad line must not let the
+        // lines after it through unchecked, nor make good ones lose their text.
+        let pad = "x".repeat(70);
+        let input = format!(
+            "data: {pad}\n\ndata: {pad}é\n\ndata: {pad}\u{FFFF}\n\ndata: {pad}BAD\n\nevent: e\ndata: {pad}\r\n\r\n"
+        )
+        .into_bytes();
+        let bad = input.windows(3).position(|w| w == b"BAD").expect("marker");
+        let mut input = input;
+        input[bad] = 0xFF;
+        let whole = parse(&input);
+        let texts: Vec<&str> = whole.iter().map(|f| f.data()).collect();
+        assert_eq!(
+            texts,
+            [
+                pad.clone(),
+                format!("{pad}é"),
+                format!("{pad}\u{FFFF}"),
+                format!("{pad}\u{FFFD}AD"),
+                pad.clone(),
+            ]
+        );
+        for size in [1, 7, 40, 77, 78, 100, 200] {
+            let mut parser = SseParser::new();
+            for piece in input.chunks(size) {
+                parser.push(Bytes::copy_from_slice(piece));
+            }
+            let got: Vec<SseFrame> = std::iter::from_fn(|| parser.next_frame()).collect();
+            assert_eq!(got, whole, "chunks of {size}");
+        }
     }
 
     #[test]
