@@ -403,6 +403,21 @@ impl SseParser {
             if ready.is_some() {
                 return ready;
             }
+            // `\n\n`: the next line is blank, as after nearly every data line. Dispatch
+            // now rather than take another turn of the loop for it.
+            if rest.get(end) == Some(&b'\n') && rest.get(next) == Some(&b'\n') {
+                if self.valid == self.pos {
+                    self.valid += 1;
+                }
+                self.pos += 1;
+                let source = Source {
+                    chunk: &self.chunk,
+                    valid: self.valid,
+                };
+                if let Some(ready) = self.fields.dispatch(source) {
+                    return Some(ready);
+                }
+            }
         }
     }
 
