@@ -30,12 +30,19 @@
 //! CPU ratio min / median against bare reqwest: before 1.00/1.05 (current-thread,
 //! unspawned), 0.75/0.79 (spawned), 0.76/0.79 and 0.76/0.78 (multi-thread); after
 //! 0.75/0.86, 0.81/0.83, 0.77/0.86, 0.76/0.82: spawned calls gained about 5%, still short
-//! of the 0.91 (1.1× CPU) goal. What the profile still shows on both sides alike: zstd
-//! decoder set-up per compressed answer (`ZSTD_createDCtx`, ~20% of client CPU for a 1 KiB
-//! answer), URL parsing and allocation. The SDK's 30 s deadline costs 0–6% (the timed
-//! reqwest row); the rest is spread over the retry wrapper (request `try_clone` per
-//! attempt), the body-cap re-wrap of compressed answers (a header copy and a boxed
-//! stream, as reqwest offers no way to cap a body in place) and the task-local call slot.
+//! of the 0.91 (1.1× CPU) goal.
+//!
+//! The next profile (perf, dwarf call graphs) found the rest: `ZSTD_createDCtx` runs
+//! `cpuid` twice, which traps to the hypervisor on a VM, so reqwest's per-answer zstd
+//! decoder cost about 20 µs, some 20% of the client CPU for a 1 KiB answer. The SDK now
+//! decodes zstd itself (`zstd_body.rs`): a pool of up to four decoder contexts, reset
+//! between answers, so a context is built once per process rather than once per call;
+//! gzip stays with reqwest. The bare side still builds a context per answer, as any
+//! reqwest user with the `zstd` feature does. After: CPU ratio min/median 0.94/1.19
+//! (current-thread, unspawned), 0.98/1.10 (spawned), 0.97/1.06 and 1.01/1.05
+//! (multi-thread); calls/s 0.91/1.03 at concurrency 1 and 0.99/1.06 at 64. What remains
+//! on our side: the 30 s deadline (0–6%, the timed reqwest row), the retry wrapper
+//! (request `try_clone` per attempt), the body cap and the task-local call slot.
 //!
 //! `cargo bench --bench dispatch -- --quick`
 
