@@ -337,10 +337,7 @@ impl SseParser {
             if self.skip_lf {
                 self.skip_lf = false;
                 if first == b'\n' {
-                    if self.valid == self.pos {
-                        self.valid += 1;
-                    }
-                    self.pos += 1;
+                    self.step_over_lf();
                     continue;
                 }
             }
@@ -406,10 +403,7 @@ impl SseParser {
             // `\n\n`: the next line is blank, as after nearly every data line. Dispatch
             // now rather than take another turn of the loop for it.
             if rest.get(end) == Some(&b'\n') && rest.get(next) == Some(&b'\n') {
-                if self.valid == self.pos {
-                    self.valid += 1;
-                }
-                self.pos += 1;
+                self.step_over_lf();
                 let source = Source {
                     chunk: &self.chunk,
                     valid: self.valid,
@@ -419,6 +413,14 @@ impl SseParser {
                 }
             }
         }
+    }
+
+    /// Moves past a `\n` at `pos`, which keeps the checked lines contiguous.
+    fn step_over_lf(&mut self) {
+        if self.valid == self.pos {
+            self.valid += 1;
+        }
+        self.pos += 1;
     }
 
     /// Keeps the rest of the chunk, `len` bytes without a line terminator, as the start of
