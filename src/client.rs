@@ -489,7 +489,7 @@ fn build_clients(config: &Config) -> Result<HttpClients> {
 }
 
 fn build_http(config: &Config, decompress: bool) -> Result<reqwest::Client> {
-    // zstd is decoded by the hooks with reused contexts (see `zstd_body`), and `no_*`
+    // zstd is decoded by the hooks in pure Rust (see `zstd_body`), and `no_*`
     // holds even when another crate in the build turns reqwest's codec features on.
     let builder = reqwest::Client::builder()
         .gzip(decompress)
@@ -547,7 +547,12 @@ fn tls(builder: reqwest::ClientBuilder, verify: bool) -> Result<reqwest::ClientB
             .with_custom_certificate_verifier(std::sync::Arc::new(insecure::AcceptAny(provider)))
     }
     .with_no_client_auth();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    // Offering h2 without the HTTP/2 stack would fail on every server that picks it.
+    config.alpn_protocols = if cfg!(feature = "http2") {
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    } else {
+        vec![b"http/1.1".to_vec()]
+    };
     Ok(builder.tls_backend_preconfigured(config))
 }
 

@@ -1,54 +1,68 @@
-//! zstd decoding of control-plane answers, with decoder contexts kept for reuse.
+//! zstd decoding of control-plane answers, in pure Rust (`ruzstd`), block by block.
 //!
-//! Creating a zstd context asks the CPU for its features (`cpuid`), which a virtual
-//! machine traps to its hypervisor: on the 2-core VM the benches run on that was about
-//! 20 µs per context, a fifth of the client CPU of a small control-plane call. reqwest's
-//! decoder creates one per answer, so the control plane decodes zstd here instead, from a
-//! small process-wide pool; gzip stays with reqwest.
+//! reqwest's zstd feature builds the C library, a fifth of a cold release build of this
+//! crate on two cores, and creates a context (with two `cpuid` traps on a VM) per answer.
+//! Here the body is cut into whole blocks as it arrives and each block is decoded as soon
+//! as it is complete, so memory stays at the window plus one block, as with the C
+//! decoder; decoders are kept in a small pool so an answer does not allocate tables.
 
-use bytes::{Buf, Bytes};
+use bytes::{Buf, Bytes, BytesMut};
 use futures::Stream;
+use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder};
+use std::io::Read;
 use std::pin::Pin;
 use std::sync::Mutex;
 use std::task::{ready, Context, Poll};
-use zstd_safe::{DCtx, InBuffer, OutBuffer, ResetDirective};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Contexts kept between answers. A context is about 100 KiB plus the window buffer of
+/// Decoders kept between answers. A decoder holds its tables and the window buffer of
 /// the largest frame it decoded recently, so only a few stay.
-static POOL: Mutex<Vec<DCtx<'static>>> = Mutex::new(Vec::new());
+static POOL: Mutex<Vec<FrameDecoder>> = Mutex::new(Vec::new());
 const POOL_MAX: usize = 4;
 
 /// Decoded bytes yielded per chunk at most, so one small input chunk of a highly
 /// compressed answer never turns into one huge allocation before a size cap sees it.
 const OUT_CHUNK: usize = 32 * 1024;
 
-/// A context taken from the pool (or made), handed back clean when dropped.
-struct Pooled(Option<DCtx<'static>>);
+/// The largest block content the format allows; a header announcing more is refused
+/// before its bytes are waited for.
+const MAX_BLOCK: usize = 128 * 1024;
+
+/// The largest window a frame may ask for: zstd's own decoder default (2^27). Encoders
+/// use at most 8 MiB unless told to use long-distance matching.
+const MAX_WINDOW: u64 = 1 << 27;
+
+const MAGIC: u32 = 0xFD2F_B528;
+
+fn fresh() -> FrameDecoder {
+    let mut decoder = FrameDecoder::new();
+    decoder.set_max_window_size(MAX_WINDOW);
+    decoder
+}
+
+/// A decoder taken from the pool (or made), handed back when dropped.
+struct Pooled(Option<FrameDecoder>);
 
 impl Pooled {
     fn take() -> Pooled {
         let reused = POOL.lock().ok().and_then(|mut pool| pool.pop());
-        Pooled(Some(reused.unwrap_or_else(DCtx::create)))
+        Pooled(Some(reused.unwrap_or_else(fresh)))
     }
 
-    fn ctx(&mut self) -> &mut DCtx<'static> {
-        self.0.get_or_insert_with(DCtx::create)
+    fn get(&mut self) -> &mut FrameDecoder {
+        self.0.get_or_insert_with(fresh)
     }
 }
 
 impl Drop for Pooled {
     fn drop(&mut self) {
-        let Some(mut ctx) = self.0.take() else { return };
-        // A session reset drops a half-decoded frame; a context that cannot be reset is
-        // not reused.
-        if ctx.reset(ResetDirective::SessionOnly).is_err() {
-            return;
-        }
+        // A half-decoded frame is harmless: the next answer's first frame header resets
+        // the decoder.
+        let Some(decoder) = self.0.take() else { return };
         if let Ok(mut pool) = POOL.lock() {
             if pool.len() < POOL_MAX {
-                pool.push(ctx);
+                pool.push(decoder);
             }
         }
     }
@@ -61,20 +75,32 @@ pub(crate) fn is_zstd(value: &reqwest::header::HeaderValue) -> bool {
         .is_ok_and(|v| v.trim().eq_ignore_ascii_case("zstd"))
 }
 
-/// The decoded form of a zstd body: one or more frames, any chunking.
+/// Where the body stands between frames and blocks.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum At {
+    /// Before a frame's magic number (or at the end of the body).
+    FrameStart,
+    /// Inside a skippable frame, with this many bytes left to drop.
+    Skipping(u64),
+    /// Before a block header of a frame whose header was read.
+    Block { checksum: bool },
+    /// After a frame's last block, with decoded bytes possibly still to hand out.
+    FrameEnd { checksum: bool },
+}
+
+/// The decoded form of a zstd body: one or more frames (skippable ones dropped), any
+/// chunking.
 ///
 /// An empty body decodes to nothing (as reqwest treats it); a body that ends inside a
-/// frame, or that is not zstd, ends in an error.
+/// frame, that is not zstd, or whose checksum does not match ends in an error.
 pub(crate) struct ZstdBody<S> {
     inner: S,
-    ctx: Pooled,
+    decoder: Pooled,
     /// Input not yet decoded.
-    input: Bytes,
-    /// zstd's last hint: 0 when the input so far ends on a frame boundary.
-    hint: usize,
-    /// Whether the last call filled its output, so zstd may hold more to give.
-    full: bool,
-    seen_input: bool,
+    input: BytesMut,
+    at: At,
+    /// Whether the decoder may hold decoded bytes not yet handed out.
+    pending: bool,
     done: bool,
 }
 
@@ -82,40 +108,137 @@ impl<S> ZstdBody<S> {
     pub(crate) fn new(inner: S) -> ZstdBody<S> {
         ZstdBody {
             inner,
-            ctx: Pooled::take(),
-            input: Bytes::new(),
-            hint: 0,
-            full: false,
-            seen_input: false,
+            decoder: Pooled::take(),
+            input: BytesMut::new(),
+            at: At::FrameStart,
+            pending: false,
             done: false,
         }
     }
 
-    /// One decoding step over the pending input; `None` when it produced nothing.
-    fn step(&mut self) -> Result<Option<Bytes>, BoxError> {
-        let mut out = Vec::with_capacity(OUT_CHUNK);
-        let mut input = InBuffer::around(&self.input);
-        let result = self
-            .ctx
-            .ctx()
-            .decompress_stream(&mut OutBuffer::around(&mut out), &mut input);
-        let used = input.pos();
-        self.input.advance(used);
-        match result {
-            Ok(hint) => self.hint = hint,
-            Err(code) => return Err(invalid(zstd_safe::get_error_name(code))),
-        }
-        self.full = out.len() == out.capacity();
-        if out.is_empty() {
-            // zstd makes progress whenever it has room to write; none means a bug
-            // somewhere, and looping on it would spin.
-            if used == 0 && !self.input.is_empty() {
-                return Err(invalid("no progress"));
-            }
+    /// Hands out up to [`OUT_CHUNK`] decoded bytes, if the decoder can give any yet.
+    fn drain(&mut self) -> Result<Option<Bytes>, BoxError> {
+        let decoder = self.decoder.get();
+        let ready = decoder.can_collect().min(OUT_CHUNK);
+        if ready == 0 {
+            self.pending = false;
             return Ok(None);
         }
-        Ok(Some(Bytes::from(out)))
+        let mut out = vec![0; ready];
+        let n = decoder
+            .read(&mut out)
+            .map_err(|e| invalid(&e.to_string()))?;
+        out.truncate(n);
+        Ok((n > 0).then(|| Bytes::from(out)))
     }
+
+    /// Moves past everything the buffered input holds whole: frame headers, skippable
+    /// bytes, blocks and checksums. `Ok(false)` when it needs more input.
+    fn advance(&mut self) -> Result<bool, BoxError> {
+        match self.at {
+            At::FrameStart => {
+                let Some(magic) = self.input.get(..4) else {
+                    return Ok(false);
+                };
+                let magic = u32::from_le_bytes([magic[0], magic[1], magic[2], magic[3]]);
+                if magic & 0xFFFF_FFF0 == 0x184D_2A50 {
+                    let Some(size) = self.input.get(4..8) else {
+                        return Ok(false);
+                    };
+                    let size = u32::from_le_bytes([size[0], size[1], size[2], size[3]]);
+                    self.input.advance(8);
+                    self.at = At::Skipping(u64::from(size));
+                    return Ok(true);
+                }
+                if magic != MAGIC {
+                    return Err(invalid("not a zstd frame"));
+                }
+                let Some(&descriptor) = self.input.get(4) else {
+                    return Ok(false);
+                };
+                let header = frame_header_len(descriptor);
+                let Some(mut header_bytes) = self.input.get(..header) else {
+                    return Ok(false);
+                };
+                self.decoder
+                    .get()
+                    .reset(&mut header_bytes)
+                    .map_err(|e| invalid(&e.to_string()))?;
+                self.input.advance(header);
+                self.at = At::Block {
+                    checksum: descriptor & 0b100 != 0,
+                };
+                Ok(true)
+            }
+            At::Skipping(left) => {
+                let n = (self.input.len() as u64).min(left);
+                self.input.advance(n as usize);
+                self.at = if n == left {
+                    At::FrameStart
+                } else {
+                    At::Skipping(left - n)
+                };
+                Ok(n == left)
+            }
+            At::Block { checksum } => {
+                let Some(header) = self.input.get(..3) else {
+                    return Ok(false);
+                };
+                let header = u32::from_le_bytes([header[0], header[1], header[2], 0]);
+                let last = header & 1 == 1;
+                let size = (header >> 3) as usize;
+                let content = match (header >> 1) & 0b11 {
+                    1 => 1,
+                    3 => return Err(invalid("reserved block type")),
+                    _ => size,
+                };
+                if size > MAX_BLOCK {
+                    return Err(invalid("block larger than the format allows"));
+                }
+                let whole = 3 + content + if last && checksum { 4 } else { 0 };
+                let Some(mut block) = self.input.get(..whole) else {
+                    return Ok(false);
+                };
+                self.decoder
+                    .get()
+                    .decode_blocks(&mut block, BlockDecodingStrategy::UptoBlocks(1))
+                    .map_err(|e| invalid(&e.to_string()))?;
+                if !block.is_empty() {
+                    return Err(invalid("block length disagrees with its content"));
+                }
+                self.input.advance(whole);
+                self.pending = true;
+                if last {
+                    self.at = At::FrameEnd { checksum };
+                }
+                Ok(true)
+            }
+            At::FrameEnd { checksum } => {
+                // Reached only once every decoded byte is out, which the checksum covers.
+                let decoder = self.decoder.get();
+                if checksum && decoder.get_checksum_from_data() != decoder.get_calculated_checksum()
+                {
+                    return Err(invalid("checksum mismatch"));
+                }
+                self.at = At::FrameStart;
+                Ok(true)
+            }
+        }
+    }
+}
+
+/// The length of a frame header (magic number included) from its descriptor byte.
+fn frame_header_len(descriptor: u8) -> usize {
+    let single_segment = descriptor & 0b10_0000 != 0;
+    let window = usize::from(!single_segment);
+    let dictionary = [0, 1, 2, 4][usize::from(descriptor & 0b11)];
+    let content_size = match descriptor >> 6 {
+        0 => usize::from(single_segment),
+        1 => 2,
+        2 => 4,
+        _ => 8,
+    };
+    4 + 1 + window + dictionary + content_size
 }
 
 fn invalid(what: &str) -> BoxError {
@@ -138,31 +261,32 @@ where
             if this.done {
                 return Poll::Ready(None);
             }
-            if !this.input.is_empty() || this.full {
-                match this.step() {
+            let step = if this.pending {
+                match this.drain() {
                     Ok(Some(chunk)) => return Poll::Ready(Some(Ok(chunk))),
-                    Ok(None) => {
-                        this.full = false;
-                        continue;
-                    }
-                    Err(e) => {
-                        this.done = true;
-                        return Poll::Ready(Some(Err(e)));
-                    }
+                    Ok(None) => continue,
+                    Err(e) => Err(e),
+                }
+            } else {
+                this.advance()
+            };
+            match step {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(e) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(e)));
                 }
             }
             match ready!(Pin::new(&mut this.inner).poll_next(cx)) {
-                Some(Ok(chunk)) => {
-                    this.seen_input |= !chunk.is_empty();
-                    this.input = chunk;
-                }
+                Some(Ok(chunk)) => this.input.extend_from_slice(&chunk),
                 Some(Err(e)) => {
                     this.done = true;
                     return Poll::Ready(Some(Err(e.into())));
                 }
                 None => {
                     this.done = true;
-                    if this.seen_input && this.hint != 0 {
+                    if this.at != At::FrameStart || !this.input.is_empty() {
                         return Poll::Ready(Some(Err(invalid("the body ends inside a frame"))));
                     }
                     return Poll::Ready(None);
@@ -177,10 +301,20 @@ mod tests {
     use super::*;
     use futures::StreamExt;
 
-    fn compress(data: &[u8]) -> Vec<u8> {
+    /// A frame as a C-library server sends it, with the content checksum on or off.
+    fn compress_with(data: &[u8], level: i32, checksum: bool) -> Vec<u8> {
+        let mut cctx = zstd_safe::CCtx::create();
+        cctx.set_parameter(zstd_safe::CParameter::CompressionLevel(level))
+            .unwrap();
+        cctx.set_parameter(zstd_safe::CParameter::ChecksumFlag(checksum))
+            .unwrap();
         let mut out = Vec::with_capacity(zstd_safe::compress_bound(data.len()));
-        zstd_safe::compress(&mut out, data, 3).expect("compress");
+        cctx.compress2(&mut out, data).expect("compress");
         out
+    }
+
+    fn compress(data: &[u8]) -> Vec<u8> {
+        compress_with(data, 3, true)
     }
 
     fn decode(chunks: Vec<Vec<u8>>) -> Result<Vec<u8>, String> {
@@ -244,6 +378,58 @@ mod tests {
         });
         for _ in 0..POOL_MAX + 1 {
             assert_eq!(decode(vec![wire.clone()]).unwrap(), text(200_000));
+        }
+    }
+
+    #[test]
+    fn skippable_frames_are_dropped_and_checksums_checked() {
+        let mut wire = vec![0x5A, 0x2A, 0x4D, 0x18, 5, 0, 0, 0, 1, 2, 3, 4, 5];
+        wire.extend(compress_with(b"one", 19, false));
+        wire.extend([0x50, 0x2A, 0x4D, 0x18, 0, 0, 0, 0]);
+        wire.extend(compress(&text(70_000)));
+        let mut expected = b"one".to_vec();
+        expected.extend(text(70_000));
+        for size in [1, 3, 9, 1000] {
+            let chunks = wire.chunks(size).map(<[u8]>::to_vec).collect();
+            assert_eq!(decode(chunks).unwrap(), expected, "chunks of {size}");
+        }
+
+        // A raw (stored) last block whose byte flips still parses, so only the checksum
+        // can tell.
+        let mut rng = fastrand::Rng::with_seed(7);
+        let data: Vec<u8> = (0..2_000).map(|_| rng.u8(..)).collect();
+        let mut flipped = compress(&data);
+        let at = flipped.len() - 10;
+        flipped[at] ^= 0x01;
+        let err = decode(vec![flipped]).unwrap_err();
+        assert!(err.contains("checksum mismatch"), "{err}");
+    }
+
+    #[test]
+    fn a_skippable_frame_cut_short_fails() {
+        let err = decode(vec![vec![0x50, 0x2A, 0x4D, 0x18, 9, 0, 0, 0, 1]]).unwrap_err();
+        assert!(err.contains("ends inside a frame"), "{err}");
+    }
+
+    proptest::proptest! {
+        // Whatever arrives, the decoder answers with bytes or an error, never a panic.
+        #[test]
+        fn any_body_decodes_or_fails_cleanly(
+            seed in proptest::collection::vec(proptest::num::u8::ANY, 0..600),
+            cut in 0usize..2_000,
+            flip in proptest::num::u8::ANY,
+            chunk in 1usize..300,
+        ) {
+            let mut wire = compress_with(&seed.repeat(3), i32::from(flip % 20), flip % 2 == 0);
+            if !wire.is_empty() {
+                let at = cut % wire.len();
+                wire[at] ^= flip;
+                wire.truncate(wire.len() - cut % 7);
+            }
+            let chunks = wire.chunks(chunk).map(<[u8]>::to_vec).collect();
+            if let Ok(out) = decode(chunks) {
+                proptest::prop_assert!(out.len() <= seed.len() * 3 + 1);
+            }
         }
     }
 }
