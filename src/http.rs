@@ -427,7 +427,7 @@ fn cap_body(mut resp: reqwest::Response, limit: usize) -> reqwest::Response {
         } else {
             let raw = resp.bytes_stream();
             let decoded = if zstd {
-                crate::zstd_body::ZstdBody::new(raw).boxed()
+                crate::zstd_body::ZstdBody::new(raw, limit).boxed()
             } else {
                 raw.map_err(BoxError::from).boxed()
             };

@@ -29,29 +29,25 @@ const OUT_CHUNK: usize = 32 * 1024;
 /// before its bytes are waited for.
 const MAX_BLOCK: usize = 128 * 1024;
 
-/// The largest window a frame may ask for: zstd's own decoder default (2^27). Encoders
-/// use at most 8 MiB unless told to use long-distance matching.
-const MAX_WINDOW: u64 = 1 << 27;
+/// The window every frame may ask for, whatever the body cap: encoders use at most 8 MiB
+/// unless told to use long-distance matching. A larger one is accepted up to the cap.
+const MIN_WINDOW_ALLOWED: usize = 8 * 1024 * 1024;
 
 const MAGIC: u32 = 0xFD2F_B528;
-
-fn fresh() -> FrameDecoder {
-    let mut decoder = FrameDecoder::new();
-    decoder.set_max_window_size(MAX_WINDOW);
-    decoder
-}
 
 /// A decoder taken from the pool (or made), handed back when dropped.
 struct Pooled(Option<FrameDecoder>);
 
 impl Pooled {
-    fn take() -> Pooled {
+    fn take(max_window: usize) -> Pooled {
         let reused = POOL.lock().ok().and_then(|mut pool| pool.pop());
-        Pooled(Some(reused.unwrap_or_else(fresh)))
+        let mut decoder = reused.unwrap_or_default();
+        decoder.set_max_window_size(max_window as u64);
+        Pooled(Some(decoder))
     }
 
     fn get(&mut self) -> &mut FrameDecoder {
-        self.0.get_or_insert_with(fresh)
+        self.0.get_or_insert_with(FrameDecoder::new)
     }
 }
 
@@ -105,10 +101,13 @@ pub(crate) struct ZstdBody<S> {
 }
 
 impl<S> ZstdBody<S> {
-    pub(crate) fn new(inner: S) -> ZstdBody<S> {
+    /// Decodes `inner`, refusing frames whose window is over `limit` (or 8 MiB, if more):
+    /// decoded bytes wait in the window before they come out, so the window bounds what
+    /// is held before a size cap downstream sees it.
+    pub(crate) fn new(inner: S, limit: usize) -> ZstdBody<S> {
         ZstdBody {
             inner,
-            decoder: Pooled::take(),
+            decoder: Pooled::take(limit.max(MIN_WINDOW_ALLOWED)),
             input: BytesMut::new(),
             at: At::FrameStart,
             pending: false,
@@ -324,7 +323,7 @@ mod tests {
                 .map(|c| Ok::<_, std::io::Error>(Bytes::from(c))),
         );
         futures::executor::block_on(async {
-            let mut body = ZstdBody::new(inner);
+            let mut body = ZstdBody::new(inner, 1 << 20);
             let mut out = Vec::new();
             while let Some(chunk) = body.next().await {
                 let chunk = chunk.map_err(|e| e.to_string())?;
@@ -373,7 +372,7 @@ mod tests {
             wire[..wire.len() / 2].to_vec(),
         ))]);
         futures::executor::block_on(async {
-            let mut body = ZstdBody::new(inner);
+            let mut body = ZstdBody::new(inner, 1 << 20);
             let _ = body.next().await;
         });
         for _ in 0..POOL_MAX + 1 {
@@ -431,5 +430,41 @@ mod tests {
                 proptest::prop_assert!(out.len() <= seed.len() * 3 + 1);
             }
         }
+    }
+
+    #[test]
+    fn a_window_over_the_cap_and_8_mib_is_refused() {
+        // Streamed without a known size, the frame keeps the 2^27-byte window it was given.
+        let mut cctx = zstd_safe::CCtx::create();
+        cctx.set_parameter(zstd_safe::CParameter::WindowLog(27))
+            .unwrap();
+        let mut wire = vec![0; 1024];
+        let mut out = zstd_safe::OutBuffer::around(&mut wire[..]);
+        use zstd_safe::zstd_sys::ZSTD_EndDirective::{ZSTD_e_continue, ZSTD_e_end};
+        let mut input = zstd_safe::InBuffer::around(&b"hello"[..]);
+        cctx.compress_stream2(&mut out, &mut input, ZSTD_e_continue)
+            .unwrap();
+        let mut none = zstd_safe::InBuffer::around(&[][..]);
+        let left = cctx
+            .compress_stream2(&mut out, &mut none, ZSTD_e_end)
+            .unwrap();
+        assert_eq!(left, 0);
+        let n = out.pos();
+        wire.truncate(n);
+        let body = |limit| {
+            let inner =
+                futures::stream::iter(vec![Ok::<_, std::io::Error>(Bytes::from(wire.clone()))]);
+            futures::executor::block_on(async move {
+                let mut body = ZstdBody::new(inner, limit);
+                let mut out = Vec::new();
+                while let Some(chunk) = body.next().await {
+                    out.extend_from_slice(&chunk.map_err(|e| e.to_string())?);
+                }
+                Ok::<_, String>(out)
+            })
+        };
+        let err = body(32 << 20).unwrap_err();
+        assert!(err.to_lowercase().contains("window"), "{err}");
+        assert_eq!(body(256 << 20).unwrap(), b"hello");
     }
 }
