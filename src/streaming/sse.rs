@@ -148,9 +148,12 @@ pub struct SseParser {
     valid: usize,
     /// Input queued behind `chunk`.
     input: VecDeque<Input>,
-    /// Start of a line whose terminator has not arrived yet. A finished one is handed to
-    /// the frame whole, so its data needs no copy of its own.
+    /// Start of a line whose terminator has not arrived yet.
     partial: BytesMut,
+    /// The latest line that spanned chunks, once finished: its data value stays here until
+    /// its frame is dispatched and taken, so a lent frame needs no copy or allocation of
+    /// its own. `partial` and `line` swap buffers, so neither allocates in a steady stream.
+    line: BytesMut,
     /// Every byte in `partial` is ASCII (so it is UTF-8 however the chunks cut it).
     partial_ascii: bool,
     /// The length of the latest line that spanned chunks: the next one likely needs as much.
@@ -163,6 +166,10 @@ pub struct SseParser {
     /// The frame dispatched by the latest scan, until it is taken or lent.
     ready: Option<Ready>,
 }
+
+/// A line buffer larger than this is dropped once its line is done, so one huge line
+/// does not keep its memory for the rest of the stream.
+const LINE_BUFFER_KEPT: usize = 256 * 1024;
 
 /// Queued input.
 #[derive(Debug, Clone)]
@@ -188,8 +195,15 @@ enum Data {
     None,
     /// Exactly one `data` field, at `start..end` of the chunk being framed.
     Range { start: usize, end: usize },
-    /// Exactly one `data` field, kept apart from the chunk (it spanned chunks, or its
-    /// chunk was done before the frame was); `utf8` when it is known to be UTF-8.
+    /// Exactly one `data` field, at `start..end` of the parser's last held line (its
+    /// line spanned chunks); `utf8` when it is known to be UTF-8.
+    Line {
+        start: usize,
+        end: usize,
+        utf8: bool,
+    },
+    /// Exactly one `data` field, kept apart from the chunk (its chunk was done before the
+    /// frame was); `utf8` when it is known to be UTF-8.
     One { bytes: Bytes, utf8: bool },
     /// Several `data` fields joined with `\n`.
     Many(BytesMut),
@@ -199,7 +213,7 @@ impl Data {
     fn len(&self) -> usize {
         match self {
             Data::None => 0,
-            Data::Range { start, end } => end - start,
+            Data::Range { start, end } | Data::Line { start, end, .. } => end - start,
             Data::One { bytes, .. } => bytes.len(),
             Data::Many(b) => b.len(),
         }
@@ -211,6 +225,11 @@ impl Data {
 enum ReadyData {
     /// `start..end` of the chunk, known to be UTF-8.
     Range {
+        start: usize,
+        end: usize,
+    },
+    /// `start..end` of the parser's last held line, known to be UTF-8.
+    Line {
         start: usize,
         end: usize,
     },
@@ -251,6 +270,7 @@ impl SseParser {
             valid: 0,
             input: VecDeque::new(),
             partial: BytesMut::new(),
+            line: BytesMut::new(),
             partial_ascii: true,
             partial_hint: 0,
             skip_lf: false,
@@ -282,8 +302,19 @@ impl SseParser {
     }
 
     /// A dispatched frame as one of its own, sharing the chunk's storage.
-    fn owned(&self, Ready { data, meta }: Ready) -> SseFrame {
+    fn owned(&mut self, Ready { data, meta }: Ready) -> SseFrame {
         let data = match data {
+            ReadyData::Line { start, end } => {
+                // A line that fills most of its buffer takes the buffer along; a shorter one
+                // is copied, so it never pins a long line's capacity and the buffer is reused.
+                let bytes = if self.line.capacity() / 2 > end - start {
+                    Bytes::copy_from_slice(self.line.get(start..end).unwrap_or_default())
+                } else {
+                    self.line.split().freeze().slice(start..end)
+                };
+                // SAFETY: `dispatch` made `Line` only of a value known to be UTF-8.
+                unsafe { ByteString::from_bytes_unchecked(bytes) }
+            }
             ReadyData::Range { start, end } => {
                 // SAFETY: the range is UTF-8: it lies in a line that `scan` found ASCII or
                 // checked (it ends before `valid`), and starts and ends at ASCII bytes (after
@@ -312,6 +343,11 @@ impl SseParser {
             ReadyData::Range { start, end } => {
                 let bytes = self.chunk.get(*start..*end).unwrap_or_default();
                 // SAFETY: as in `next_frame`: a range of validated UTF-8 between ASCII bytes.
+                unsafe { std::str::from_utf8_unchecked(bytes) }
+            }
+            ReadyData::Line { start, end } => {
+                let bytes = self.line.get(*start..*end).unwrap_or_default();
+                // SAFETY: `dispatch` made `Line` only of a value known to be UTF-8.
                 unsafe { std::str::from_utf8_unchecked(bytes) }
             }
             ReadyData::Text(text) => text,
@@ -372,30 +408,38 @@ impl SseParser {
                 let source = Source {
                     chunk: &self.chunk,
                     valid: self.valid,
+                    line: &self.line,
                 };
                 self.fields.line(line, Origin::Chunk(start), source)
             } else {
                 self.partial.extend_from_slice(line);
                 let utf8 = self.partial_ascii && ascii;
                 self.partial_hint = self.partial.len();
-                // The frame keeps the buffer: hand it over only when the line fills most of
-                // it, so a short line never pins a long line's capacity.
-                let held = if self.partial.capacity() / 2 > self.partial.len() {
-                    let copy = Bytes::copy_from_slice(&self.partial);
-                    self.partial.clear();
-                    copy
-                } else {
-                    self.partial.split().freeze()
-                };
+                // The buffer of the previous held line is reused for the next one; a value
+                // of it still waiting for its blank line gets a copy first.
+                if let Data::Line { start, end, utf8 } = self.fields.data {
+                    self.fields.data = Data::One {
+                        bytes: Bytes::copy_from_slice(
+                            self.line.get(start..end).unwrap_or_default(),
+                        ),
+                        utf8,
+                    };
+                }
+                std::mem::swap(&mut self.partial, &mut self.line);
+                self.partial.clear();
+                if self.partial.capacity() > LINE_BUFFER_KEPT {
+                    self.partial = BytesMut::new();
+                }
                 // The line began in an earlier chunk and no value points into this chunk
                 // from it, so checking this chunk's lines starts after it.
                 self.valid = self.pos;
                 let source = Source {
                     chunk: &self.chunk,
                     valid: self.valid,
+                    line: &self.line,
                 };
                 self.fields
-                    .line(&held, Origin::Held { line: &held, utf8 }, source)
+                    .line(&self.line, Origin::Line { at: 0, utf8 }, source)
             };
             if ready.is_some() {
                 return ready;
@@ -407,6 +451,7 @@ impl SseParser {
                 let source = Source {
                     chunk: &self.chunk,
                     valid: self.valid,
+                    line: &self.line,
                 };
                 if let Some(ready) = self.fields.dispatch(source) {
                     return Some(ready);
@@ -535,23 +580,29 @@ struct Source<'a> {
     chunk: &'a Bytes,
     /// Lines of `chunk` that end before `valid` are known UTF-8.
     valid: usize,
+    /// The parser's last held line.
+    line: &'a [u8],
 }
 
 /// Where a line lies, so its values can share its storage.
 #[derive(Clone, Copy)]
-enum Origin<'a> {
+enum Origin {
     /// At this offset of the chunk being framed.
     Chunk(usize),
-    /// In a buffer of its own (it spanned chunks); `utf8` when it is known to be UTF-8.
-    Held { line: &'a Bytes, utf8: bool },
+    /// At this offset of the parser's held line (it spanned chunks); `utf8` when the line
+    /// is known to be UTF-8.
+    Line { at: usize, utf8: bool },
 }
 
-impl Origin<'_> {
+impl Origin {
     /// The origin of the part of the line `skip` bytes on.
     fn skip(self, skip: usize) -> Self {
         match self {
             Origin::Chunk(at) => Origin::Chunk(at + skip),
-            held => held,
+            Origin::Line { at, utf8 } => Origin::Line {
+                at: at + skip,
+                utf8,
+            },
         }
     }
 }
@@ -559,7 +610,7 @@ impl Origin<'_> {
 impl FrameBuilder {
     /// Interprets one line (without terminator) of the event stream, found at `origin`.
     #[inline(always)]
-    fn line(&mut self, line: &[u8], origin: Origin<'_>, source: Source<'_>) -> Option<Ready> {
+    fn line(&mut self, line: &[u8], origin: Origin, source: Source<'_>) -> Option<Ready> {
         if line.is_empty() {
             return self.dispatch(source);
         }
@@ -614,20 +665,24 @@ impl FrameBuilder {
 
     /// Appends one `data` value, found at `at`.
     #[inline(always)]
-    fn data(&mut self, value: &[u8], at: Origin<'_>, source: Source<'_>) {
+    fn data(&mut self, value: &[u8], at: Origin, source: Source<'_>) {
         self.data = match std::mem::take(&mut self.data) {
             Data::None => match at {
                 Origin::Chunk(start) => Data::Range {
                     start,
                     end: start + value.len(),
                 },
-                Origin::Held { line, utf8 } => Data::One {
-                    bytes: line.slice_ref(value),
+                Origin::Line { at, utf8 } => Data::Line {
+                    start: at,
+                    end: at + value.len(),
                     utf8,
                 },
             },
             Data::Range { start, end } => {
                 join(source.chunk.get(start..end).unwrap_or_default(), value)
+            }
+            Data::Line { start, end, .. } => {
+                join(source.line.get(start..end).unwrap_or_default(), value)
             }
             Data::One { bytes: first, .. } => join(&first, value),
             Data::Many(mut joined) => {
@@ -656,6 +711,14 @@ impl FrameBuilder {
                 ReadyData::Text(unsafe { ByteString::from_bytes_unchecked(bytes) })
             }
             Data::One { bytes, .. } => ReadyData::Text(checked_text(bytes)),
+            Data::Line { start, end, utf8 } => {
+                let value = source.line.get(start..end).unwrap_or_default();
+                if utf8 || simdutf8::basic::from_utf8(value).is_ok() {
+                    ReadyData::Line { start, end }
+                } else {
+                    ReadyData::Text(checked_text(Bytes::copy_from_slice(value)))
+                }
+            }
             Data::Many(bytes) => ReadyData::Text(checked_text(bytes.freeze())),
         };
         let meta = (event.is_some() || id.is_some() || retry.is_some())
@@ -674,11 +737,11 @@ fn join(first: &[u8], value: &[u8]) -> Data {
 }
 
 /// A field value as text of its own: a slice of the chunk when it lies in it, else a copy.
-fn owned_text(value: &[u8], at: Origin<'_>, source: Source<'_>) -> ByteString {
+fn owned_text(value: &[u8], at: Origin, source: Source<'_>) -> ByteString {
     let bytes = match at {
         _ if value.is_empty() => Bytes::new(),
         Origin::Chunk(start) => source.chunk.slice(start..start + value.len()),
-        Origin::Held { line, .. } => line.slice_ref(value),
+        Origin::Line { .. } => Bytes::copy_from_slice(value),
     };
     checked_text(bytes)
 }
