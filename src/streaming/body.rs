@@ -218,6 +218,7 @@ impl DecodeStream {
                 );
                 return Poll::Ready(Some(Err(self.fail(err))));
             }
+            self.decoder.release_input();
             match ready!(body.poll_next_unpin(cx)) {
                 Some(Ok(chunk)) => self.decoder.push(chunk),
                 Some(Err(e)) => {

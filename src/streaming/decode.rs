@@ -250,6 +250,13 @@ impl Decoder {
         }
     }
 
+    /// Lets go of input that is fully decoded, before the reader fetches more.
+    pub(crate) fn release_input(&mut self) {
+        if let State::Sse(parser) = &mut self.state {
+            parser.release_framed();
+        }
+    }
+
     /// Takes the next complete item, or `None` until more input (or `finish`) arrives.
     pub fn next_event(&mut self) -> Option<Result<Event, DecodeError>> {
         if let Item::Owned(item) = self.next_lent()? {

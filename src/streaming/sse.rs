@@ -481,6 +481,36 @@ impl SseParser {
         self.pos += len;
     }
 
+    /// Lets go of the chunk being framed once every byte of it is framed and nothing is
+    /// queued behind it, so a reader can free or reuse its buffer before reading the next.
+    ///
+    /// A chunk from hyper shares its read buffer, which hyper reuses only when no slice
+    /// of it is alive: holding the last chunk until the next one arrives cost a second
+    /// read buffer (about 300 KiB at the 1 GiB bench's rate). The framer does not do this
+    /// by itself: dropping a chunk right after framing it waits for the framing's stores.
+    pub(crate) fn release_framed(&mut self) {
+        let framed = self.input.is_empty() && self.pos >= self.chunk.len() && self.ready.is_none();
+        if !framed || self.chunk.is_empty() {
+            return;
+        }
+        // A data value waiting for its blank line is copied when it is a small part of
+        // the chunk, so it does not keep the chunk alive.
+        if let Data::Range { start, end } = self.fields.data {
+            let bytes = if (end - start) * 2 < self.chunk.len() {
+                Bytes::copy_from_slice(self.chunk.get(start..end).unwrap_or_default())
+            } else {
+                self.chunk.slice(start..end)
+            };
+            self.fields.data = Data::One {
+                bytes,
+                utf8: end <= self.valid,
+            };
+        }
+        self.chunk = Bytes::new();
+        self.pos = 0;
+        self.valid = 0;
+    }
+
     /// Makes `chunk` the one being framed; its lines are checked for UTF-8 as they are found.
     fn set_chunk(&mut self, chunk: Bytes) {
         // A data value waiting for its blank line keeps its part of the old chunk.
@@ -986,6 +1016,25 @@ mod tests {
             parse(b"data: a\xFFb\xE2\x82\n\n"),
             [data("a\u{FFFD}b\u{FFFD}")]
         );
+    }
+
+    #[test]
+    fn a_framed_chunk_is_let_go_before_the_next_arrives() {
+        let mut parser = SseParser::new();
+        // A frame, a data line waiting for its blank line, and the start of another line.
+        let first = Bytes::from(b"data: a\n\ndata: b\nda".to_vec());
+        parser.push(first.clone());
+        assert_eq!(parser.next_frame_ref().map(|f| f.data()), Some("a"));
+        assert!(parser.next_frame_ref().is_none());
+        parser.release_framed();
+        assert!(first.is_unique(), "the parser still holds the framed chunk");
+        // Queued input is not framed yet, so nothing is let go.
+        let second = Bytes::from(b"ta: c\n\n".to_vec());
+        parser.push(second.clone());
+        parser.release_framed();
+        assert!(!second.is_unique());
+        let frame = parser.next_frame().unwrap();
+        assert_eq!(frame.data(), "b\nc");
     }
 
     #[test]
