@@ -493,10 +493,20 @@ impl SseParser {
         if !framed || self.chunk.is_empty() {
             return;
         }
-        // A data value waiting for its blank line is copied when it is a small part of
-        // the chunk, so it does not keep the chunk alive.
+        // A short value waiting for its blank line is copied, so it does not keep the
+        // chunk alive.
+        self.detach_data(true);
+        self.chunk = Bytes::new();
+        self.pos = 0;
+        self.valid = 0;
+    }
+
+    /// Moves a data value waiting for its blank line out of the chunk being framed: as a
+    /// slice of it, or with `copy_short` as a copy when it is under half the chunk.
+    #[inline(always)]
+    fn detach_data(&mut self, copy_short: bool) {
         if let Data::Range { start, end } = self.fields.data {
-            let bytes = if (end - start) * 2 < self.chunk.len() {
+            let bytes = if copy_short && (end - start) * 2 < self.chunk.len() {
                 Bytes::copy_from_slice(self.chunk.get(start..end).unwrap_or_default())
             } else {
                 self.chunk.slice(start..end)
@@ -506,20 +516,12 @@ impl SseParser {
                 utf8: end <= self.valid,
             };
         }
-        self.chunk = Bytes::new();
-        self.pos = 0;
-        self.valid = 0;
     }
 
     /// Makes `chunk` the one being framed; its lines are checked for UTF-8 as they are found.
     fn set_chunk(&mut self, chunk: Bytes) {
         // A data value waiting for its blank line keeps its part of the old chunk.
-        if let Data::Range { start, end } = self.fields.data {
-            self.fields.data = Data::One {
-                bytes: self.chunk.slice(start..end),
-                utf8: end <= self.valid,
-            };
-        }
+        self.detach_data(false);
         self.valid = 0;
         self.chunk = chunk;
         self.pos = 0;
