@@ -680,7 +680,9 @@ impl FrameBuilder {
             }
             b"id" if memchr(0, value).is_none() => {
                 let id = owned_text(value, at, source);
-                self.last_event_id = id.clone();
+                // Kept for the rest of the stream, so a copy rather than a slice that would
+                // keep the id's whole read buffer alive.
+                self.last_event_id = ByteString::from(&*id);
                 self.id = Some(id);
             }
             b"retry" => {
@@ -1024,7 +1026,7 @@ mod tests {
     fn a_framed_chunk_is_let_go_before_the_next_arrives() {
         let mut parser = SseParser::new();
         // A frame, a data line waiting for its blank line, and the start of another line.
-        let first = Bytes::from(b"data: a\n\ndata: b\nda".to_vec());
+        let first = Bytes::from(b"id: 7\ndata: a\n\ndata: b\nda".to_vec());
         parser.push(first.clone());
         assert_eq!(parser.next_frame_ref().map(|f| f.data()), Some("a"));
         assert!(parser.next_frame_ref().is_none());
@@ -1037,6 +1039,7 @@ mod tests {
         assert!(!second.is_unique());
         let frame = parser.next_frame().unwrap();
         assert_eq!(frame.data(), "b\nc");
+        assert_eq!(parser.last_event_id(), "7");
     }
 
     #[test]
