@@ -36,26 +36,26 @@ const MIN_WINDOW_ALLOWED: usize = 8 * 1024 * 1024;
 const MAGIC: u32 = 0xFD2F_B528;
 
 /// A decoder taken from the pool (or made), handed back when dropped.
-struct Pooled(Option<FrameDecoder>);
+struct Pooled(FrameDecoder);
 
 impl Pooled {
     fn take(max_window: usize) -> Pooled {
         let reused = POOL.lock().ok().and_then(|mut pool| pool.pop());
         let mut decoder = reused.unwrap_or_default();
         decoder.set_max_window_size(max_window as u64);
-        Pooled(Some(decoder))
+        Pooled(decoder)
     }
 
     fn get(&mut self) -> &mut FrameDecoder {
-        self.0.get_or_insert_with(FrameDecoder::new)
+        &mut self.0
     }
 }
 
 impl Drop for Pooled {
     fn drop(&mut self) {
         // A half-decoded frame is harmless: the next answer's first frame header resets
-        // the decoder.
-        let Some(decoder) = self.0.take() else { return };
+        // the decoder. The empty one left behind allocates nothing.
+        let decoder = std::mem::take(&mut self.0);
         if let Ok(mut pool) = POOL.lock() {
             if pool.len() < POOL_MAX {
                 pool.push(decoder);
