@@ -26,6 +26,34 @@ fn committed_generated_copy_is_fresh() {
     );
 }
 
+/// The spec's string patterns, checked by the generated types (compiled with regex-lite, see
+/// codegen/src/patterns.rs): values are matched whole, as the anchors say, and decoding
+/// refuses what construction refuses.
+#[test]
+fn pattern_constrained_strings_accept_and_refuse_as_the_spec_says() {
+    use unitysvc::types::{
+        CustomerGroupsListGroupsOwner as Owner, CustomerSecretsSetSecretName as Name,
+    };
+    for ok in ["API_KEY", "_X", "A1_B2"] {
+        assert_eq!(
+            Name::try_from(ok).map(|n| n.to_string()).ok(),
+            Some(ok.to_owned()),
+            "{ok}"
+        );
+    }
+    for bad in ["", "api_key", "1ABC", "API-KEY", "API_KEY\n", "ÄPI"] {
+        assert!(Name::try_from(bad).is_err(), "{bad:?}");
+    }
+    for ok in ["all", "system", "own"] {
+        assert!(Owner::try_from(ok).is_ok(), "{ok}");
+    }
+    for bad in ["al", "owner", "xown", "All", ""] {
+        assert!(Owner::try_from(bad).is_err(), "{bad:?}");
+    }
+    assert!(serde_json::from_str::<Owner>("\"own\"").is_ok());
+    assert!(serde_json::from_str::<Name>("\"lower\"").is_err());
+}
+
 #[test]
 fn unknown_enum_values_and_fields_still_decode() {
     let body = serde_json::json!({

@@ -12,6 +12,7 @@
 mod enums;
 mod normalize;
 mod order;
+mod patterns;
 mod schema;
 pub mod surface;
 pub mod sync;
@@ -114,6 +115,7 @@ pub fn generate(spec_json: &str, options: &Options) -> Result<Generated, String>
         schema::gate_json_schema(&mut file.items, feature);
     }
     unions::decode_in_order(&mut file.items, &unions)?;
+    patterns::use_regex_lite(&mut file)?;
     let type_names: Vec<String> = generator
         .get_type_space()
         .iter_types()
