@@ -5,6 +5,10 @@
 //! URL, authentication and timeouts. Its code is generated at build time and never edited;
 //! a readable copy lives in the repository's `generated/client.rs`.
 //!
+//! Request bodies, and the types inside them, have builders (`types::SecretUpdate::builder()`,
+//! `types::builder::SecretUpdate`) that the operation builders take; response types have
+//! none, since they are decoded rather than built (build one with a struct literal or serde).
+//!
 //! With the `schemars` feature, every type in [`types`] and [`open_enums`] implements
 //! `schemars::JsonSchema` (schemars 0.8), so a request type is one line away from a JSON
 //! Schema, e.g. an LLM tool definition (the feature is off by default: the impls are a large

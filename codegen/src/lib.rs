@@ -9,6 +9,7 @@
 
 #![deny(missing_docs)]
 
+mod builders;
 mod enums;
 mod normalize;
 mod order;
@@ -116,6 +117,7 @@ pub fn generate(spec_json: &str, options: &Options) -> Result<Generated, String>
     }
     unions::decode_in_order(&mut file.items, &unions)?;
     patterns::use_regex_lite(&mut file)?;
+    builders::keep_request_builders(&mut file.items);
     let type_names: Vec<String> = generator
         .get_type_space()
         .iter_types()
