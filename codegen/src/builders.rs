@@ -40,12 +40,11 @@ pub(crate) fn keep_request_builders(items: &mut [syn::Item]) {
                     });
                 }
             }
-            syn::Item::Impl(imp) if imp.trait_.is_none() => {
-                if !keep.contains(&last_ident(&imp.self_ty)) {
-                    imp.items.retain(
-                        |it| !matches!(it, syn::ImplItem::Fn(f) if f.sig.ident == "builder"),
-                    );
-                }
+            syn::Item::Impl(imp)
+                if imp.trait_.is_none() && !keep.contains(&last_ident(&imp.self_ty)) =>
+            {
+                imp.items
+                    .retain(|it| !matches!(it, syn::ImplItem::Fn(f) if f.sig.ident == "builder"));
             }
             _ => {}
         }
