@@ -30,12 +30,48 @@ fn hello() -> ChatRequest {
     ChatRequest::new("m").message(Message::user("tell me a story"))
 }
 
+/// The two tools' parameter schemas as `Tool::function` derives them (the `schemars`
+/// feature), so the tool tests run the same with and without it.
+fn weather_and_search() -> [Tool; 2] {
+    let weather = serde_json::json!({
+        "type": "object",
+        "required": ["city", "days"],
+        "properties": {
+            "city": {"description": "The city.", "type": "string"},
+            "days": {"description": "Days ahead.", "type": "integer", "format": "uint32", "minimum": 0.0}
+        }
+    });
+    let search = serde_json::json!({
+        "type": "object",
+        "required": ["exact", "query"],
+        "properties": {"exact": {"type": "boolean"}, "query": {"type": "string"}}
+    });
+    [
+        Tool::function_with_schema("get_weather", "The forecast", weather),
+        Tool::function_with_schema("search", "Web search", search),
+    ]
+}
+
+#[cfg(feature = "schemars")]
+#[test]
+fn function_tools_derive_their_parameters_from_the_type() {
+    let derived = [
+        Tool::function::<Weather>("get_weather", "The forecast"),
+        Tool::function::<Search>("search", "Web search"),
+    ];
+    assert_eq!(
+        serde_json::to_value(&derived).unwrap(),
+        serde_json::to_value(weather_and_search()).unwrap()
+    );
+}
+
 fn with_tools() -> ChatRequest {
+    let [weather, search] = weather_and_search();
     ChatRequest::new("m")
         .message(Message::system("use tools"))
         .message(Message::user("what is up"))
-        .tool(Tool::function::<Weather>("get_weather", "The forecast"))
-        .tool(Tool::function::<Search>("search", "Web search"))
+        .tool(weather)
+        .tool(search)
 }
 
 async fn service(client: &Client) -> unitysvc::Service {

@@ -524,8 +524,11 @@ pub struct FunctionDef {
 impl Tool {
     /// A function tool whose parameters schema is derived from `T` with `schemars`.
     ///
-    /// Derive `schemars::JsonSchema` (schemars 0.8) on `T` with your own `schemars`
-    /// dependency; this needs no feature of this crate.
+    /// Needs the `schemars` feature; derive `schemars::JsonSchema` (schemars 0.8) on `T`.
+    /// Without the feature, [`function_with_schema`](Self::function_with_schema) takes a
+    /// schema written by hand.
+    #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
     pub fn function<T: schemars::JsonSchema>(
         name: impl Into<String>,
         description: impl Into<String>,
