@@ -311,6 +311,7 @@ impl Sandbox {
     /// # Errors
     ///
     /// The client builder's errors, or a runtime that cannot start.
+    #[cfg(feature = "blocking")]
     pub fn blocking_client(&self) -> unitysvc::Result<unitysvc::blocking::Client> {
         unitysvc::blocking::Client::wrap(self.client()?)
     }
