@@ -388,6 +388,17 @@ impl SseParser {
                 self.hold(rest.len(), ascii);
                 continue;
             }
+            // The common event, `data: …` and a blank line with nothing else pending, is
+            // framed here without the general line handling.
+            if self.partial.is_empty()
+                && rest.get(end..end + 2) == Some(b"\n\n")
+                && self.fields.is_clear()
+            {
+                if let Some(value) = rest.get(..end).and_then(|l| l.strip_prefix(b"data:")) {
+                    let space = value.first() == Some(&b' ');
+                    return Some(self.lone_data_line(end, space, ascii));
+                }
+            }
             let mut next = end + 1;
             if rest.get(end) == Some(&b'\r') {
                 match rest.get(next) {
@@ -458,6 +469,31 @@ impl SseParser {
                 }
             }
         }
+    }
+
+    /// Frames the `data:` line of `end` bytes at `pos`, followed by `\n\n`, as a frame of
+    /// its own; `space` tells whether a space follows the colon, `ascii` whether the line is
+    /// ASCII.
+    #[inline(always)]
+    fn lone_data_line(&mut self, end: usize, space: bool, ascii: bool) -> Ready {
+        let start = self.pos;
+        let line = self.chunk.get(start..start + end).unwrap_or_default();
+        // As in the general path: the checked lines stay contiguous, now past the blank line.
+        if self.valid == start && (ascii || simdutf8::basic::from_utf8(line).is_ok()) {
+            self.valid = start + end + 2;
+        }
+        self.pos = start + end + 2;
+        let skip = 5 + usize::from(space);
+        let (from, to) = (start + skip, start + end);
+        let data = if to <= self.valid {
+            ReadyData::Range {
+                start: from,
+                end: to,
+            }
+        } else {
+            ReadyData::Text(checked_text(self.chunk.slice(from..to)))
+        };
+        Ready { data, meta: None }
     }
 
     /// Moves past a `\n` at `pos`, which keeps the checked lines contiguous.
@@ -640,6 +676,15 @@ impl Origin {
 }
 
 impl FrameBuilder {
+    /// Nothing of an event is pending: no data, event type, id or retry.
+    #[inline(always)]
+    fn is_clear(&self) -> bool {
+        matches!(self.data, Data::None)
+            && self.event.is_none()
+            && self.id.is_none()
+            && self.frame_retry.is_none()
+    }
+
     /// Interprets one line (without terminator) of the event stream, found at `origin`.
     #[inline(always)]
     fn line(&mut self, line: &[u8], origin: Origin, source: Source<'_>) -> Option<Ready> {
@@ -1012,6 +1057,27 @@ mod tests {
                 "cut {cut}"
             );
         }
+    }
+
+    /// The lone-data-line shortcut keeps the UTF-8 bookkeeping of the general path: a bad
+    /// line is repaired whichever path frames it, and a good line after it still reads
+    /// right, lent or owned.
+    #[test]
+    fn lone_data_lines_after_bad_and_pending_lines_read_the_same() {
+        let input: &[u8] =
+            b"data: \xFF\n\ndata: ok\n\n: c\n\xFE\ndata: b\n\nevent: e\ndata: x\n\ndata:y\n\n";
+        let frames = parse(input);
+        let texts: Vec<&str> = frames.iter().map(|f| f.data()).collect();
+        assert_eq!(texts, ["\u{FFFD}", "ok", "b", "x", "y"]);
+        assert_eq!(frames[3].event(), Some("e"));
+        assert_eq!(frames[4].event(), None);
+        let mut parser = SseParser::new();
+        parser.push(Bytes::from_static(input));
+        let mut lent = Vec::new();
+        while let Some(frame) = parser.next_frame_ref() {
+            lent.push(frame.data().to_owned());
+        }
+        assert_eq!(lent, texts);
     }
 
     #[test]
