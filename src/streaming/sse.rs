@@ -388,12 +388,12 @@ impl SseParser {
                 self.hold(rest.len(), ascii);
                 continue;
             }
+            // The line is `\n`-terminated and the next one is blank, as after nearly every
+            // data line.
+            let blank_next = rest.get(end..end + 2) == Some(b"\n\n");
             // The common event, `data: …` and a blank line with nothing else pending, is
             // framed here without the general line handling.
-            if self.partial.is_empty()
-                && rest.get(end..end + 2) == Some(b"\n\n")
-                && self.fields.is_clear()
-            {
+            if self.partial.is_empty() && blank_next && self.fields.is_clear() {
                 if let Some(value) = rest.get(..end).and_then(|l| l.strip_prefix(b"data:")) {
                     let space = value.first() == Some(&b' ');
                     return Some(self.lone_data_line(end, space, ascii));
@@ -444,6 +444,15 @@ impl SseParser {
                 // The line began in an earlier chunk and no value points into this chunk
                 // from it, so checking this chunk's lines starts after it.
                 self.valid = self.pos;
+                // The common event again, its data line gathered from several chunks.
+                let data_at = self
+                    .line
+                    .strip_prefix(b"data:")
+                    .map(|v| 5 + usize::from(v.first() == Some(&b' ')));
+                if let (true, Some(skip)) = (blank_next && self.fields.is_clear(), data_at) {
+                    self.step_over_lf();
+                    return Some(self.held_data_line(skip, utf8));
+                }
                 let source = Source {
                     chunk: &self.chunk,
                     valid: self.valid,
@@ -457,7 +466,7 @@ impl SseParser {
             }
             // `\n\n`: the next line is blank, as after nearly every data line. Dispatch
             // now rather than take another turn of the loop for it.
-            if rest.get(end) == Some(&b'\n') && rest.get(next) == Some(&b'\n') {
+            if blank_next {
                 self.step_over_lf();
                 let source = Source {
                     chunk: &self.chunk,
@@ -492,6 +501,21 @@ impl SseParser {
             }
         } else {
             ReadyData::Text(checked_text(self.chunk.slice(from..to)))
+        };
+        Ready { data, meta: None }
+    }
+
+    /// Frames the held line, a `data:` line whose value starts at `skip`, as a frame of its
+    /// own; `utf8` tells whether the line is known to be UTF-8.
+    fn held_data_line(&mut self, skip: usize, utf8: bool) -> Ready {
+        let value = self.line.get(skip..).unwrap_or_default();
+        let data = if utf8 || simdutf8::basic::from_utf8(value).is_ok() {
+            ReadyData::Line {
+                start: skip,
+                end: self.line.len(),
+            }
+        } else {
+            ReadyData::Text(checked_text(Bytes::copy_from_slice(value)))
         };
         Ready { data, meta: None }
     }
@@ -1078,6 +1102,15 @@ mod tests {
             lent.push(frame.data().to_owned());
         }
         assert_eq!(lent, texts);
+        // And the same when any line, the repaired one too, arrives in two pieces.
+        for cut in 0..=input.len() {
+            let (a, b) = input.split_at(cut);
+            let split: Vec<String> = parse_chunks(&[a, b])
+                .iter()
+                .map(|f| f.data().to_owned())
+                .collect();
+            assert_eq!(split, texts, "cut at {cut}");
+        }
     }
 
     #[test]
