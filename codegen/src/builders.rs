@@ -9,6 +9,8 @@ use std::collections::{BTreeSet, HashMap};
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 
+use crate::surface::last_ident;
+
 /// Keeps the struct builders of request bodies and of the types they contain, transitively,
 /// and removes the others together with their `X::builder()` constructors.
 pub(crate) fn keep_request_builders(items: &mut [syn::Item]) {
@@ -107,18 +109,6 @@ fn all_idents(tokens: TokenStream, out: &mut BTreeSet<String>) {
             TokenTree::Group(g) => all_idents(g.stream(), out),
             _ => {}
         }
-    }
-}
-
-fn last_ident(ty: &syn::Type) -> String {
-    match ty {
-        syn::Type::Path(p) => p
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default(),
-        _ => String::new(),
     }
 }
 

@@ -394,9 +394,8 @@ impl SseParser {
             // The common event, `data: …` and a blank line with nothing else pending, is
             // framed here without the general line handling.
             if self.partial.is_empty() && blank_next && self.fields.is_clear() {
-                if let Some(value) = rest.get(..end).and_then(|l| l.strip_prefix(b"data:")) {
-                    let space = value.first() == Some(&b' ');
-                    return Some(self.lone_data_line(end, space, ascii));
+                if let Some(skip) = rest.get(..end).and_then(data_value_at) {
+                    return Some(self.lone_data_line(end, skip, ascii));
                 }
             }
             let mut next = end + 1;
@@ -445,10 +444,7 @@ impl SseParser {
                 // from it, so checking this chunk's lines starts after it.
                 self.valid = self.pos;
                 // The common event again, its data line gathered from several chunks.
-                let data_at = self
-                    .line
-                    .strip_prefix(b"data:")
-                    .map(|v| 5 + usize::from(v.first() == Some(&b' ')));
+                let data_at = data_value_at(&self.line);
                 if let (true, Some(skip)) = (blank_next && self.fields.is_clear(), data_at) {
                     self.step_over_lf();
                     return Some(self.held_data_line(skip, utf8));
@@ -481,10 +477,9 @@ impl SseParser {
     }
 
     /// Frames the `data:` line of `end` bytes at `pos`, followed by `\n\n`, as a frame of
-    /// its own; `space` tells whether a space follows the colon, `ascii` whether the line is
-    /// ASCII.
+    /// its own; its value starts `skip` bytes in, and `ascii` tells whether it is ASCII.
     #[inline(always)]
-    fn lone_data_line(&mut self, end: usize, space: bool, ascii: bool) -> Ready {
+    fn lone_data_line(&mut self, end: usize, skip: usize, ascii: bool) -> Ready {
         let start = self.pos;
         let line = self.chunk.get(start..start + end).unwrap_or_default();
         // As in the general path: the checked lines stay contiguous, now past the blank line.
@@ -492,7 +487,6 @@ impl SseParser {
             self.valid = start + end + 2;
         }
         self.pos = start + end + 2;
-        let skip = 5 + usize::from(space);
         let (from, to) = (start + skip, start + end);
         let data = if to <= self.valid {
             ReadyData::Range {
@@ -716,8 +710,7 @@ impl FrameBuilder {
             return self.dispatch(source);
         }
         // Nearly every line of a real stream is a data line; skip the colon search.
-        if let Some(value) = line.strip_prefix(b"data:") {
-            let skip = 5 + usize::from(value.first() == Some(&b' '));
+        if let Some(skip) = data_value_at(line) {
             self.data(
                 line.get(skip..).unwrap_or_default(),
                 origin.skip(skip),
@@ -828,6 +821,14 @@ impl FrameBuilder {
             .then(|| Box::new(Meta { event, id, retry }));
         Some(Ready { data, meta })
     }
+}
+
+/// Where the value of a `data:` line starts (after the colon and one optional space), or
+/// `None` for another line.
+#[inline(always)]
+fn data_value_at(line: &[u8]) -> Option<usize> {
+    let value = line.strip_prefix(b"data:")?;
+    Some(5 + usize::from(value.first() == Some(&b' ')))
 }
 
 /// Two `data` values joined with `\n`.

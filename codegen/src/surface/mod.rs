@@ -76,7 +76,7 @@ fn path_of(ty: &syn::Type) -> Option<&syn::Path> {
     }
 }
 
-fn last_ident(ty: &syn::Type) -> String {
+pub(crate) fn last_ident(ty: &syn::Type) -> String {
     path_of(ty)
         .and_then(|p| p.segments.last())
         .map(|s| s.ident.to_string())
