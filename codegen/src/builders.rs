@@ -51,7 +51,10 @@ pub(crate) fn keep_request_builders(items: &mut [syn::Item]) {
             _ => {}
         }
     }
-    types.retain(|item| !matches!(item, syn::Item::Impl(imp) if imp.items.is_empty()));
+    // Only an inherent impl emptied here goes; a trait impl may be empty by design.
+    types.retain(|item| {
+        !matches!(item, syn::Item::Impl(imp) if imp.trait_.is_none() && imp.items.is_empty())
+    });
 }
 
 /// Collects `X` from every `types::builder::X` in `tokens`.
@@ -130,6 +133,7 @@ mod tests {
                 impl Leaf { pub fn builder() -> builder::Leaf { Default::default() } }
                 impl Answer { pub fn builder() -> builder::Answer { Default::default() } }
                 impl From<&Answer> for Answer { fn from(a: &Answer) -> Self { a.clone() } }
+                impl Marker for Answer {}
                 pub mod builder {
                     pub struct Body { items: Result<Vec<super::Item>, String> }
                     impl Default for Body { fn default() -> Self { todo!() } }
@@ -160,6 +164,7 @@ mod tests {
         // The type itself and its trait impls stay; its builder and constructor go.
         assert!(text.contains("pub struct Answer { pub item"), "{text}");
         assert!(text.contains("impl From < & Answer > for Answer"), "{text}");
+        assert!(text.contains("impl Marker for Answer { }"), "{text}");
         assert!(!text.contains("impl Answer"), "{text}");
         assert!(!text.contains("builder :: Answer"), "{text}");
         assert!(!text.contains("struct Answer { item"), "{text}");
