@@ -29,7 +29,8 @@ fn rewrite(tokens: TokenStream, patterns: &mut Vec<String>) -> Result<TokenStrea
     let mut out = Vec::with_capacity(trees.len());
     for (i, tree) in trees.iter().enumerate() {
         match tree {
-            TokenTree::Ident(id) if id == "regress" => {
+            // Only the crate path `::regress::…`, not a field or variable of that name.
+            TokenTree::Ident(id) if id == "regress" && is_crate_root(&trees, i) => {
                 out.push(TokenTree::Ident(Ident::new("regex_lite", id.span())));
             }
             TokenTree::Group(g) => {
@@ -51,6 +52,14 @@ fn rewrite(tokens: TokenStream, patterns: &mut Vec<String>) -> Result<TokenStrea
         }
     }
     Ok(out.into_iter().collect())
+}
+
+/// Whether the ident at `i` follows a leading `::` and is followed by `::`.
+fn is_crate_root(trees: &[TokenTree], i: usize) -> bool {
+    let colon = |j: Option<usize>| matches!(j.and_then(|j| trees.get(j)), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+    let before_colons = colon(i.checked_sub(1)) && colon(i.checked_sub(2));
+    let rooted = i < 3 || !matches!(trees.get(i - 3), Some(TokenTree::Ident(_)));
+    before_colons && rooted && colon(Some(i + 1)) && colon(Some(i + 2))
 }
 
 /// Accepts `pattern` when ECMAScript and `regex-lite` read it the same way: literals,
@@ -175,6 +184,7 @@ mod tests {
     #[test]
     fn generated_checks_name_regex_lite_and_every_pattern_is_found() {
         let mut file: syn::File = syn::parse_quote! {
+            struct S { regress: u8 }
             fn f(value: &str) -> bool {
                 static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
                     ::std::sync::LazyLock::new(|| ::regress::Regex::new("^[A-Z]+$").unwrap());
@@ -183,7 +193,8 @@ mod tests {
         };
         use_regex_lite(&mut file).unwrap();
         let text = file.to_token_stream().to_string();
-        assert!(!text.contains("regress"), "{text}");
+        assert!(!text.contains(":: regress"), "{text}");
+        assert!(text.contains("struct S { regress : u8 }"), "{text}");
         assert!(
             text.contains(":: regex_lite :: Regex :: new (\"^[A-Z]+$\")"),
             "{text}"
