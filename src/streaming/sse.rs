@@ -312,7 +312,7 @@ impl SseParser {
                 } else {
                     self.line.split().freeze().slice(start..end)
                 };
-                // SAFETY: `dispatch` made `Line` only of a value known to be UTF-8.
+                // SAFETY: `line_value` makes `Line` only of a value known to be UTF-8.
                 unsafe { ByteString::from_bytes_unchecked(bytes) }
             }
             ReadyData::Range { start, end } => {
@@ -347,7 +347,7 @@ impl SseParser {
             }
             ReadyData::Line { start, end } => {
                 let bytes = self.line.get(*start..*end).unwrap_or_default();
-                // SAFETY: `dispatch` made `Line` only of a value known to be UTF-8.
+                // SAFETY: `line_value` makes `Line` only of a value known to be UTF-8.
                 unsafe { std::str::from_utf8_unchecked(bytes) }
             }
             ReadyData::Text(text) => text,
@@ -447,7 +447,8 @@ impl SseParser {
                 let data_at = data_value_at(&self.line);
                 if let (true, Some(skip)) = (blank_next && self.fields.is_clear(), data_at) {
                     self.step_over_lf();
-                    return Some(self.held_data_line(skip, utf8));
+                    let data = line_value(&self.line, skip, self.line.len(), utf8);
+                    return Some(Ready { data, meta: None });
                 }
                 let source = Source {
                     chunk: &self.chunk,
@@ -487,30 +488,7 @@ impl SseParser {
             self.valid = start + end + 2;
         }
         self.pos = start + end + 2;
-        let (from, to) = (start + skip, start + end);
-        let data = if to <= self.valid {
-            ReadyData::Range {
-                start: from,
-                end: to,
-            }
-        } else {
-            ReadyData::Text(checked_text(self.chunk.slice(from..to)))
-        };
-        Ready { data, meta: None }
-    }
-
-    /// Frames the held line, a `data:` line whose value starts at `skip`, as a frame of its
-    /// own; `utf8` tells whether the line is known to be UTF-8.
-    fn held_data_line(&mut self, skip: usize, utf8: bool) -> Ready {
-        let value = self.line.get(skip..).unwrap_or_default();
-        let data = if utf8 || simdutf8::basic::from_utf8(value).is_ok() {
-            ReadyData::Line {
-                start: skip,
-                end: self.line.len(),
-            }
-        } else {
-            ReadyData::Text(checked_text(Bytes::copy_from_slice(value)))
-        };
+        let data = chunk_value(&self.chunk, start + skip, start + end, self.valid);
         Ready { data, meta: None }
     }
 
@@ -797,24 +775,14 @@ impl FrameBuilder {
         let retry = self.frame_retry.take();
         let data = match std::mem::take(&mut self.data) {
             Data::None => return None,
-            Data::Range { start, end } if end <= source.valid => ReadyData::Range { start, end },
-            Data::Range { start, end } => {
-                ReadyData::Text(checked_text(source.chunk.slice(start..end)))
-            }
+            Data::Range { start, end } => chunk_value(source.chunk, start, end, source.valid),
             // SAFETY: `utf8` says the bytes are UTF-8: they are a whole value of a line
             // found ASCII or checked, cut at ASCII bytes.
             Data::One { bytes, utf8: true } => {
                 ReadyData::Text(unsafe { ByteString::from_bytes_unchecked(bytes) })
             }
             Data::One { bytes, .. } => ReadyData::Text(checked_text(bytes)),
-            Data::Line { start, end, utf8 } => {
-                let value = source.line.get(start..end).unwrap_or_default();
-                if utf8 || simdutf8::basic::from_utf8(value).is_ok() {
-                    ReadyData::Line { start, end }
-                } else {
-                    ReadyData::Text(checked_text(Bytes::copy_from_slice(value)))
-                }
-            }
+            Data::Line { start, end, utf8 } => line_value(source.line, start, end, utf8),
             Data::Many(bytes) => ReadyData::Text(checked_text(bytes.freeze())),
         };
         let meta = (event.is_some() || id.is_some() || retry.is_some())
@@ -829,6 +797,29 @@ impl FrameBuilder {
 fn data_value_at(line: &[u8]) -> Option<usize> {
     let value = line.strip_prefix(b"data:")?;
     Some(5 + usize::from(value.first() == Some(&b' ')))
+}
+
+/// A finished value at `start..end` of the chunk: lent in place when its line is known to
+/// be UTF-8 (it ends before `valid`), else checked into text of its own.
+#[inline(always)]
+fn chunk_value(chunk: &Bytes, start: usize, end: usize, valid: usize) -> ReadyData {
+    if end <= valid {
+        ReadyData::Range { start, end }
+    } else {
+        ReadyData::Text(checked_text(chunk.slice(start..end)))
+    }
+}
+
+/// A finished value at `start..end` of the held line: read in place when it is UTF-8
+/// (`utf8` says it is known to be), else repaired into text of its own.
+#[inline(always)]
+fn line_value(line: &[u8], start: usize, end: usize, utf8: bool) -> ReadyData {
+    let value = line.get(start..end).unwrap_or_default();
+    if utf8 || simdutf8::basic::from_utf8(value).is_ok() {
+        ReadyData::Line { start, end }
+    } else {
+        ReadyData::Text(checked_text(Bytes::copy_from_slice(value)))
+    }
 }
 
 /// Two `data` values joined with `\n`.
