@@ -227,6 +227,67 @@ fn soup() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(token, 0..40).prop_map(|t| t.concat())
 }
 
+/// JSON-ish text: a serialized value, pretty or not, then maybe mangled by a cut, a lost
+/// byte or an inserted token, so both what serde_json reads and what it refuses come up.
+fn json_text() -> impl Strategy<Value = String> {
+    let number = prop_oneof![
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+    ];
+    let token = prop_oneof![
+        Just("{"),
+        Just("}"),
+        Just("["),
+        Just("]"),
+        Just(":"),
+        Just(","),
+        Just("\""),
+        Just("\\"),
+        Just("\\u"),
+        Just("\\ud800"),
+        Just("\u{1}"),
+        Just(" "),
+        Just("\n"),
+        Just("0"),
+        Just("-"),
+        Just("."),
+        Just("e"),
+        Just("+"),
+        Just("9"),
+        Just("null"),
+        Just("tru"),
+        Just("é"),
+        Just("1e400"),
+        Just("18446744073709551616"),
+    ];
+    let value = prop_oneof![json_value(), number];
+    (value, any::<bool>(), 0..4u8, any::<Index>(), token).prop_map(
+        |(value, pretty, mangle, at, token)| {
+            let text = if pretty {
+                serde_json::to_string_pretty(&value)
+            } else {
+                serde_json::to_string(&value)
+            }
+            .expect("serializable");
+            let cut = at.index(text.len() + 1);
+            let cut = (0..=cut)
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(0);
+            let (head, tail) = text.split_at(cut);
+            match mangle {
+                0 => text.clone(),
+                1 => head.to_owned(),
+                2 => format!("{head}{token}{tail}"),
+                _ => format!("{head}{}", tail.chars().skip(1).collect::<String>()),
+            }
+        },
+    )
+}
+
 fn concat_bytes(out: &Output) -> Vec<u8> {
     out.iter()
         .flat_map(|item| match item {
@@ -309,5 +370,29 @@ proptest! {
         }
         let bytes = decode_pieces(Framing::Bytes, &input, &cuts);
         prop_assert_eq!(concat_bytes(&bytes), input);
+    }
+
+    /// `SseEvent::json` and NDJSON lines read JSON exactly as serde_json does: the same
+    /// value (in the same text form, so `-0.0` and `1.0` stay what they are) or, for
+    /// NDJSON, serde_json's own error message.
+    #[test]
+    fn json_reads_exactly_as_serde_json(text in json_text()) {
+        let theirs = serde_json::from_str::<Value>(&text);
+        let ours = SseEvent::new(text.clone()).json().cloned();
+        prop_assert_eq!(ours.as_ref().map(Value::to_string), theirs.as_ref().ok().map(Value::to_string));
+        prop_assert_eq!(ours.as_ref(), theirs.as_ref().ok());
+
+        let line = text.replace(['\n', '\r'], " ");
+        let mut decoder = Decoder::new(Framing::Ndjson);
+        decoder.push(Bytes::from(format!("{line}\n")));
+        let item = decoder.next_event();
+        match serde_json::from_slice::<Value>(line.as_bytes()) {
+            Ok(value) => prop_assert_eq!(item, Some(Ok(Event::Json(value)))),
+            Err(_) if line.trim().is_empty() => prop_assert_eq!(item, None),
+            Err(err) => match item {
+                Some(Err(DecodeError { message, .. })) => prop_assert_eq!(message, err.to_string()),
+                other => prop_assert!(false, "{line:?}: expected an error, got {other:?}"),
+            },
+        }
     }
 }

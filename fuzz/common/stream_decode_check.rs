@@ -63,6 +63,11 @@ pub fn check(input: &[u8]) {
                 assert!(!sse.data().contains('\r'));
                 let parsed: Option<serde_json::Value> = serde_json::from_str(sse.data()).ok();
                 assert_eq!(sse.json(), parsed.as_ref());
+                // The text form also tells `-0.0` from `0.0` and `1.0` from `1`.
+                assert_eq!(
+                    sse.json().map(ToString::to_string),
+                    parsed.as_ref().map(ToString::to_string)
+                );
             }
             Event::Line(line) => assert!(!line.contains('\n')),
             _ => {}

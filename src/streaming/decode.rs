@@ -143,7 +143,7 @@ impl SseEvent {
     /// The data parsed as JSON, or `None` when it is not JSON; parsed on the first call.
     pub fn json(&self) -> Option<&Value> {
         self.json
-            .get_or_init(|| serde_json::from_str(self.frame.data()).ok())
+            .get_or_init(|| super::json::parse(self.frame.data()).ok())
             .as_ref()
     }
 
@@ -365,8 +365,13 @@ fn on_line(ndjson: bool, raw: bool, line: &[u8], ready: &mut VecDeque<Result<Eve
         ready.push_back(Ok(Event::Line(decode_lossy(line).into_owned())));
         return;
     }
-    // Parsing straight from the borrowed slice avoids copying the line first.
-    ready.push_back(match serde_json::from_slice(line) {
+    // Parsing straight from the borrowed slice avoids copying the line first. JSON text is
+    // UTF-8, so a line that is not is left to serde_json to report.
+    let value = match simdutf8::basic::from_utf8(line) {
+        Ok(text) => super::json::parse(text),
+        Err(_) => serde_json::from_slice(line),
+    };
+    ready.push_back(match value {
         Ok(value) => Ok(Event::Json(value)),
         Err(err) => Err(DecodeError {
             line: excerpt(line),

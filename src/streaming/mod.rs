@@ -7,6 +7,7 @@
 mod body;
 pub mod decode;
 mod eol;
+mod json;
 mod lines;
 mod sse;
 
