@@ -359,8 +359,19 @@ impl SseParser {
     }
 
     /// Frames queued input up to the end of the next complete frame.
+    #[inline(always)]
     fn scan(&mut self) -> Option<Ready> {
         self.ready = None;
+        // Once per chunk the reader asks again after the chunk's last frame: answer that
+        // here, without entering the framing loop.
+        if self.pos >= self.chunk.len() && self.input.is_empty() {
+            return None;
+        }
+        self.frame_input()
+    }
+
+    /// The framing loop of [`scan`](Self::scan).
+    fn frame_input(&mut self) -> Option<Ready> {
         loop {
             let Some(rest) = self.chunk.get(self.pos..).filter(|r| !r.is_empty()) else {
                 match self.input.pop_front()? {
