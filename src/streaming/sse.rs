@@ -367,11 +367,25 @@ impl SseParser {
         if self.pos >= self.chunk.len() && self.input.is_empty() {
             return None;
         }
-        self.frame_input()
+        // The common event, `data: …` and a blank line with nothing else pending, is
+        // framed here too, without a call into the framing loop.
+        let mut found = None;
+        if self.partial.is_empty() && !self.skip_lf && self.fields.is_clear() {
+            let rest = self.chunk.get(self.pos..).unwrap_or_default();
+            if let Some(skip) = data_value_at(rest) {
+                let (end, ascii) = eol::find(rest);
+                if rest.get(end..end + 2) == Some(b"\n\n") {
+                    return Some(self.lone_data_line(end, skip, ascii));
+                }
+                found = Some((end, ascii));
+            }
+        }
+        self.frame_input(found)
     }
 
-    /// The framing loop of [`scan`](Self::scan).
-    fn frame_input(&mut self) -> Option<Ready> {
+    /// The framing loop of [`scan`](Self::scan); `found` is the terminator search's
+    /// answer for the line at `pos`, when [`scan`](Self::scan) made it already.
+    fn frame_input(&mut self, mut found: Option<(usize, bool)>) -> Option<Ready> {
         loop {
             let Some(rest) = self.chunk.get(self.pos..).filter(|r| !r.is_empty()) else {
                 match self.input.pop_front()? {
@@ -390,10 +404,10 @@ impl SseParser {
             }
             // A line that starts with its terminator is blank: it needs no search, and in
             // a real stream it follows nearly every data line.
-            let (end, ascii) = if self.partial.is_empty() && (first == b'\n' || first == b'\r') {
-                (0, true)
-            } else {
-                eol::find(rest)
+            let (end, ascii) = match found.take() {
+                Some(found) => found,
+                None if self.partial.is_empty() && (first == b'\n' || first == b'\r') => (0, true),
+                None => eol::find(rest),
             };
             if end == rest.len() {
                 self.hold(rest.len(), ascii);
