@@ -367,6 +367,21 @@ impl SseParser {
         if self.pos >= self.chunk.len() && self.input.is_empty() {
             return None;
         }
+        // A line still open from earlier chunks that the one queued chunk does not end
+        // either (a long event in small chunks) is held here, without the framing loop.
+        if !self.partial.is_empty() && self.pos >= self.chunk.len() && self.input.len() == 1 {
+            if let Some(Input::Chunk(next)) = self.input.front() {
+                let found = eol::find(next);
+                if found.0 < next.len() {
+                    return self.frame_input(Some(found));
+                }
+                if let Some(Input::Chunk(next)) = self.input.pop_front() {
+                    self.set_chunk(next);
+                    self.hold(found.0, found.1);
+                }
+                return None;
+            }
+        }
         // The common event, `data: …` and a blank line with nothing else pending, is
         // framed here too, without a call into the framing loop.
         let mut found = None;
@@ -384,7 +399,7 @@ impl SseParser {
     }
 
     /// The framing loop of [`scan`](Self::scan); `found` is the terminator search's
-    /// answer for the line at `pos`, when [`scan`](Self::scan) made it already.
+    /// answer for the next line searched, when [`scan`](Self::scan) made it already.
     fn frame_input(&mut self, mut found: Option<(usize, bool)>) -> Option<Ready> {
         loop {
             let Some(rest) = self.chunk.get(self.pos..).filter(|r| !r.is_empty()) else {
