@@ -371,15 +371,30 @@ impl SseParser {
         // either (a long event in small chunks) is held here, without the framing loop.
         if !self.partial.is_empty() && self.pos >= self.chunk.len() && self.input.len() == 1 {
             if let Some(Input::Chunk(next)) = self.input.front() {
-                let found = eol::find(next);
-                if found.0 < next.len() {
-                    return self.frame_input(Some(found));
+                let (end, ascii) = eol::find(next);
+                let ends = end < next.len();
+                // The common event again: the held line is a data line, and a blank line
+                // follows it, with nothing else pending.
+                let common = next.get(end..end + 2) == Some(b"\n\n")
+                    && self.fields.is_clear()
+                    && self.partial.starts_with(b"data:");
+                if ends && !common {
+                    return self.frame_input(Some((end, ascii)));
                 }
-                if let Some(Input::Chunk(next)) = self.input.pop_front() {
-                    self.set_chunk(next);
-                    self.hold(found.0, found.1);
+                let Some(Input::Chunk(next)) = self.input.pop_front() else {
+                    return None;
+                };
+                self.set_chunk(next);
+                if !ends {
+                    self.hold(end, ascii);
+                    return None;
                 }
-                return None;
+                let utf8 = self.end_held_line(0, end, ascii);
+                self.pos = end + 2;
+                self.valid = self.pos;
+                let skip = data_value_at(&self.line).unwrap_or(self.line.len());
+                let data = line_value(&self.line, skip, self.line.len(), utf8);
+                return Some(Ready { data, meta: None });
             }
         }
         // The common event, `data: …` and a blank line with nothing else pending, is
@@ -462,24 +477,7 @@ impl SseParser {
                 };
                 self.fields.line(line, Origin::Chunk(start), source)
             } else {
-                self.partial.extend_from_slice(line);
-                let utf8 = self.partial_ascii && ascii;
-                self.partial_hint = self.partial.len();
-                // The buffer of the previous held line is reused for the next one; a value
-                // of it still waiting for its blank line gets a copy first.
-                if let Data::Line { start, end, utf8 } = self.fields.data {
-                    self.fields.data = Data::One {
-                        bytes: Bytes::copy_from_slice(
-                            self.line.get(start..end).unwrap_or_default(),
-                        ),
-                        utf8,
-                    };
-                }
-                std::mem::swap(&mut self.partial, &mut self.line);
-                self.partial.clear();
-                if self.partial.capacity() > LINE_BUFFER_KEPT {
-                    self.partial = BytesMut::new();
-                }
+                let utf8 = self.end_held_line(start, start + end, ascii);
                 // The line began in an earlier chunk and no value points into this chunk
                 // from it, so checking this chunk's lines starts after it.
                 self.valid = self.pos;
@@ -530,6 +528,30 @@ impl SseParser {
         self.pos = start + end + 2;
         let data = chunk_value(&self.chunk, start + skip, start + end, self.valid);
         Ready { data, meta: None }
+    }
+
+    /// Ends the held line with `start..end` of the chunk and moves it to `line`, leaving
+    /// `partial` empty for the next one; returns whether the line is known to be UTF-8.
+    #[inline(always)]
+    fn end_held_line(&mut self, start: usize, end: usize, ascii: bool) -> bool {
+        self.partial
+            .extend_from_slice(self.chunk.get(start..end).unwrap_or_default());
+        let utf8 = self.partial_ascii && ascii;
+        self.partial_hint = self.partial.len();
+        // The buffer of the previous held line is reused for the next one; a value of it
+        // still waiting for its blank line gets a copy first.
+        if let Data::Line { start, end, utf8 } = self.fields.data {
+            self.fields.data = Data::One {
+                bytes: Bytes::copy_from_slice(self.line.get(start..end).unwrap_or_default()),
+                utf8,
+            };
+        }
+        std::mem::swap(&mut self.partial, &mut self.line);
+        self.partial.clear();
+        if self.partial.capacity() > LINE_BUFFER_KEPT {
+            self.partial = BytesMut::new();
+        }
+        utf8
     }
 
     /// Moves past a `\n` at `pos`, which keeps the checked lines contiguous.
