@@ -407,6 +407,11 @@ impl SseParser {
                 if rest.get(end..end + 2) == Some(b"\n\n") {
                     return Some(self.lone_data_line(end, skip, ascii));
                 }
+                // The chunk's last line, cut by its end, waits for the next chunk.
+                if end == rest.len() && self.input.is_empty() {
+                    self.hold(end, ascii);
+                    return None;
+                }
                 found = Some((end, ascii));
             }
         }
