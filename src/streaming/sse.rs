@@ -367,8 +367,9 @@ impl SseParser {
         if self.pos >= self.chunk.len() && self.input.is_empty() {
             return None;
         }
-        // A line still open from earlier chunks that the one queued chunk does not end
-        // either (a long event in small chunks) is held here, without the framing loop.
+        // A line still open from earlier chunks, when one chunk is queued: held on here if
+        // that chunk does not end it either (a long event in small chunks), and framed
+        // here if it ends as the common event; anything else goes to the framing loop.
         if !self.partial.is_empty() && self.pos >= self.chunk.len() && self.input.len() == 1 {
             if let Some(Input::Chunk(next)) = self.input.front() {
                 let (end, ascii) = eol::find(next);
@@ -390,8 +391,10 @@ impl SseParser {
                     return None;
                 }
                 let utf8 = self.end_held_line(0, end, ascii);
+                // Past the line's `\n` and the blank line's; the chunk is checked from there.
                 self.pos = end + 2;
                 self.valid = self.pos;
+                // Read on the whole line: the space after `data:` may be this chunk's.
                 let skip = data_value_at(&self.line).unwrap_or(self.line.len());
                 let data = line_value(&self.line, skip, self.line.len(), utf8);
                 return Some(Ready { data, meta: None });
