@@ -572,6 +572,7 @@ impl SseParser {
 
     /// Keeps the rest of the chunk, `len` bytes without a line terminator, as the start of
     /// a line; `ascii` tells whether they are all ASCII.
+    #[inline(always)]
     fn hold(&mut self, len: usize, ascii: bool) {
         let rest = self.chunk.get(self.pos..self.pos + len).unwrap_or_default();
         if self.partial.is_empty() {
@@ -621,6 +622,7 @@ impl SseParser {
     }
 
     /// Makes `chunk` the one being framed; its lines are checked for UTF-8 as they are found.
+    #[inline(always)]
     fn set_chunk(&mut self, chunk: Bytes) {
         // A data value waiting for its blank line keeps its part of the old chunk.
         self.detach_data(false);
