@@ -281,10 +281,16 @@ impl SseParser {
     }
 
     /// Queues the next chunk of the stream; it is framed as frames are taken.
-    pub fn push(&mut self, chunk: Bytes) {
-        if let Some(chunk) = self.strip_bom(chunk) {
-            self.queue(chunk);
+    #[inline]
+    pub fn push(&mut self, mut chunk: Bytes) {
+        // Only a stream's first bytes can hold the BOM.
+        if self.bom != BomState::Done {
+            match self.strip_bom(chunk) {
+                Some(rest) => chunk = rest,
+                None => return,
+            }
         }
+        self.queue(chunk);
     }
 
     /// Frames queued input until one frame is complete and returns it, or returns `None`
@@ -681,6 +687,7 @@ impl SseParser {
         self.fields.retry
     }
 
+    #[inline]
     fn queue(&mut self, chunk: Bytes) {
         if !chunk.is_empty() {
             self.input.push_back(Input::Chunk(chunk));
@@ -689,6 +696,7 @@ impl SseParser {
 
     /// Consumes a leading BOM (possibly split over chunks); `None` means the chunk was
     /// entirely held back as a possible BOM prefix.
+    #[cold]
     fn strip_bom(&mut self, mut chunk: Bytes) -> Option<Bytes> {
         while let BomState::Matching(matched) = self.bom {
             if matched == BOM.len() {
