@@ -157,56 +157,49 @@ impl Reader<'_> {
 
     #[inline(never)]
     fn object(&mut self) -> Option<Value> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return None;
-        }
         let mut map = Map::new();
-        if self.peek()? == b'}' {
-            self.at += 1;
-        } else {
-            loop {
-                if self.peek()? != b'"' {
-                    return None;
-                }
-                self.at += 1;
-                let key = self.string()?;
-                if self.peek()? != b':' {
-                    return None;
-                }
-                self.at += 1;
-                let value = self.value()?;
-                // A repeated key keeps its last value, as in serde_json.
-                map.insert(key, value);
-                match self.peek()? {
-                    b',' => self.at += 1,
-                    b'}' => {
-                        self.at += 1;
-                        break;
-                    }
-                    _ => return None,
-                }
-            }
-        }
-        self.depth -= 1;
+        self.members(b'}', |reader| {
+            reader.expect(b'"')?;
+            let key = reader.string()?;
+            reader.expect(b':')?;
+            let value = reader.value()?;
+            // A repeated key keeps its last value, as in serde_json.
+            map.insert(key, value);
+            Some(())
+        })?;
         Some(Value::Object(map))
     }
 
     #[inline(never)]
     fn array(&mut self) -> Option<Value> {
+        let mut items = Vec::new();
+        self.members(b']', |reader| {
+            items.push(reader.value()?);
+            Some(())
+        })?;
+        Some(Value::Array(items))
+    }
+
+    /// Reads the members of an object or array whose opening bracket is just behind, each
+    /// with `member`, up to `close`: the commas, the empty case and the depth are kept here.
+    #[inline(always)]
+    fn members(
+        &mut self,
+        close: u8,
+        mut member: impl FnMut(&mut Self) -> Option<()>,
+    ) -> Option<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return None;
         }
-        let mut items = Vec::new();
-        if self.peek()? == b']' {
+        if self.peek()? == close {
             self.at += 1;
         } else {
             loop {
-                items.push(self.value()?);
+                member(self)?;
                 match self.peek()? {
                     b',' => self.at += 1,
-                    b']' => {
+                    byte if byte == close => {
                         self.at += 1;
                         break;
                     }
@@ -215,7 +208,13 @@ impl Reader<'_> {
             }
         }
         self.depth -= 1;
-        Some(Value::Array(items))
+        Some(())
+    }
+
+    /// Steps over `byte`, which must come next (after any whitespace).
+    #[inline(always)]
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.at += 1)
     }
 }
 
