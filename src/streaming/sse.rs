@@ -297,7 +297,11 @@ impl SseParser {
     /// when the input so far holds no further complete frame.
     #[inline]
     pub fn next_frame(&mut self) -> Option<SseFrame> {
-        let ready = self.scan()?;
+        if !self.scan() {
+            self.ready = None;
+            return None;
+        }
+        let ready = self.ready.take()?;
         Some(self.owned(ready))
     }
 
@@ -337,8 +341,10 @@ impl SseParser {
     /// each event's data straight into a type.
     #[inline]
     pub fn next_frame_ref(&mut self) -> Option<SseFrameRef<'_>> {
-        let ready = self.scan()?;
-        self.ready = Some(ready);
+        if !self.scan() {
+            self.ready = None;
+            return None;
+        }
         self.lent()
     }
 
@@ -364,14 +370,18 @@ impl SseParser {
         })
     }
 
-    /// Frames queued input up to the end of the next complete frame.
+    /// Frames queued input up to the end of the next complete frame and puts that frame in
+    /// `ready`; false when the input so far completes no frame (`ready` is then stale).
+    ///
+    /// The frame is stored in place rather than returned: a returned `Ready` went through
+    /// a stack slot written field by field and copied in wider pieces, and the copy stalled
+    /// on the pending stores once per frame.
     #[inline(always)]
-    fn scan(&mut self) -> Option<Ready> {
-        self.ready = None;
+    fn scan(&mut self) -> bool {
         // Once per chunk the reader asks again after the chunk's last frame: answer that
         // here, without entering the framing loop.
         if self.pos >= self.chunk.len() && self.input.is_empty() {
-            return None;
+            return false;
         }
         // A line still open from earlier chunks, when one chunk is queued: held on here if
         // that chunk does not end it either (a long event in small chunks), and framed
@@ -389,12 +399,12 @@ impl SseParser {
                     return self.frame_input(Some((end, ascii)));
                 }
                 let Some(Input::Chunk(next)) = self.input.pop_front() else {
-                    return None;
+                    return false;
                 };
                 self.set_chunk(next);
                 if !ends {
                     self.hold(end, ascii);
-                    return None;
+                    return false;
                 }
                 let utf8 = self.end_held_line(0, end, ascii);
                 // Past the line's `\n` and the blank line's; the chunk is checked from there.
@@ -403,7 +413,7 @@ impl SseParser {
                 // Read on the whole line: the space after `data:` may be this chunk's.
                 let skip = data_value_at(&self.line).unwrap_or(self.line.len());
                 let data = line_value(&self.line, skip, self.line.len(), utf8);
-                return Some(Ready { data, meta: None });
+                return self.lend(Ready { data, meta: None });
             }
         }
         // The common event, `data: …` and a blank line with nothing else pending, is
@@ -414,12 +424,13 @@ impl SseParser {
             if let Some(skip) = data_value_at(rest) {
                 let (end, ascii) = eol::find(rest);
                 if rest.get(end..end + 2) == Some(b"\n\n") {
-                    return Some(self.lone_data_line(end, skip, ascii));
+                    let ready = self.lone_data_line(end, skip, ascii);
+                    return self.lend(ready);
                 }
                 // The chunk's last line, cut by its end, waits for the next chunk.
                 if end == rest.len() && self.input.is_empty() {
                     self.hold(end, ascii);
-                    return None;
+                    return false;
                 }
                 found = Some((end, ascii));
             }
@@ -427,12 +438,22 @@ impl SseParser {
         self.frame_input(found)
     }
 
+    /// Puts `ready` in place for the caller of [`scan`](Self::scan); true.
+    #[inline(always)]
+    fn lend(&mut self, ready: Ready) -> bool {
+        self.ready = Some(ready);
+        true
+    }
+
     /// The framing loop of [`scan`](Self::scan); `found` is the terminator search's
     /// answer for the next line searched, when [`scan`](Self::scan) made it already.
-    fn frame_input(&mut self, mut found: Option<(usize, bool)>) -> Option<Ready> {
+    fn frame_input(&mut self, mut found: Option<(usize, bool)>) -> bool {
         loop {
             let Some(rest) = self.chunk.get(self.pos..).filter(|r| !r.is_empty()) else {
-                match self.input.pop_front()? {
+                let Some(input) = self.input.pop_front() else {
+                    return false;
+                };
+                match input {
                     Input::Chunk(next) => self.set_chunk(next),
                     Input::End => self.end_event(),
                 }
@@ -464,7 +485,8 @@ impl SseParser {
             // framed here without the general line handling.
             if self.partial.is_empty() && blank_next && self.fields.is_clear() {
                 if let Some(skip) = rest.get(..end).and_then(data_value_at) {
-                    return Some(self.lone_data_line(end, skip, ascii));
+                    let ready = self.lone_data_line(end, skip, ascii);
+                    return self.lend(ready);
                 }
             }
             let mut next = end + 1;
@@ -500,7 +522,7 @@ impl SseParser {
                 if let (true, Some(skip)) = (blank_next && self.fields.is_clear(), data_at) {
                     self.step_over_lf();
                     let data = line_value(&self.line, skip, self.line.len(), utf8);
-                    return Some(Ready { data, meta: None });
+                    return self.lend(Ready { data, meta: None });
                 }
                 let source = Source {
                     chunk: &self.chunk,
@@ -510,8 +532,8 @@ impl SseParser {
                 self.fields
                     .line(&self.line, Origin::Line { at: 0, utf8 }, source)
             };
-            if ready.is_some() {
-                return ready;
+            if let Some(ready) = ready {
+                return self.lend(ready);
             }
             // `\n\n`: the next line is blank, as after nearly every data line. Dispatch
             // now rather than take another turn of the loop for it.
@@ -523,7 +545,7 @@ impl SseParser {
                     line: &self.line,
                 };
                 if let Some(ready) = self.fields.dispatch(source) {
-                    return Some(ready);
+                    return self.lend(ready);
                 }
             }
         }
