@@ -54,7 +54,7 @@ mod avx2 {
         }
         if high != 0 {
             // The line is not ASCII, so only its end is left to find.
-            let rest = &hay[at + 32..];
+            let rest = hay.get(at + 32..).unwrap_or_default();
             let end = memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len());
             return Some((at + 32 + end, false));
         }
