@@ -9,7 +9,7 @@
 //! Naming: the tag without its `customer` prefix is the module and manager
 //! (`customer-secrets` → `secrets`, `Secrets`); the operationId without its `customer`
 //! and tag prefixes is the method (`customer-secrets-rotate_probe` → `rotate_probe`) and,
-//! in PascalCase, the builder (`RotateProbe`). [`table`] holds the few deviations.
+//! in PascalCase, the builder (`RotateProbe`). The `table` module holds the few deviations.
 
 mod table;
 
