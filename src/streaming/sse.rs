@@ -163,7 +163,8 @@ pub struct SseParser {
     skip_lf: bool,
     bom: BomState,
     fields: FrameBuilder,
-    /// The frame dispatched by the latest scan, until it is taken or lent.
+    /// The frame found by the latest scan, until it is taken (a lent frame stays until the
+    /// next call; a scan that finds none leaves it empty).
     ready: Option<Ready>,
 }
 
