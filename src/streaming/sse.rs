@@ -298,10 +298,7 @@ impl SseParser {
     /// when the input so far holds no further complete frame.
     #[inline]
     pub fn next_frame(&mut self) -> Option<SseFrame> {
-        if !self.scan() {
-            self.ready = None;
-            return None;
-        }
+        self.frame_next()?;
         self.take_ready()
     }
 
@@ -347,10 +344,7 @@ impl SseParser {
     /// each event's data straight into a type.
     #[inline]
     pub fn next_frame_ref(&mut self) -> Option<SseFrameRef<'_>> {
-        if !self.scan() {
-            self.ready = None;
-            return None;
-        }
+        self.frame_next()?;
         self.lent()
     }
 
@@ -376,8 +370,20 @@ impl SseParser {
         })
     }
 
+    /// Puts the next complete frame in `ready`, or empties it and returns `None` when the
+    /// input so far completes no frame.
+    #[inline(always)]
+    fn frame_next(&mut self) -> Option<()> {
+        if self.scan() {
+            return Some(());
+        }
+        self.ready = None;
+        None
+    }
+
     /// Frames queued input up to the end of the next complete frame and puts that frame in
-    /// `ready`; false when the input so far completes no frame (`ready` is then stale).
+    /// `ready`; false when the input so far completes no frame (`ready` is then stale, and
+    /// [`frame_next`](Self::frame_next) empties it).
     ///
     /// The frame is stored in place rather than returned: a returned `Ready` went through
     /// a stack slot written field by field and copied in wider pieces, and the copy stalled
@@ -400,7 +406,7 @@ impl SseParser {
                 // follows it, with nothing else pending.
                 let common = next.get(end..end + 2) == Some(b"\n\n")
                     && self.fields.is_clear()
-                    && self.partial.starts_with(b"data:");
+                    && data_value_at(&self.partial).is_some();
                 if ends && !common {
                     return self.frame_input(Some((end, ascii)));
                 }
@@ -418,8 +424,8 @@ impl SseParser {
                 self.valid = self.pos;
                 // Read on the whole line: the space after `data:` may be this chunk's.
                 let skip = data_value_at(&self.line).unwrap_or(self.line.len());
-                let data = line_value(&self.line, skip, self.line.len(), utf8);
-                return self.lend(Ready { data, meta: None });
+                let ready = self.held_data_line(skip, utf8);
+                return self.lend(ready);
             }
         }
         // The common event, `data: …` and a blank line with nothing else pending, is
@@ -527,8 +533,8 @@ impl SseParser {
                 let data_at = data_value_at(&self.line);
                 if let (true, Some(skip)) = (blank_next && self.fields.is_clear(), data_at) {
                     self.step_over_lf();
-                    let data = line_value(&self.line, skip, self.line.len(), utf8);
-                    return self.lend(Ready { data, meta: None });
+                    let ready = self.held_data_line(skip, utf8);
+                    return self.lend(ready);
                 }
                 let source = Source {
                     chunk: &self.chunk,
@@ -569,6 +575,14 @@ impl SseParser {
         }
         self.pos = start + end + 2;
         let data = chunk_value(&self.chunk, start + skip, start + end, self.valid);
+        Ready { data, meta: None }
+    }
+
+    /// Frames the `data:` line just gathered in `line`, followed by a blank line, as a frame
+    /// of its own; its value starts `skip` bytes in, and `utf8` tells whether it is UTF-8.
+    #[inline(always)]
+    fn held_data_line(&self, skip: usize, utf8: bool) -> Ready {
+        let data = line_value(&self.line, skip, self.line.len(), utf8);
         Ready { data, meta: None }
     }
 
