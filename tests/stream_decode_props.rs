@@ -206,6 +206,58 @@ fn json_value() -> impl Strategy<Value = Value> {
     })
 }
 
+/// JSON values whose object keys come from a handful, so that two of them often share
+/// members: what reading one event's JSON into the value of the one before it reuses.
+fn shaped_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<i32>().prop_map(|i| Value::from(f64::from(i) / 8.0)),
+        prop_oneof![Just(String::new()), "[a-z]{1,3}", any::<String>()].prop_map(Value::from),
+    ];
+    let key = prop_oneof![
+        Just("a"),
+        Just("b"),
+        Just("content"),
+        Just("q\"uote"),
+        Just("é")
+    ];
+    leaf.prop_recursive(4, 48, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::from),
+            prop::collection::vec((key.clone(), inner), 0..7).prop_map(|members| {
+                Value::Object(
+                    members
+                        .into_iter()
+                        .map(|(k, v)| (k.to_owned(), v))
+                        .collect(),
+                )
+            }),
+        ]
+    })
+}
+
+/// The text of a value, or with a member written twice (the last one counts in JSON as
+/// serde_json reads it), or cut short.
+fn shaped_text() -> impl Strategy<Value = String> {
+    (shaped_value(), 0..3u8, any::<Index>()).prop_map(|(value, how, at)| {
+        let text = serde_json::to_string(&value).expect("serializable");
+        match (how, text.strip_prefix('{')) {
+            (1, Some(rest)) if rest != "}" => format!("{{\"a\":[1,{{}}],{rest}"),
+            (2, _) => {
+                let cut = at.index(text.len());
+                let cut = (0..=cut)
+                    .rev()
+                    .find(|&i| text.is_char_boundary(i))
+                    .unwrap_or(0);
+                text[..cut].to_owned()
+            }
+            _ => text,
+        }
+    })
+}
+
 /// Byte soup built from SSE/NDJSON tokens plus arbitrary bytes, to hit edge cases.
 fn soup() -> impl Strategy<Value = Vec<u8>> {
     let token = prop_oneof![
@@ -370,6 +422,19 @@ proptest! {
         }
         let bytes = decode_pieces(Framing::Bytes, &input, &cuts);
         prop_assert_eq!(concat_bytes(&bytes), input);
+    }
+
+    /// An event's JSON read into the value of an event dropped just before it, as a
+    /// stream's consumer usually drops them, is still exactly what serde_json reads.
+    #[test]
+    fn json_after_a_dropped_event_reads_as_serde_json(texts in prop::collection::vec(shaped_text(), 1..6)) {
+        for text in texts {
+            let theirs = serde_json::from_str::<Value>(&text).ok();
+            let event = SseEvent::new(text.clone());
+            let ours = event.json().cloned();
+            prop_assert_eq!(ours.as_ref().map(Value::to_string), theirs.as_ref().map(Value::to_string), "{}", text);
+            prop_assert_eq!(ours, theirs, "{}", text);
+        }
     }
 
     /// `SseEvent::json` and NDJSON lines read JSON exactly as serde_json does: the same

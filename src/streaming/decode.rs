@@ -136,14 +136,17 @@ impl SseEvent {
     }
 
     /// Takes the data out.
-    pub fn into_data(self) -> String {
-        self.frame.into_data().into()
+    pub fn into_data(mut self) -> String {
+        // An empty frame holds no allocation; `self` still drops (and recycles) as usual.
+        std::mem::replace(&mut self.frame, SseFrame::new(ByteString::new()))
+            .into_data()
+            .into()
     }
 
     /// The data parsed as JSON, or `None` when it is not JSON; parsed on the first call.
     pub fn json(&self) -> Option<&Value> {
         self.json
-            .get_or_init(|| super::json::parse(self.frame.data()).ok())
+            .get_or_init(|| super::json::parse_reusing(self.frame.data()))
             .as_ref()
     }
 
@@ -155,6 +158,16 @@ impl SseEvent {
     /// serde_json's error when the data is not JSON of that shape.
     pub fn parse<'a, T: serde::Deserialize<'a>>(&'a self) -> serde_json::Result<T> {
         serde_json::from_str(self.frame.data())
+    }
+}
+
+impl Drop for SseEvent {
+    fn drop(&mut self) {
+        // Consumers mostly drop each event before reading the next, so its value is kept
+        // for the next event on this thread to be read into.
+        if let Some(Some(value)) = self.json.take() {
+            super::json::recycle(value, self.frame.data().len());
+        }
     }
 }
 
