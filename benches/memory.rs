@@ -2,8 +2,8 @@
 //! (allocations on the bench thread, where the client's current-thread runtime runs; the
 //! servers run on other threads and are not counted).
 //!
-//! - a 1 GiB OpenAI-style SSE stream from a loopback server, read as `events()`,
-//!   `events_as::<ChatChunk>()` and `bytes()`: the peak heap after the first eighth of the
+//! - a 1 GiB OpenAI-style SSE stream from a loopback server, read as `events()` (with and
+//!   without `json()`), `events_as::<ChatChunk>()` and `bytes()`: the peak heap after the first eighth of the
 //!   stream and at its end, which stay the same when nothing is buffered;
 //! - 100,000 secrets listed through `secrets().list().stream()` from an in-process sandbox
 //!   (seeded here, in the bench, by writing its state directly), against collecting
@@ -168,6 +168,7 @@ fn sse_server() -> std::net::SocketAddr {
 #[derive(Clone, Copy)]
 enum ReadAs {
     Events,
+    Json,
     Typed,
     Bytes,
 }
@@ -197,6 +198,22 @@ async fn stream(client: &Client, how: ReadAs) -> (u64, isize, isize, f64) {
             while let Some(event) = events.next().await {
                 match event.expect("event") {
                     Event::Sse(sse) => seen += sse.data().len() as u64 + 8,
+                    Event::Done => break,
+                    other => panic!("unexpected {other:?}"),
+                }
+                mark(seen);
+            }
+        }
+        ReadAs::Json => {
+            // Each event is dropped before the next, so its value is read into again.
+            let mut events = resp.events();
+            while let Some(event) = events.next().await {
+                match event.expect("event") {
+                    Event::Sse(sse) => {
+                        let value = sse.json().expect("JSON");
+                        assert!(value.get("choices").is_some(), "{value}");
+                        seen += sse.data().len() as u64 + 8;
+                    }
                     Event::Done => break,
                     other => panic!("unexpected {other:?}"),
                 }
@@ -280,6 +297,7 @@ fn main() {
     } else {
         &[
             ("events()", ReadAs::Events),
+            ("events() + json()", ReadAs::Json),
             ("events_as::<ChatChunk>()", ReadAs::Typed),
             ("bytes()", ReadAs::Bytes),
         ]
