@@ -449,16 +449,20 @@ fn special(bytes: &[u8], mut at: usize) -> usize {
 mod tests {
     use super::*;
 
-    /// Same value and same text form (which tells `-0.0` from `0.0` and `1` from `1.0`).
-    fn same(text: &str) {
-        let ours = parse(text).ok();
+    /// `ours` is what serde_json reads from `text`: the same value in the same text form
+    /// (which tells `-0.0` from `0.0` and `1` from `1.0`).
+    fn assert_as_serde_json(ours: Option<Value>, text: &str, context: &str) {
         let theirs = serde_json::from_str::<Value>(text).ok();
-        assert_eq!(ours, theirs, "{text:?}");
+        assert_eq!(ours, theirs, "{context}");
         assert_eq!(
             ours.map(|v| v.to_string()),
             theirs.map(|v| v.to_string()),
-            "{text:?}"
+            "{context}"
         );
+    }
+
+    fn same(text: &str) {
+        assert_as_serde_json(parse(text).ok(), text, &format!("{text:?}"));
     }
 
     #[test]
@@ -535,14 +539,8 @@ mod tests {
         // Containers from small texts are kept; nothing else is.
         let container = first.trim_start().starts_with(['{', '[']);
         assert_eq!(kept, container && first.len() <= RECYCLE_MAX, "{first:?}");
-        let ours = parse_reusing(second);
-        let theirs = serde_json::from_str::<Value>(second).ok();
-        assert_eq!(ours, theirs, "{first:?} then {second:?}");
-        assert_eq!(
-            ours.map(|v| v.to_string()),
-            theirs.map(|v| v.to_string()),
-            "{first:?} then {second:?}"
-        );
+        let context = format!("{first:?} then {second:?}");
+        assert_as_serde_json(parse_reusing(second), second, &context);
         SPARE.with(Cell::take);
     }
 
