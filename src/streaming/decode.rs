@@ -137,7 +137,9 @@ impl SseEvent {
 
     /// Takes the data out.
     pub fn into_data(mut self) -> String {
-        // An empty frame holds no allocation; `self` still drops (and recycles) as usual.
+        // Recycled here, while the frame still tells the data's length. An empty frame holds
+        // no allocation; `self` then drops with nothing left to recycle.
+        self.recycle_json();
         std::mem::replace(&mut self.frame, SseFrame::new(ByteString::new()))
             .into_data()
             .into()
@@ -165,13 +167,20 @@ impl SseEvent {
     }
 }
 
+impl SseEvent {
+    /// Hands the parsed value, if any, to the next event's `json()` on this thread.
+    fn recycle_json(&mut self) {
+        if let Some(Some(value)) = self.json.take() {
+            super::json::recycle(value, self.frame.data().len());
+        }
+    }
+}
+
 impl Drop for SseEvent {
     fn drop(&mut self) {
         // Consumers mostly drop each event before reading the next, so its value is kept
         // for the next event on this thread to be read into.
-        if let Some(Some(value)) = self.json.take() {
-            super::json::recycle(value, self.frame.data().len());
-        }
+        self.recycle_json();
     }
 }
 
@@ -415,6 +424,38 @@ fn excerpt(line: &[u8]) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn only_the_values_of_small_data_are_kept_for_the_next_event() {
+        use super::super::json::{clear_spare, has_spare};
+        let big = format!(r#"{{"a":"{}"}}"#, "x".repeat(10_000));
+        let small = r#"{"a":"x"}"#;
+        // Dropped, or taken apart by `into_data`: the same rule either way.
+        for take_data in [false, true] {
+            let finish = |event: SseEvent, data: &str| {
+                if take_data {
+                    assert_eq!(event.into_data(), data);
+                } else {
+                    drop(event);
+                }
+            };
+            clear_spare();
+            let event = SseEvent::new(big.clone());
+            assert!(event.json().is_some());
+            finish(event, &big);
+            assert!(!has_spare(), "kept the value of 10 KB of data");
+
+            let event = SseEvent::new(small);
+            assert!(event.json().is_some());
+            finish(event, small);
+            assert!(has_spare(), "did not keep the value of small data");
+
+            // An event whose JSON was never read has nothing to leave.
+            clear_spare();
+            finish(SseEvent::new(small), small);
+            assert!(!has_spare());
+        }
+    }
 
     fn decode_chunks(framing: Framing, chunks: &[&[u8]]) -> Vec<Result<Event, DecodeError>> {
         let mut decoder = Decoder::new(framing);

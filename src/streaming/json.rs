@@ -75,6 +75,23 @@ pub(crate) fn recycle(value: Value, text_len: usize) {
     }
 }
 
+/// Drops this thread's spare value, if any.
+#[cfg(test)]
+pub(crate) fn clear_spare() {
+    SPARE.with(Cell::take);
+}
+
+/// Whether this thread holds a value to read the next text into.
+#[cfg(test)]
+pub(crate) fn has_spare() -> bool {
+    SPARE.with(|spare| {
+        let value = spare.take();
+        let kept = value.is_some();
+        spare.set(value);
+        kept
+    })
+}
+
 struct Reader<'a> {
     text: &'a str,
     bytes: &'a [u8],
@@ -530,18 +547,13 @@ mod tests {
     fn same_after(first: &str, second: &str) {
         let spare = parse(first).expect("first text is JSON");
         recycle(spare, first.len());
-        let kept = SPARE.with(|spare| {
-            let value = spare.take();
-            let kept = value.is_some();
-            spare.set(value);
-            kept
-        });
+        let kept = has_spare();
         // Containers from small texts are kept; nothing else is.
         let container = first.trim_start().starts_with(['{', '[']);
         assert_eq!(kept, container && first.len() <= RECYCLE_MAX, "{first:?}");
         let context = format!("{first:?} then {second:?}");
         assert_as_serde_json(parse_reusing(second), second, &context);
-        SPARE.with(Cell::take);
+        clear_spare();
     }
 
     #[test]
@@ -652,7 +664,7 @@ mod tests {
             panic!("{value:?}")
         };
         assert!(items.capacity() <= 2 + 8, "capacity {}", items.capacity());
-        SPARE.with(Cell::take);
+        clear_spare();
     }
 
     #[test]
