@@ -51,11 +51,9 @@ pub(crate) fn parse(text: &str) -> serde_json::Result<Value> {
 /// is one. The result is the same value either way.
 pub(crate) fn parse_reusing(text: &str) -> Option<Value> {
     // `try_with` fails only while the thread is being torn down; then nothing is reused.
-    let spare = match u32::try_from(text.len()) {
-        Ok(_) => SPARE.try_with(Cell::take).ok().flatten(),
-        Err(_) => None,
-    };
-    if let Some(mut spare) = spare {
+    let fits = u32::try_from(text.len()).is_ok();
+    let spare = fits.then(|| SPARE.try_with(Cell::take).ok().flatten());
+    if let Some(mut spare) = spare.flatten() {
         let mut reader = Reader::new(text);
         if reader.value_into(&mut spare).is_some() && reader.peek().is_none() {
             return Some(spare);
@@ -313,7 +311,7 @@ impl<'a> Reader<'a> {
         let mut keys = [(0u32, 0u32); TRACKED];
         let mut count = 0;
         let mut tracked = true;
-        self.members(b'}', |reader| {
+        let read = self.members(b'}', |reader| {
             reader.expect(b'"')?;
             let key_start = reader.at;
             let Ok(key) = reader.plain_string() else {
@@ -338,18 +336,13 @@ impl<'a> Reader<'a> {
             *span = (key_start as u32, (key_start + key.len()) as u32);
             count += 1;
             Some(())
-        })
-        .or_else(|| {
-            // `members` stopped early. An untracked object is read afresh from its start;
-            // anything else is a real refusal.
-            (!tracked).then_some(())
-        })?;
+        });
         if !tracked {
             self.at = start;
-            self.depth -= 1;
             *map = self.object_map()?;
             return Some(());
         }
+        read?;
         let key_at = |(from, to): (u32, u32)| text.get(from as usize..to as usize);
         let keys = keys.get(..count)?;
         // The members the text named, each once; when the map has more, the rest go.
@@ -397,32 +390,40 @@ impl<'a> Reader<'a> {
     /// Reads the members of an object or array whose opening bracket is just behind, each
     /// with `member`, up to `close`: the commas, the empty case and the depth are kept here.
     #[inline(always)]
-    fn members(
+    fn members(&mut self, close: u8, member: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.depth += 1;
+        // The depth is restored however the members end, so a caller may read on.
+        let read = if self.depth > MAX_DEPTH {
+            None
+        } else {
+            self.member_list(close, member)
+        };
+        self.depth -= 1;
+        read
+    }
+
+    /// The part of [`members`](Self::members) inside the depth count.
+    #[inline(always)]
+    fn member_list(
         &mut self,
         close: u8,
         mut member: impl FnMut(&mut Self) -> Option<()>,
     ) -> Option<()> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return None;
-        }
         if self.peek()? == close {
             self.at += 1;
-        } else {
-            loop {
-                member(self)?;
-                match self.peek()? {
-                    b',' => self.at += 1,
-                    byte if byte == close => {
-                        self.at += 1;
-                        break;
-                    }
-                    _ => return None,
+            return Some(());
+        }
+        loop {
+            member(self)?;
+            match self.peek()? {
+                b',' => self.at += 1,
+                byte if byte == close => {
+                    self.at += 1;
+                    return Some(());
                 }
+                _ => return None,
             }
         }
-        self.depth -= 1;
-        Some(())
     }
 
     /// Steps over `byte`, which must come next (after any whitespace).
